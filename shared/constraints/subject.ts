@@ -1,0 +1,22 @@
+/**
+ * What a constraint is evaluated against: the manager's view of one node. The scheduler builds
+ * it from inventory (labels already merged: manager-set labels over agent-reported ones).
+ */
+export interface ConstraintSubject {
+  id: string;
+  hostname: string;
+  role: 'manager' | 'worker';
+  platform: { os: string; arch: string };
+  /** `node.labels.*` */
+  labels: Record<string, string>;
+  /** `engine.labels.*` (labels the agent reports with --label) */
+  engineLabels: Record<string, string>;
+  /** `node.hw.*` numeric facts */
+  hw: {
+    cpuCores: number;
+    memoryBytes: number;
+    gpuCount: number;
+    /** Largest GPU memory among the node's GPUs, bytes; 0 when no GPU. */
+    gpuMemoryBytes: number;
+  };
+}

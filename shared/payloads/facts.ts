@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { nodeId, stringMap, wireVersion } from './common.js';
+
+export const gpuFact = z.object({
+  vendor: z.enum(['nvidia', 'amd', 'jetson']),
+  model: z.string(),
+  memoryBytes: z.number().nonnegative().nullable(),
+  uuid: z.string().nullable(),
+});
+export type GpuFact = z.infer<typeof gpuFact>;
+
+export const thermalLimits = z.object({
+  warnC: z.number(),
+  throttleC: z.number(),
+  criticalC: z.number(),
+  hysteresisC: z.number().nonnegative(),
+});
+export type ThermalLimits = z.infer<typeof thermalLimits>;
+
+export const taskDriver = z.enum(['docker', 'process']);
+export type TaskDriver = z.infer<typeof taskDriver>;
+
+/** What a board *is*: slow-changing, published retained on connect and whenever it changes. */
+export const nodeFacts = z.object({
+  v: wireVersion,
+  nodeId,
+  hostname: z.string(),
+  /** `uname -m` style: x86_64, aarch64, armv7l. */
+  arch: z.string(),
+  os: z.string(),
+  bootId: z.string(),
+  board: z.object({ profile: z.string(), model: z.string().nullable() }),
+  cpu: z.object({ model: z.string().nullable(), cores: z.number().int().positive() }),
+  memoryBytes: z.number().nonnegative(),
+  gpus: z.array(gpuFact),
+  /** Auto labels derived from facts plus the agent's `--label` flags; manager-set labels win over these. */
+  labels: stringMap,
+  thermalLimits,
+  /** Task drivers this agent can run now (docker only when the engine answers). */
+  drivers: z.array(taskDriver),
+  agentVersion: z.string(),
+});
+export type NodeFacts = z.infer<typeof nodeFacts>;

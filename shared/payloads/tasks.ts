@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { epochMs, nodeId, stringMap, wireVersion } from './common.js';
+import { taskDriver } from './facts.js';
+
+/** Swarm task states. The manager owns `pending` (not placed yet); agents report the rest. */
+export const TASK_STATES = [
+  'pending',
+  'assigned',
+  'preparing',
+  'starting',
+  'running',
+  'complete',
+  'failed',
+  'shutdown',
+  'rejected',
+] as const;
+export const taskState = z.enum(TASK_STATES);
+export type TaskState = z.infer<typeof taskState>;
+
+export const TERMINAL_TASK_STATES: readonly TaskState[] = ['complete', 'failed', 'shutdown', 'rejected'];
+
+export function isTerminal(state: TaskState): boolean {
+  return TERMINAL_TASK_STATES.includes(state);
+}
+
+/** Everything an agent needs to run one task, independent of the service that made it. */
+export const taskSpec = z.object({
+  id: z.string().min(1).max(64),
+  serviceId: z.string(),
+  serviceName: z.string(),
+  /** Replica slot (1-based) for replicated services; null for global ones. */
+  slot: z.number().int().positive().nullable(),
+  driver: taskDriver,
+  /** Container image (docker driver only). */
+  image: z.string().nullable(),
+  /** Docker: overrides CMD. Process: argv, first element the program. */
+  command: z.array(z.string()).nullable(),
+  entrypoint: z.array(z.string()).nullable(),
+  env: stringMap,
+  labels: stringMap,
+  workdir: z.string().nullable(),
+  resources: z.object({
+    /** Hard CPU limit in cores (docker NanoCpus / cgroup quota). */
+    cpus: z.number().positive().nullable(),
+    memoryBytes: z.number().int().positive().nullable(),
+    /** GPUs reserved: docker gets an NVIDIA device request for this many. */
+    gpus: z.number().int().nonnegative().nullable(),
+  }),
+  stopGracePeriodMs: z.number().int().nonnegative(),
+  /**
+   * When set, the agent caps the task's CPU at this many cores (heat policy). Level-triggered:
+   * null means run at full speed.
+   */
+  throttle: z.object({ cpus: z.number().positive() }).nullable(),
+});
+export type TaskSpec = z.infer<typeof taskSpec>;
+
+/** Manager -> node, retained: the whole set of tasks the node should run, never a delta. */
+export const desiredTaskSet = z.object({
+  v: wireVersion,
+  nodeId,
+  /** Increases with every change; an agent ignores a set older than the one it has applied. */
+  generation: z.number().int().nonnegative(),
+  tasks: z.array(taskSpec),
+});
+export type DesiredTaskSet = z.infer<typeof desiredTaskSet>;
+
+/** Node -> manager, on every state change of a task and again for all tasks after reconnecting. */
+export const taskStatus = z.object({
+  v: wireVersion,
+  taskId: z.string().min(1).max(64),
+  /** Generation of the desired set the agent was converging on. */
+  generation: z.number().int().nonnegative(),
+  state: taskState,
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  error: z.string().nullable(),
+  message: z.string(),
+  /** Container id or process id as a string. */
+  runtimeId: z.string().nullable(),
+  throttled: z.boolean(),
+  ts: epochMs,
+  startedAt: epochMs.nullable(),
+  finishedAt: epochMs.nullable(),
+});
+export type TaskStatus = z.infer<typeof taskStatus>;

@@ -1,0 +1,90 @@
+/**
+ * A service as the user declares it (CLI flags or a stack file), after parsing and defaults.
+ * The orchestrator turns it into tasks; the stack parser and `kelvin service create` both build it.
+ */
+import { z } from 'zod';
+import { stringMap } from './payloads/common.js';
+import { taskDriver } from './payloads/facts.js';
+
+export const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+
+export const restartPolicy = z.object({
+  condition: z.enum(['none', 'on-failure', 'any']),
+  delayMs: z.number().int().nonnegative(),
+  /** 0 = unlimited, as in Swarm. */
+  maxAttempts: z.number().int().nonnegative(),
+  /** Window in which attempts are counted; 0 = unbounded. */
+  windowMs: z.number().int().nonnegative(),
+});
+export type RestartPolicy = z.infer<typeof restartPolicy>;
+
+export const updateConfig = z.object({
+  parallelism: z.number().int().nonnegative(),
+  delayMs: z.number().int().nonnegative(),
+  order: z.enum(['stop-first', 'start-first']),
+  failureAction: z.enum(['pause', 'continue', 'rollback']),
+});
+export type UpdateConfig = z.infer<typeof updateConfig>;
+
+export const serviceSpec = z.object({
+  name: z.string().regex(SERVICE_NAME, 'service name: letters, digits, _ . - (max 63), starting with a letter or digit'),
+  driver: taskDriver,
+  image: z.string().min(1).nullable(),
+  command: z.array(z.string()).nullable(),
+  entrypoint: z.array(z.string()).nullable(),
+  env: stringMap,
+  labels: stringMap,
+  workdir: z.string().nullable(),
+  mode: z.enum(['replicated', 'global']),
+  /** Ignored for global services. */
+  replicas: z.number().int().nonnegative(),
+  placement: z.object({
+    /** Raw Swarm constraint expressions; validated with the constraint parser before they are stored. */
+    constraints: z.array(z.string()),
+    preferences: z.array(z.object({ spread: z.string() })),
+    /** 0 = unlimited. */
+    maxReplicasPerNode: z.number().int().nonnegative(),
+  }),
+  resources: z.object({
+    limits: z.object({ cpus: z.number().positive().nullable(), memoryBytes: z.number().int().positive().nullable() }),
+    reservations: z.object({
+      cpus: z.number().nonnegative().nullable(),
+      memoryBytes: z.number().int().nonnegative().nullable(),
+      gpus: z.number().int().nonnegative().nullable(),
+    }),
+  }),
+  restartPolicy,
+  updateConfig,
+  stopGracePeriodMs: z.number().int().nonnegative(),
+  /** Kelvin's `x-kelvin.thermal.movable`: false pins the task; heat never migrates it. */
+  thermal: z.object({ movable: z.boolean() }),
+  /** Stack namespace when deployed by `kelvin stack deploy`; null for plain services. */
+  stack: z.string().nullable(),
+});
+export type ServiceSpec = z.infer<typeof serviceSpec>;
+
+/** Swarm's defaults for everything the user left out. */
+export function defaultServiceSpec(name: string): ServiceSpec {
+  return {
+    name,
+    driver: 'docker',
+    image: null,
+    command: null,
+    entrypoint: null,
+    env: {},
+    labels: {},
+    workdir: null,
+    mode: 'replicated',
+    replicas: 1,
+    placement: { constraints: [], preferences: [], maxReplicasPerNode: 0 },
+    resources: {
+      limits: { cpus: null, memoryBytes: null },
+      reservations: { cpus: null, memoryBytes: null, gpus: null },
+    },
+    restartPolicy: { condition: 'any', delayMs: 5000, maxAttempts: 0, windowMs: 0 },
+    updateConfig: { parallelism: 1, delayMs: 0, order: 'stop-first', failureAction: 'pause' },
+    stopGracePeriodMs: 10_000,
+    thermal: { movable: true },
+    stack: null,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The wire contract in one place: which schema each topic carries, and the one decoder every
+ * inbound MQTT message goes through (size check, JSON, zod). It never throws.
+ */
+import type { z } from 'zod';
+import { alert } from './payloads/alert.js';
+import { nodeFacts } from './payloads/facts.js';
+import { logsChunk, logsRequest } from './payloads/logs.js';
+import { nodeStatus } from './payloads/status.js';
+import { desiredTaskSet, taskStatus } from './payloads/tasks.js';
+import { telemetry } from './payloads/telemetry.js';
+import { parseTopic, type NodeTopicKind, type ParsedTopic } from './topics.js';
+
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+export const NODE_TOPIC_SCHEMAS = {
+  status: nodeStatus,
+  facts: nodeFacts,
+  telemetry,
+  tasks: desiredTaskSet,
+  'task-status': taskStatus,
+  'logs-request': logsRequest,
+  logs: logsChunk,
+} satisfies Record<NodeTopicKind, z.ZodType>;
+
+export type NodePayload<K extends NodeTopicKind> = z.infer<(typeof NODE_TOPIC_SCHEMAS)[K]>;
+
+export type Decoded =
+  | { [K in NodeTopicKind]: { scope: 'node'; nodeId: string; kind: K; payload: NodePayload<K> } }[NodeTopicKind]
+  | { scope: 'alerts'; payload: z.infer<typeof alert> };
+
+export type DecodeResult = { ok: true; message: Decoded } | { ok: false; error: string };
+
+/** Parse the payload carried by a known topic kind (size, JSON and schema checked). */
+export function decodePayload<K extends NodeTopicKind>(
+  kind: K,
+  payload: Uint8Array | string,
+): { ok: true; value: NodePayload<K> } | { ok: false; error: string } {
+  return parseWith(NODE_TOPIC_SCHEMAS[kind] as unknown as z.ZodType<NodePayload<K>>, payload);
+}
+
+/** Decode any inbound message: topic layout, payload size, JSON and schema. */
+export function decodeMessage(topic: string, payload: Uint8Array | string): DecodeResult {
+  const parsed = parseTopic(topic);
+  if (!parsed.ok) return parsed;
+  const t: ParsedTopic = parsed.topic;
+  if (t.scope === 'alerts') {
+    const r = parseWith(alert, payload);
+    return r.ok ? { ok: true, message: { scope: 'alerts', payload: r.value } } : r;
+  }
+  const r = decodePayload(t.kind, payload);
+  if (!r.ok) return { ok: false, error: `${topic}: ${r.error}` };
+  return { ok: true, message: { scope: 'node', nodeId: t.nodeId, kind: t.kind, payload: r.value } as Decoded };
+}
+
+export function encode(payload: unknown): Buffer {
+  return Buffer.from(JSON.stringify(payload));
+}
+
+function parseWith<T>(schema: z.ZodType<T>, payload: Uint8Array | string): { ok: true; value: T } | { ok: false; error: string } {
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  if (size > MAX_PAYLOAD_BYTES) return { ok: false, error: `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}` };
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+  } catch {
+    return { ok: false, error: 'payload is not valid JSON' };
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    return { ok: false, error: `invalid payload at ${where}: ${issue?.message ?? 'schema mismatch'}` };
+  }
+  return { ok: true, value: result.data };
+}
