@@ -33,8 +33,11 @@ export const nodeFacts = z.object({
   cpu: z.object({ model: z.string().nullable(), cores: z.number().int().positive() }),
   memoryBytes: z.number().nonnegative(),
   gpus: z.array(gpuFact),
-  /** Auto labels derived from facts plus the agent's `--label` flags; manager-set labels win over these. */
+  /** Auto labels derived from hardware facts (gpu, gpu.vendor, gpu.count, board): `node.labels.*`,
+   *  under any label the manager sets on the node. */
   labels: stringMap,
+  /** Labels given to the agent with `--label k=v`: `engine.labels.*`, as Swarm engine labels. */
+  engineLabels: stringMap,
   thermalLimits,
   /** Task drivers this agent can run now (docker only when the engine answers). */
   drivers: z.array(taskDriver),
