@@ -1,0 +1,79 @@
+/**
+ * The few Docker Engine API shapes Kelvin reads, trimmed to the fields it uses
+ * (https://docs.docker.com/engine/api/v1.41/). The engine sends more; we ignore the rest.
+ */
+
+export interface EngineVersion {
+  ApiVersion: string;
+  Version: string;
+}
+
+export interface CreateContainerResponse {
+  Id: string;
+  Warnings: string[] | null;
+}
+
+export interface DeviceRequest {
+  Driver: string;
+  Count: number;
+  Capabilities: string[][];
+}
+
+export interface HostConfigBody {
+  CpuPeriod?: number;
+  CpuQuota?: number;
+  Memory?: number;
+  DeviceRequests?: DeviceRequest[];
+}
+
+export interface CreateContainerBody {
+  Image: string;
+  Cmd?: string[];
+  Entrypoint?: string[];
+  Env: string[];
+  Labels: Record<string, string>;
+  WorkingDir?: string;
+  Tty: false;
+  AttachStdin: false;
+  OpenStdin: false;
+  HostConfig: HostConfigBody;
+}
+
+export interface ContainerState {
+  /** created, running, paused, restarting, removing, exited, dead */
+  Status: string;
+  Running: boolean;
+  OOMKilled: boolean;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+}
+
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  State: ContainerState;
+  Config: { Labels: Record<string, string> | null; Image: string };
+  HostConfig: { CpuPeriod: number; CpuQuota: number; Memory: number };
+}
+
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Labels: Record<string, string> | null;
+  State: string;
+}
+
+export interface WaitResponse {
+  StatusCode: number;
+  Error?: { Message: string } | null;
+}
+
+export interface ContainerStats {
+  cpu_stats: {
+    cpu_usage: { total_usage: number };
+    /** CFS periods in which the container hit its quota. */
+    throttling_data: { throttled_periods: number };
+  };
+}
