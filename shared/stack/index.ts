@@ -1,0 +1,60 @@
+/**
+ * `kelvin stack deploy -c stack.yml`: a Compose v3 file to ServiceSpecs. Every problem in the file
+ * is collected (one line each, `<path>: <problem> (line <n>)`) rather than stopping at the first,
+ * so a user fixes them all in one round. Keys Kelvin does not act on come back as warnings.
+ */
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import type { ServiceSpec } from '../service-spec.js';
+import { IGNORED_TOP_LEVEL_KEYS } from './compose-keys.js';
+import { Field, type FileContext } from './field.js';
+import type { Environment } from './interpolate.js';
+import { readService } from './service.js';
+import { readSection } from './section.js';
+
+export interface StackParseResult {
+  ok: true;
+  services: ServiceSpec[];
+  warnings: string[];
+}
+
+export interface StackParseFailure {
+  ok: false;
+  errors: string[];
+}
+
+export interface StackParseOptions {
+  /** Shown in messages about the file as a whole (syntax errors, no services). */
+  file: string;
+  /** Variables for `${VAR}` interpolation, normally the deploying shell's `process.env`. */
+  env: Environment;
+}
+
+export function parseStackFile(text: string, options: StackParseOptions): StackParseResult | StackParseFailure {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (e: YAMLError): string => `${options.file}: ${e.message} (line ${lineCounter.linePos(e.pos[0]).line})`;
+  if (doc.errors.length > 0) return { ok: false, errors: doc.errors.map(at) };
+
+  const ctx: FileContext = { doc, lineCounter, env: options.env, diagnostics: { errors: [], warnings: doc.warnings.map(at) } };
+  const { errors, warnings } = ctx.diagnostics;
+  const root = Field.root(ctx, doc.contents);
+  const services: ServiceSpec[] = [];
+  if (root.isMap()) {
+    readSection(
+      root,
+      {
+        version: () => undefined, // informational in Compose v3 and the Compose spec
+        services: (f) => {
+          if (!f.isNull() && !f.isMap()) f.error('expected a mapping of service names to services');
+          else if (f.entries().length === 0) f.error('no services defined');
+          else services.push(...f.entries().map(([name, sf]) => readService(name, sf)));
+        },
+      },
+      IGNORED_TOP_LEVEL_KEYS,
+    );
+  } else if (!root.isNull()) {
+    errors.push(`${options.file}: expected a mapping with a services: section at the top level`);
+  }
+  if (services.length === 0 && errors.length === 0) errors.push(`${options.file}: no services defined`);
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, services, warnings };
+}

@@ -1,0 +1,93 @@
+/** One entry under `services:` turned into a ServiceSpec (over Swarm's defaults). */
+import { SERVICE_NAME, defaultServiceSpec, type ServiceSpec } from '../service-spec.js';
+import { IGNORED_SERVICE_KEYS } from './compose-keys.js';
+import { readDeploy } from './deploy.js';
+import type { Field } from './field.js';
+import { readArgv, readBoolean, readChoice, readDurationMs, readKeyValues, readString } from './read.js';
+import { readSection } from './section.js';
+
+/** Where the fields that the driver rules look at were written, to point errors at them. */
+interface Written {
+  image?: Field;
+  command?: Field;
+  entrypoint?: Field;
+  containerLabels?: Field;
+}
+
+export function readService(name: string, field: Field): ServiceSpec {
+  if (!SERVICE_NAME.test(name)) {
+    field.error(`invalid service name '${name}': letters, digits, _ . - (max 63), starting with a letter or digit`);
+  }
+  const spec = defaultServiceSpec(name);
+  const written: Written = {};
+  let containerLabels: Record<string, string> = {};
+  let serviceLabels: Record<string, string> = {};
+  readSection(
+    field,
+    {
+      image: (f) => {
+        written.image = f;
+        const image = readString(f);
+        if (image === '') f.error('image is empty');
+        spec.image = image || null;
+      },
+      command: (f) => {
+        written.command = f;
+        spec.command = f.isNull() ? null : (readArgv(f) ?? null);
+      },
+      entrypoint: (f) => {
+        written.entrypoint = f;
+        spec.entrypoint = f.isNull() ? null : (readArgv(f) ?? null);
+      },
+      environment: (f) => (spec.env = readKeyValues(f, 'from-env') ?? {}),
+      labels: (f) => {
+        written.containerLabels = f;
+        containerLabels = readKeyValues(f, 'empty') ?? {};
+      },
+      working_dir: (f) => (spec.workdir = readString(f) ?? null),
+      stop_grace_period: (f) => (spec.stopGracePeriodMs = readDurationMs(f) ?? spec.stopGracePeriodMs),
+      deploy: (f) => (serviceLabels = readDeploy(f, spec)),
+      'x-kelvin': (f) => readKelvinExtension(f, spec),
+    },
+    IGNORED_SERVICE_KEYS,
+  );
+  spec.labels = mergeLabels(containerLabels, serviceLabels, written.containerLabels);
+  if (field.isMap()) checkDriverFields(field, spec, written);
+  return spec;
+}
+
+/** `x-kelvin: { driver: docker|process, thermal: { movable: bool } }` */
+function readKelvinExtension(field: Field, spec: ServiceSpec): void {
+  readSection(field, {
+    driver: (f) => (spec.driver = readChoice(f, 'driver', ['docker', 'process'] as const) ?? spec.driver),
+    thermal: (f) =>
+      readSection(f, { movable: (m) => (spec.thermal.movable = readBoolean(m) ?? spec.thermal.movable) }),
+  });
+}
+
+/** A docker service runs an image; a process service runs its `command` as argv on the host. */
+function checkDriverFields(field: Field, spec: ServiceSpec, written: Written): void {
+  if (spec.driver === 'docker') {
+    if (!written.image) field.error('image is required (or set x-kelvin.driver: process to run a command on the host)');
+    return;
+  }
+  if (written.image) written.image.error('a process service runs its command on the host and takes no image');
+  if (written.entrypoint) written.entrypoint.error('a process service takes its program from command, not entrypoint');
+  if (!written.command || written.command.isNull() || spec.command?.length === 0) {
+    (written.command ?? field).error('a process service needs a command (the program and its arguments)');
+  }
+}
+
+/**
+ * Swarm keeps container labels (`labels`) and service labels (`deploy.labels`) apart; a Kelvin
+ * service has one label set, carried by both the service and its tasks. Service labels win on a
+ * clash, which is warned about so nobody wonders where a value went.
+ */
+function mergeLabels(container: Record<string, string>, service: Record<string, string>, at: Field | undefined): Record<string, string> {
+  for (const [key, value] of Object.entries(service)) {
+    if (at && Object.hasOwn(container, key) && container[key] !== value) {
+      at.warn(`label '${key}' is also set in deploy.labels, which wins ('${value}')`);
+    }
+  }
+  return { ...container, ...service };
+}

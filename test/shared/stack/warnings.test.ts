@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { fixture, parseOk } from './parse-helpers.js';
+
+describe('parseStackFile warnings', () => {
+  it('lists each key Kelvin does not act on with its path and line, and still deploys', () => {
+    const result = parseOk(fixture('ignored-keys.yml'));
+    expect(result.services.map((s) => s.image)).toEqual(['nginx:1.27']);
+    const ignored = (path: string, line: number): string => `${path}: ignored: Kelvin does not act on this key (line ${line})`;
+    expect(result.warnings).toEqual([
+      ignored('services.web.ports', 7),
+      ignored('services.web.volumes', 8),
+      ignored('services.web.networks', 9),
+      ignored('services.web.healthcheck', 10),
+      ignored('services.web.secrets', 12),
+      ignored('networks', 14),
+      ignored('volumes', 16),
+      ignored('secrets', 18),
+      ignored('configs', 21),
+    ]);
+  });
+
+  it('is silent for a plain stack', () => {
+    expect(parseOk('version: "3"\nservices:\n  web:\n    image: busybox\n').warnings).toEqual([]);
+  });
+});
