@@ -1,0 +1,136 @@
+/**
+ * The manager's embedded MQTT broker: aedes on a node:net server, with Kelvin's authentication
+ * (authenticate.ts) and topic rules (acl.ts). Identity is bound to the connection at CONNECT; a
+ * publish outside the client's own topics is refused and the connection closed (aedes' rule for
+ * an unauthorised publish), a refused subscription is answered with SUBACK 128.
+ */
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { Logger } from '../../shared/logger.js';
+import type { NodeRecord } from '../store/records.js';
+import type { Change } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { publishRefusal, subscribeRefusal, type BrokerIdentity } from './acl.js';
+import { authenticateClient } from './authenticate.js';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  store: Store;
+  /** Password of the manager's own client (MANAGER_MQTT_USERNAME), random per start. */
+  managerSecret: string;
+  roleOf(nodeId: string): NodeRecord['role'];
+  logger: Logger;
+}
+
+export interface EmbeddedBroker {
+  readonly port: number;
+  /** URL the manager's own client connects to. */
+  readonly url: string;
+  /** Closes the broker: every client is disconnected. */
+  close(): Promise<void>;
+}
+
+const BAD_USERNAME_OR_PASSWORD = 4;
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const { store, logger } = options;
+  const identities = new WeakMap<Client, BrokerIdentity>();
+  const nodeClients = new Map<string, Client>();
+  const refusalsLogged = new Set<string>();
+
+  const logRefusalOnce = (who: BrokerIdentity, what: string, reason: string): void => {
+    const key = `${who.kind === 'node' ? who.nodeId : 'manager'}|${what}`;
+    if (refusalsLogged.has(key)) return;
+    refusalsLogged.add(key);
+    logger.warn({ node: who.kind === 'node' ? who.nodeId : null }, `mqtt ${what} refused: ${reason}`);
+  };
+
+  const aedes = await Aedes.createBroker({
+    heartbeatInterval: 60_000,
+    authenticate(client, username, password, done) {
+      let result;
+      try {
+        result = authenticateClient(
+          { store, managerSecret: options.managerSecret, roleOf: options.roleOf },
+          username,
+          password?.toString('utf8'),
+        );
+      } catch (err) {
+        logger.error({ err }, 'mqtt authentication failed');
+        result = { ok: false as const, reason: 'internal error' };
+      }
+      if (!result.ok) {
+        logger.warn({ client: client.id }, `mqtt connection refused: ${result.reason}`);
+        const err = Object.assign(new Error(result.reason), { returnCode: BAD_USERNAME_OR_PASSWORD }) as AuthenticateError;
+        done(err, false);
+        return;
+      }
+      identities.set(client, result.identity);
+      if (result.identity.kind === 'node') nodeClients.set(result.identity.nodeId, client);
+      if (result.joined) logger.info({ node: username }, 'node joined');
+      done(null, true);
+    },
+    authorizePublish(client, packet, done) {
+      const who = client ? identities.get(client) : undefined;
+      if (!who) return done(new Error('unauthenticated publish'));
+      const refusal = publishRefusal(who, packet.topic);
+      if (refusal) {
+        logRefusalOnce(who, `publish ${packet.topic}`, refusal);
+        return done(new Error(refusal));
+      }
+      done(null);
+    },
+    authorizeSubscribe(client, sub, done) {
+      const who = identities.get(client);
+      const refusal = who ? subscribeRefusal(who, sub.topic) : 'unauthenticated subscribe';
+      if (refusal) {
+        if (who) logRefusalOnce(who, `subscribe ${sub.topic}`, refusal);
+        return done(null, null);
+      }
+      done(null, sub);
+    },
+  });
+
+  // A node removed while its CONNECT was in flight must not keep the session.
+  aedes.on('clientReady', (client) => {
+    const who = identities.get(client);
+    if (who?.kind === 'node' && !store.getNode(who.nodeId)) client.close();
+  });
+  aedes.on('clientDisconnect', (client) => {
+    const who = identities.get(client);
+    if (who?.kind === 'node' && nodeClients.get(who.nodeId) === client) nodeClients.delete(who.nodeId);
+  });
+  aedes.on('clientError', (client, err) => logger.debug({ client: client.id, err: err.message }, 'mqtt client error'));
+
+  // A removed node loses its session at once, not at its next reconnect.
+  const onChange = (changes: Change[]): void => {
+    for (const c of changes) {
+      if (c.kind === 'node' && c.op === 'delete') nodeClients.get(c.id)?.close();
+    }
+  };
+  store.on('change', onChange);
+
+  const server: Server = createServer((socket) => aedes.handle(socket));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const connectHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  logger.info({ host: options.host, port }, 'embedded MQTT broker listening');
+
+  return {
+    port,
+    url: `mqtt://${connectHost.includes(':') ? `[${connectHost}]` : connectHost}:${port}`,
+    async close() {
+      store.off('change', onChange);
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Random tokens and the hashes the manager keeps instead of secrets. Node secrets are random
+ * 32-byte values, so a plain sha256 is enough (no dictionary to defend against); comparisons are
+ * constant-time.
+ */
+import { createHash, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** Lower-case base32 of `bytes` random bytes: safe in MQTT passwords, URLs and file names. */
+export function randomToken(bytes = 32): string {
+  const buf = randomBytes(bytes);
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of buf) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/** Worker join token, as `KLV-1-<base32>`; the prefix tells people what the string is. */
+export function newJoinToken(): string {
+  return `KLV-1-${randomToken(20).toUpperCase()}`;
+}
+
+export function hashSecret(secret: string): string {
+  return `sha256:${createHash('sha256').update(secret).digest('hex')}`;
+}
+
+export function verifySecret(secret: string, hash: string): boolean {
+  return safeEqual(hashSecret(secret), hash);
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A password hashed in Mosquitto 2's `$7$` format (PBKDF2-SHA512, 101 iterations), as mosquitto_passwd writes it. */
+export function mosquittoPasswordHash(password: string, salt: Buffer = randomBytes(12)): string {
+  const iterations = 101;
+  const hash = pbkdf2Sync(password, salt, iterations, 64, 'sha512');
+  return `$7$${iterations}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}

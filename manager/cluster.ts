@@ -1,0 +1,244 @@
+/**
+ * The one entry point for reads and changes (HTTP API, CLI, tests). It validates, writes the store
+ * and returns; the orchestrator and dispatcher react to the store's change events. Nodes and
+ * services are resolved as Docker does: exact id, then exact name/hostname, then a unique id prefix.
+ */
+import { ConstraintError, parseConstraints } from '../shared/constraints/index.js';
+import type { Telemetry } from '../shared/payloads/telemetry.js';
+import { serviceSpec, type ServiceSpec } from '../shared/service-spec.js';
+import { hashSecret, newJoinToken, safeEqual } from './broker/secrets.js';
+import type { Clock } from './options.js';
+import { newObjectId } from './orchestrator/task-factory.js';
+import { isSpreadDescriptor } from './scheduler/index.js';
+import type { Change, ClusterRecord, EventRecord, NodeAvailability, NodeRecord, ServiceRecord, TaskRecord } from './store/records.js';
+import type { EventQuery, Store } from './store/store.js';
+
+export type ClusterErrorCode = 'not-found' | 'conflict' | 'invalid' | 'ambiguous';
+
+/** A refused request, with a message meant for the user and a code the API maps to a status. */
+export class ClusterError extends Error {
+  constructor(
+    message: string,
+    readonly code: ClusterErrorCode,
+  ) {
+    super(message);
+    this.name = 'ClusterError';
+  }
+}
+
+export interface NodeUpdate {
+  labelAdd?: Record<string, string>;
+  labelRm?: string[];
+  availability?: NodeAvailability;
+}
+
+export interface ServiceUpdate {
+  /** The complete new spec (same name and mode). */
+  spec?: unknown;
+  /** `update --force`: replace every task even if nothing changed. */
+  force?: boolean;
+}
+
+export interface TaskQuery {
+  /** Service id, name or id prefix. */
+  service?: string;
+  /** Node id, hostname or id prefix. */
+  node?: string;
+  desiredState?: TaskRecord['desiredState'];
+}
+
+export class Cluster {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  info(): Pick<ClusterRecord, 'id' | 'createdAt'> {
+    const c = this.cluster();
+    return { id: c.id, createdAt: c.createdAt };
+  }
+
+  // ---- nodes ----
+
+  listNodes(): NodeRecord[] {
+    return this.store.listNodes();
+  }
+
+  getNode(ref: string): NodeRecord {
+    return resolve('node', ref, this.store.listNodes(), (n) => n.hostname);
+  }
+
+  updateNode(ref: string, update: NodeUpdate): NodeRecord {
+    const node = this.getNode(ref);
+    const labels = { ...node.labels, ...(update.labelAdd ?? {}) };
+    for (const key of update.labelRm ?? []) {
+      if (!(key in labels)) throw new ClusterError(`node ${node.hostname} has no label '${key}' set by the manager`, 'invalid');
+      delete labels[key];
+    }
+    for (const key of Object.keys(update.labelAdd ?? {})) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(key)) throw new ClusterError(`invalid label name '${key}': letters, digits, _ . -`, 'invalid');
+    }
+    return this.store.transaction(() => {
+      const updated = this.store.updateNode(node.id, { labels, availability: update.availability ?? node.availability });
+      if (!updated) throw new ClusterError(`node ${ref} not found`, 'not-found');
+      if (updated !== node) this.store.addEvent('node.update', node.id, `node ${node.hostname} updated`, { labels, availability: updated.availability });
+      return updated;
+    });
+  }
+
+  /** Only a down node, unless forced; its tasks are rescheduled by the orchestrator. */
+  removeNode(ref: string, options: { force?: boolean } = {}): void {
+    const node = this.getNode(ref);
+    if (node.status === 'ready' && !options.force) {
+      throw new ClusterError(`node ${node.hostname} is ready; drain and stop its agent first, or remove it with --force`, 'conflict');
+    }
+    this.store.transaction(() => {
+      this.store.deleteNode(node.id);
+      this.store.addEvent('node.remove', node.id, `node ${node.hostname} removed`, { force: options.force ?? false });
+    });
+    this.store.forgetTelemetry(node.id);
+  }
+
+  telemetry(ref: string): Telemetry | null {
+    return this.store.getTelemetry(this.getNode(ref).id);
+  }
+
+  // ---- services ----
+
+  listServices(): ServiceRecord[] {
+    return this.store.listServices();
+  }
+
+  getService(ref: string): ServiceRecord {
+    return resolve('service', ref, this.store.listServices(), (s) => s.name);
+  }
+
+  createService(input: unknown): ServiceRecord {
+    const spec = validateSpec(input);
+    return this.store.transaction(() => {
+      if (this.store.getServiceByName(spec.name)) throw new ClusterError(`service '${spec.name}' already exists`, 'conflict');
+      const now = this.clock.now();
+      const service = this.store.insertService({ id: newObjectId(), name: spec.name, spec, version: 1, forceUpdate: 0, createdAt: now, updatedAt: now });
+      this.store.addEvent('service.create', service.name, `service ${service.name} created`, { serviceId: service.id });
+      return service;
+    });
+  }
+
+  updateService(ref: string, update: ServiceUpdate): ServiceRecord {
+    const current = this.getService(ref);
+    const spec = update.spec === undefined ? current.spec : validateSpec(update.spec);
+    if (spec.name !== current.name) throw new ClusterError(`service ${current.name} cannot be renamed (to ${spec.name})`, 'invalid');
+    if (spec.mode !== current.spec.mode) throw new ClusterError(`service ${current.name}: mode cannot change from ${current.spec.mode} to ${spec.mode}`, 'invalid');
+    return this.store.transaction(() => {
+      const updated = this.store.updateService(current.id, {
+        spec,
+        version: current.version + 1,
+        forceUpdate: current.forceUpdate + (update.force ? 1 : 0),
+      });
+      if (!updated) throw new ClusterError(`service ${ref} not found`, 'not-found');
+      this.store.addEvent('service.update', current.name, `service ${current.name} updated${update.force ? ' (forced)' : ''}`, { serviceId: current.id });
+      return updated;
+    });
+  }
+
+  scaleService(ref: string, replicas: number): ServiceRecord {
+    const current = this.getService(ref);
+    if (current.spec.mode !== 'replicated') throw new ClusterError(`service ${current.name} is global; only replicated services scale`, 'invalid');
+    if (!Number.isInteger(replicas) || replicas < 0) throw new ClusterError(`replicas must be a whole number >= 0, got ${replicas}`, 'invalid');
+    return this.updateService(current.id, { spec: { ...current.spec, replicas } });
+  }
+
+  /** Deletes the service; the orchestrator shuts its tasks down. */
+  removeService(ref: string): void {
+    const service = this.getService(ref);
+    this.store.transaction(() => {
+      this.store.deleteService(service.id);
+      this.store.addEvent('service.remove', service.name, `service ${service.name} removed`, { serviceId: service.id });
+    });
+  }
+
+  // ---- tasks ----
+
+  listTasks(query: TaskQuery = {}): TaskRecord[] {
+    const serviceId = query.service === undefined ? undefined : this.getService(query.service).id;
+    const nodeId = query.node === undefined ? undefined : this.getNode(query.node).id;
+    return this.store.listTasks({ serviceId, nodeId, desiredState: query.desiredState });
+  }
+
+  getTask(ref: string): TaskRecord {
+    const exact = this.store.getTask(ref);
+    if (exact) return exact;
+    return resolve('task', ref, this.store.listTasks(), () => null);
+  }
+
+  // ---- events, tokens, live changes ----
+
+  events(query: EventQuery = {}): EventRecord[] {
+    return this.store.listEvents(query);
+  }
+
+  joinToken(): string {
+    return this.cluster().joinToken;
+  }
+
+  /** New nodes need the new token; joined nodes keep connecting with their own secret. */
+  rotateJoinToken(): string {
+    return this.store.transaction(() => {
+      const joinToken = newJoinToken();
+      this.store.saveCluster({ ...this.cluster(), joinToken });
+      this.store.addEvent('cluster.join-token-rotate', 'cluster', 'worker join token rotated');
+      return joinToken;
+    });
+  }
+
+  verifyAdminToken(token: string): boolean {
+    return safeEqual(hashSecret(token), this.cluster().adminTokenHash);
+  }
+
+  /** Every committed change, for live API streams; returns the unsubscribe function. */
+  subscribe(listener: (changes: Change[]) => void): () => void {
+    this.store.on('change', listener);
+    return () => this.store.off('change', listener);
+  }
+
+  private cluster(): ClusterRecord {
+    const c = this.store.getCluster();
+    if (!c) throw new Error('cluster identity missing: the store was not initialised by startManager');
+    return c;
+  }
+}
+
+function validateSpec(input: unknown): ServiceSpec {
+  const parsed = serviceSpec.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'spec';
+    throw new ClusterError(`invalid service spec at ${where}: ${issue?.message ?? 'invalid'}`, 'invalid');
+  }
+  const spec = parsed.data;
+  try {
+    parseConstraints(spec.placement.constraints);
+  } catch (err) {
+    if (err instanceof ConstraintError) throw new ClusterError(err.message, 'invalid');
+    throw err;
+  }
+  for (const p of spec.placement.preferences) {
+    if (!isSpreadDescriptor(p.spread)) throw new ClusterError(`invalid placement preference 'spread=${p.spread}': use node.labels.<name>, node.id, node.hostname or node.platform.*`, 'invalid');
+  }
+  if (spec.driver === 'docker' && !spec.image) throw new ClusterError(`service ${spec.name}: the docker driver needs an image`, 'invalid');
+  if (spec.driver === 'process' && !spec.command?.length) throw new ClusterError(`service ${spec.name}: the process driver needs a command`, 'invalid');
+  return spec;
+}
+
+/** Docker's lookup: exact id, then exact name, then a unique id prefix; ambiguity is an error. */
+function resolve<T extends { id: string }>(what: string, ref: string, items: T[], nameOf: (item: T) => string | null): T {
+  const byId = items.find((i) => i.id === ref);
+  if (byId) return byId;
+  const byName = items.filter((i) => nameOf(i) === ref);
+  if (byName.length === 1 && byName[0]) return byName[0];
+  if (byName.length > 1) throw new ClusterError(`${what} '${ref}' is ambiguous: ${byName.length} ${what}s have that name; use the id (${byName.map((i) => i.id).join(', ')})`, 'ambiguous');
+  const byPrefix = ref.length > 0 ? items.filter((i) => i.id.startsWith(ref)) : [];
+  if (byPrefix.length === 1 && byPrefix[0]) return byPrefix[0];
+  if (byPrefix.length > 1) throw new ClusterError(`${what} '${ref}' is ambiguous: matches ${byPrefix.map((i) => i.id).join(', ')}`, 'ambiguous');
+  throw new ClusterError(`${what} '${ref}' not found`, 'not-found');
+}

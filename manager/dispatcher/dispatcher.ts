@@ -1,0 +1,108 @@
+/**
+ * Delivers desired state and takes task status back; decides nothing. Each node's whole desired
+ * set is published retained with QoS 1 whenever its content changes, under a generation that only
+ * grows (persisted, and kept when the content is unchanged, so a manager restart republishes the
+ * same set under the same generation and no agent restarts anything).
+ */
+import { isTerminal } from '../../shared/payloads/tasks.js';
+import type { Logger } from '../../shared/logger.js';
+import { encode } from '../../shared/wire.js';
+import { nodeTopic } from '../../shared/topics.js';
+import type { NodeMessage } from '../broker/inbound.js';
+import type { Clock } from '../options.js';
+import type { Change } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { desiredSetMessage, desiredTasks, digestOf } from './desired-set.js';
+import { applyTaskStatus } from './task-status.js';
+
+/** Publishes one retained QoS 1 message; an empty payload clears the retained message. */
+export type RetainedPublisher = (topic: string, payload: Buffer) => Promise<void>;
+
+export interface DispatcherOptions {
+  store: Store;
+  publish: RetainedPublisher;
+  clock: Clock;
+  logger: Logger;
+}
+
+export class Dispatcher {
+  private readonly ignoredLogged = new Set<string>();
+  private readonly onChange = (changes: Change[]): void => {
+    const touched = new Set<string>();
+    const created = new Set<string>();
+    for (const c of changes) {
+      if (c.kind === 'task') {
+        if (c.before?.nodeId) touched.add(c.before.nodeId);
+        if (c.after?.nodeId) touched.add(c.after.nodeId);
+      } else if (c.kind === 'node' && c.op === 'create') created.add(c.id);
+      else if (c.kind === 'node' && c.op === 'delete') this.send(nodeTopic(c.id, 'tasks'), Buffer.alloc(0));
+    }
+    // A (re)joined node has no retained set yet: it always gets one, even if the content is unchanged.
+    for (const nodeId of created) this.sync(nodeId, true);
+    for (const nodeId of touched) if (!created.has(nodeId) && this.o.store.getNode(nodeId)) this.sync(nodeId, false);
+  };
+
+  constructor(private readonly o: DispatcherOptions) {}
+
+  /** Publishes every node's set (after a manager start or a reconnect to the broker). */
+  start(): void {
+    this.o.store.on('change', this.onChange);
+    this.republishAll();
+  }
+
+  stop(): void {
+    this.o.store.off('change', this.onChange);
+  }
+
+  republishAll(): void {
+    for (const node of this.o.store.listNodes()) this.sync(node.id, true);
+  }
+
+  handle(msg: NodeMessage): void {
+    if (msg.kind !== 'task-status') return;
+    const { store } = this.o;
+    const task = store.getTask(msg.payload.taskId);
+    const result = applyTaskStatus(task, msg.nodeId, msg.payload, this.o.clock.now());
+    if ('ignored' in result) {
+      const key = `${msg.nodeId}|${msg.payload.taskId}`;
+      if (!this.ignoredLogged.has(key)) {
+        this.ignoredLogged.add(key);
+        this.o.logger.debug({ node: msg.nodeId }, `ignoring task status: ${result.ignored}`);
+      }
+      return;
+    }
+    store.transaction(() => {
+      const updated = store.updateTask(msg.payload.taskId, result.patch);
+      if (updated && isTerminal(updated.state) && updated.state !== 'complete' && updated.desiredState === 'running') {
+        const detail = updated.error ?? (updated.exitCode !== null ? `exit code ${updated.exitCode}` : updated.message);
+        store.addEvent('task.failed', updated.id, `task ${updated.id} of ${updated.serviceName} ${updated.state} on node ${msg.nodeId}: ${detail}`, {
+          serviceId: updated.serviceId,
+          nodeId: msg.nodeId,
+          exitCode: updated.exitCode,
+        });
+      }
+    });
+  }
+
+  /** Publishes the node's set if it changed (or always, with `force`), bumping the generation on change. */
+  private sync(nodeId: string, force: boolean): void {
+    const { store } = this.o;
+    const tasks = desiredTasks(store.listTasks({ nodeId }), nodeId);
+    const digest = digestOf(tasks);
+    const saved = store.getDesiredSet(nodeId);
+    let generation = saved?.generation ?? 0;
+    if (!saved || saved.digest !== digest) {
+      generation += 1;
+      store.saveDesiredSet({ nodeId, generation, digest });
+    } else if (!force) {
+      return;
+    }
+    this.send(nodeTopic(nodeId, 'tasks'), encode(desiredSetMessage(nodeId, generation, tasks)));
+  }
+
+  private send(topic: string, payload: Buffer): void {
+    this.o.publish(topic, payload).catch((err: unknown) => {
+      this.o.logger.warn({ topic, err: err instanceof Error ? err.message : String(err) }, 'publishing desired set failed; it is republished on reconnect');
+    });
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Applying a task-status report. Only the node a task is assigned to may report on it; a task
+ * never moves backwards (running -> starting) and never leaves a terminal state; the manager owns
+ * `pending` and `assigned`. Times are the manager's receive times, so restart delays do not depend
+ * on a board's clock.
+ */
+import { isTerminal, TASK_STATES, type TaskState, type TaskStatus } from '../../shared/payloads/tasks.js';
+import type { TaskRecord } from '../store/records.js';
+
+export type StatusPatch = Partial<Pick<TaskRecord, 'state' | 'exitCode' | 'error' | 'message' | 'runtimeId' | 'startedAt' | 'finishedAt'>>;
+
+function rank(state: TaskState): number {
+  return isTerminal(state) ? TASK_STATES.length : TASK_STATES.indexOf(state);
+}
+
+/** The change to store, or the reason the report is ignored. */
+export function applyTaskStatus(task: TaskRecord | null, reporter: string, status: TaskStatus, now: number): { patch: StatusPatch } | { ignored: string } {
+  if (!task) return { ignored: `unknown task ${status.taskId}` };
+  if (task.nodeId !== reporter) return { ignored: `task ${task.id} is not assigned to node ${reporter}` };
+  if (isTerminal(task.state)) return { ignored: `task ${task.id} already ended (${task.state})` };
+  if (status.state === 'pending' || status.state === 'assigned') return { ignored: `agents do not report ${status.state}` };
+  if (rank(status.state) < rank(task.state)) return { ignored: `task ${task.id} does not go back from ${task.state} to ${status.state}` };
+  const patch: StatusPatch = {
+    state: status.state,
+    exitCode: status.exitCode,
+    error: status.error,
+    message: status.message,
+    runtimeId: status.runtimeId ?? task.runtimeId,
+  };
+  if (status.state === 'running' && task.startedAt === null) patch.startedAt = now;
+  if (isTerminal(status.state)) patch.finishedAt = now;
+  return { patch };
+}

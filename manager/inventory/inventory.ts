@@ -1,0 +1,120 @@
+/**
+ * Node liveness and facts from what boards publish. A node is ready on an online status or any
+ * telemetry; down on its will (offline, clean false), on a clean offline, or after the node timeout
+ * without telemetry. Latest telemetry goes to the store's memory, never to disk.
+ */
+import type { NodeFacts } from '../../shared/payloads/facts.js';
+import type { NodeStatus } from '../../shared/payloads/status.js';
+import type { Logger } from '../../shared/logger.js';
+import type { NodeMessage } from '../broker/inbound.js';
+import type { Clock, TimerHandle } from '../options.js';
+import type { NodeRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+
+export interface InventoryOptions {
+  store: Store;
+  clock: Clock;
+  nodeTimeoutMs: number;
+  /** The agent on the manager's own host gets role `manager`. */
+  localAgentNodeId: string | null;
+  logger: Logger;
+}
+
+export class Inventory {
+  /** When each node was last heard from (telemetry or online); memory only. */
+  private readonly lastHeard = new Map<string, number>();
+  private readonly unknownLogged = new Set<string>();
+  private sweep: TimerHandle | null = null;
+
+  constructor(private readonly o: InventoryOptions) {}
+
+  /**
+   * Starts the liveness sweep. Nodes the store remembers as ready get a fresh grace period from
+   * now (the manager was away, not the nodes): they go down only if they stay silent.
+   */
+  start(): void {
+    const now = this.o.clock.now();
+    for (const node of this.o.store.listNodes()) if (node.status === 'ready') this.lastHeard.set(node.id, now);
+    this.sweep = this.o.clock.every(Math.max(50, Math.min(1000, Math.floor(this.o.nodeTimeoutMs / 5))), () => this.checkTimeouts());
+  }
+
+  stop(): void {
+    this.sweep?.cancel();
+    this.sweep = null;
+  }
+
+  handle(msg: NodeMessage): void {
+    if (msg.kind !== 'status' && msg.kind !== 'facts' && msg.kind !== 'telemetry') return;
+    const node = this.o.store.getNode(msg.nodeId);
+    if (!node) {
+      if (!this.unknownLogged.has(msg.nodeId)) {
+        this.unknownLogged.add(msg.nodeId);
+        this.o.logger.warn({ node: msg.nodeId }, `ignoring ${msg.kind} from unknown node`);
+      }
+      return;
+    }
+    if (msg.kind === 'status') this.onStatus(node, msg.payload);
+    else if (msg.kind === 'facts') this.onFacts(node, msg.payload);
+    else {
+      this.o.store.setTelemetry(node.id, msg.payload);
+      this.heard(node, 'reporting telemetry');
+    }
+  }
+
+  /** Marks down every ready node silent for the node timeout. Runs on the sweep timer. */
+  checkTimeouts(): void {
+    const now = this.o.clock.now();
+    for (const node of this.o.store.listNodes()) {
+      if (node.status !== 'ready') continue;
+      const last = this.lastHeard.get(node.id) ?? node.lastSeenAt ?? 0;
+      if (now - last >= this.o.nodeTimeoutMs) {
+        this.markDown(node, `no telemetry for ${((now - last) / 1000).toFixed(1)}s`, last);
+      }
+    }
+  }
+
+  private onStatus(node: NodeRecord, status: NodeStatus): void {
+    if (status.state === 'online') {
+      this.heard(node, 'online');
+      return;
+    }
+    // A late will of a connection the agent already replaced may land here too: the node's next
+    // telemetry (within a second) makes it ready again, well inside the node timeout that
+    // rescheduling waits for, so nothing moves.
+    const last = this.lastHeard.get(node.id) ?? node.lastSeenAt ?? this.o.clock.now();
+    this.markDown(node, status.clean ? 'agent shut down' : 'connection lost (will message)', last);
+  }
+
+  private onFacts(node: NodeRecord, facts: NodeFacts): void {
+    if (facts.nodeId !== node.id) {
+      this.o.logger.warn({ node: node.id }, `dropping facts that name node ${facts.nodeId}`);
+      return;
+    }
+    const role = node.id === this.o.localAgentNodeId ? 'manager' : 'worker';
+    this.o.store.transaction(() => {
+      this.o.store.updateNode(node.id, { hostname: facts.hostname, facts, bootId: facts.bootId, role });
+      if (node.bootId !== null && node.bootId !== facts.bootId) {
+        this.o.store.addEvent('node.reboot', node.id, `node ${facts.hostname} rebooted`, { previousBootId: node.bootId, bootId: facts.bootId });
+      }
+    });
+  }
+
+  private heard(node: NodeRecord, why: string): void {
+    const now = this.o.clock.now();
+    this.lastHeard.set(node.id, now);
+    if (node.status === 'ready') return;
+    this.o.store.transaction(() => {
+      this.o.store.updateNode(node.id, { status: 'ready', statusMessage: '', lastSeenAt: now });
+      this.o.store.addEvent('node.ready', node.id, `node ${node.hostname} is ready (${why})`);
+    });
+  }
+
+  private markDown(node: NodeRecord, reason: string, lastSeenAt: number): void {
+    if (node.status === 'down' && node.statusMessage === reason) return;
+    this.o.store.transaction(() => {
+      this.o.store.updateNode(node.id, { status: 'down', statusMessage: reason, lastSeenAt });
+      if (node.status === 'ready') this.o.store.addEvent('node.down', node.id, `node ${node.hostname} is down: ${reason}`);
+    });
+    this.o.store.forgetTelemetry(node.id);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * How the rest of the manager sees a node: labels merged (manager-set over agent-reported, so an
+ * agent cannot steer privileged work to itself), the constraint subject, the scheduler's view.
+ */
+import type { ConstraintSubject } from '../../shared/constraints/subject.js';
+import type { Resources, SchedulableNode } from '../scheduler/types.js';
+import type { NodeRecord } from '../store/records.js';
+
+export function nodeLabels(node: NodeRecord): Record<string, string> {
+  return { ...(node.facts?.labels ?? {}), ...node.labels };
+}
+
+/** Null until the node has reported facts: a node we know nothing about takes no work. */
+export function constraintSubject(node: NodeRecord): ConstraintSubject | null {
+  const f = node.facts;
+  if (!f) return null;
+  return {
+    id: node.id,
+    hostname: node.hostname,
+    role: node.role,
+    platform: { os: f.os, arch: f.arch },
+    labels: nodeLabels(node),
+    engineLabels: { ...f.engineLabels },
+    hw: {
+      cpuCores: f.cpu.cores,
+      memoryBytes: f.memoryBytes,
+      gpuCount: f.gpus.length,
+      gpuMemoryBytes: Math.max(0, ...f.gpus.map((g) => g.memoryBytes ?? 0)),
+    },
+  };
+}
+
+/** A task already on the node, as far as placement cares. */
+export interface PlacedTask {
+  serviceId: string;
+  reservations: Resources;
+}
+
+export function schedulableNode(node: NodeRecord, placed: PlacedTask[], load1: number | null): SchedulableNode | null {
+  const subject = constraintSubject(node);
+  if (!subject || !node.facts) return null;
+  const reserved: Resources = { cpus: 0, memoryBytes: 0, gpus: 0 };
+  const tasksByService = new Map<string, number>();
+  for (const t of placed) {
+    reserved.cpus += t.reservations.cpus;
+    reserved.memoryBytes += t.reservations.memoryBytes;
+    reserved.gpus += t.reservations.gpus;
+    tasksByService.set(t.serviceId, (tasksByService.get(t.serviceId) ?? 0) + 1);
+  }
+  return {
+    subject,
+    ready: node.status === 'ready',
+    availability: node.availability,
+    drivers: [...node.facts.drivers],
+    capacity: { cpus: node.facts.cpu.cores, memoryBytes: node.facts.memoryBytes, gpus: node.facts.gpus.length },
+    reserved,
+    tasksByService,
+    totalTasks: placed.length,
+    load1,
+  };
+}

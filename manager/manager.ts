@@ -1,0 +1,161 @@
+/**
+ * Builds and starts the manager (swarmkit's manager.go): store, MQTT broker (embedded unless an
+ * external one is given), the manager's own MQTT client, inventory, dispatcher, orchestrator, and
+ * the Cluster facade. The components never call each other; they react to the store's changes.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { MANAGER_MQTT_USERNAME } from '../shared/credentials.js';
+import { createLogger, type Logger } from '../shared/logger.js';
+import { allNodesTopic } from '../shared/topics.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
+import { InboundRouter, type MessageHandler } from './broker/inbound.js';
+import { Cluster } from './cluster.js';
+import { Dispatcher } from './dispatcher/dispatcher.js';
+import { Inventory } from './inventory/inventory.js';
+import { parseManagerOptions, type ManagerOptions, type ManagerOptionsInput } from './options.js';
+import { Orchestrator } from './orchestrator/orchestrator.js';
+import type { PlacementPolicy } from './scheduler/types.js';
+import { ensureClusterIdentity } from './store/cluster-identity.js';
+import { Store } from './store/store.js';
+
+export interface ManagerDeps {
+  logger?: Logger;
+  /** Heat/power policy for placement (manager/policy). */
+  placementPolicy?: PlacementPolicy;
+}
+
+export interface RunningManager {
+  readonly options: ManagerOptions;
+  readonly cluster: Cluster;
+  readonly store: Store;
+  /** The MQTT URL the manager itself uses (embedded broker on loopback, or the external broker). */
+  readonly mqttUrl: string;
+  /** Port of the embedded broker; null with an external broker. */
+  readonly mqttPort: number | null;
+  readonly adminTokenPath: string;
+  /** Bad payloads dropped per source since start. */
+  badPayloads(): ReadonlyMap<string, number>;
+  /** The manager's own MQTT client, for request/response traffic such as the API's logs relay. */
+  readonly mqtt: MqttClient;
+  /** Adds a handler for decoded node messages (on topics the caller subscribed `mqtt` to). */
+  onNodeMessage(handler: MessageHandler): void;
+  stop(): Promise<void>;
+}
+
+export const DB_FILE = 'kelvin.db';
+
+export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps = {}): Promise<RunningManager> {
+  const options = parseManagerOptions(input);
+  const logger = deps.logger ?? createLogger('kelvin-manager');
+  const { clock } = options;
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const store = Store.open(join(options.dataDir, DB_FILE), { now: () => clock.now(), logger });
+  const cleanups: Array<() => Promise<void> | void> = [() => store.close()];
+  const stopAll = async (): Promise<void> => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        logger.warn({ err }, 'error while stopping the manager');
+      }
+    }
+  };
+
+  try {
+    const { cluster: identity, adminTokenPath } = ensureClusterIdentity(store, options.dataDir, clock.now());
+    const roleOf = (nodeId: string): 'manager' | 'worker' => (nodeId === options.localAgentNodeId ? 'manager' : 'worker');
+
+    let broker: EmbeddedBroker | null = null;
+    let mqttUrl: string;
+    let username = MANAGER_MQTT_USERNAME;
+    let password: string;
+    if (options.brokerUrl === null) {
+      password = randomBytes(32).toString('base64url');
+      broker = await startEmbeddedBroker({ host: options.mqttHost, port: options.mqttPort, store, managerSecret: password, roleOf, logger }).catch(
+        (err: NodeJS.ErrnoException) => {
+          throw new Error(`cannot start the MQTT broker on ${options.mqttHost}:${options.mqttPort}: ${err.code ?? err.message}`);
+        },
+      );
+      const b = broker;
+      cleanups.push(() => b.close());
+      mqttUrl = broker.url;
+    } else {
+      const url = new URL(options.brokerUrl);
+      if (url.username) username = decodeURIComponent(url.username);
+      password = url.password ? decodeURIComponent(url.password) : identity.brokerSecret;
+      url.username = '';
+      url.password = '';
+      mqttUrl = url.toString();
+    }
+
+    const client: MqttClient = await mqtt
+      .connectAsync(mqttUrl, {
+        username,
+        password,
+        clientId: `kelvin-manager-${randomBytes(6).toString('hex')}`,
+        clean: true,
+        reconnectPeriod: 1000,
+        connectTimeout: 10_000,
+      })
+      .catch((err: Error) => {
+        throw new Error(`cannot connect to the MQTT broker at ${mqttUrl}: ${err.message}`);
+      });
+    cleanups.push(() => client.endAsync(true));
+
+    const router = new InboundRouter(logger);
+    const inventory = new Inventory({ store, clock, nodeTimeoutMs: options.nodeTimeoutMs, localAgentNodeId: options.localAgentNodeId, logger });
+    const dispatcher = new Dispatcher({
+      store,
+      clock,
+      logger,
+      publish: (topic, payload) => client.publishAsync(topic, payload, { qos: 1, retain: true }).then(() => undefined),
+    });
+    const orchestrator = new Orchestrator({
+      store,
+      clock,
+      logger,
+      nodeTimeoutMs: options.nodeTimeoutMs,
+      reconcileIntervalMs: options.reconcileIntervalMs,
+      placementPolicy: deps.placementPolicy,
+    });
+    router.add((m) => inventory.handle(m));
+    router.add((m) => dispatcher.handle(m));
+    client.on('message', (topic, payload) => router.route(topic, payload));
+    // A broker that restarted lost its retained sets: republish them whenever the client reconnects.
+    client.on('connect', () => dispatcher.republishAll());
+    client.on('error', (err) => logger.warn({ err: err.message }, 'manager MQTT client error'));
+
+    inventory.start();
+    cleanups.push(() => inventory.stop());
+    dispatcher.start();
+    cleanups.push(() => dispatcher.stop());
+    orchestrator.start();
+    cleanups.push(() => orchestrator.stop());
+    await client.subscribeAsync({
+      [allNodesTopic('status')]: { qos: 1 },
+      [allNodesTopic('facts')]: { qos: 1 },
+      [allNodesTopic('telemetry')]: { qos: 0 },
+      [allNodesTopic('task-status')]: { qos: 1 },
+    });
+
+    logger.info({ dataDir: options.dataDir, mqtt: mqttUrl, cluster: identity.id }, 'manager started');
+    return {
+      options,
+      cluster: new Cluster(store, clock),
+      store,
+      mqttUrl,
+      mqttPort: broker?.port ?? null,
+      adminTokenPath,
+      badPayloads: () => router.badPayloads(),
+      mqtt: client,
+      onNodeMessage: (handler) => router.add(handler),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Manager configuration, parsed with zod once at start. Also the clock the components share:
+ * injected so liveness timeouts, restart delays and debounces are testable without waiting.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { nodeId } from '../shared/payloads/common.js';
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  now(): number;
+  /** Runs `fn` once after `ms`. */
+  after(ms: number, fn: () => void): TimerHandle;
+  /** Runs `fn` every `ms` until cancelled. */
+  every(ms: number, fn: () => void): TimerHandle;
+}
+
+/** Timers are unref'd: a pending restart delay never keeps a stopping process alive. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  after(ms, fn) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return { cancel: () => clearTimeout(t) };
+  },
+  every(ms, fn) {
+    const t = setInterval(fn, ms);
+    t.unref();
+    return { cancel: () => clearInterval(t) };
+  },
+};
+
+/**
+ * `/var/lib/kelvin` when running as root (a system service, as Docker's /var/lib/docker),
+ * otherwise `~/.kelvin` so a user can try Kelvin without privileges.
+ */
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/kelvin' : join(homedir(), '.kelvin');
+}
+
+const clockSchema = z.custom<Clock>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function' && typeof (v as Clock).after === 'function',
+  'clock must provide now(), after() and every()',
+);
+
+export const managerOptions = z.object({
+  dataDir: z.string().min(1).default(defaultDataDir),
+  mqttPort: z.number().int().min(0).max(65535).default(1883),
+  mqttHost: z.string().min(1).default('0.0.0.0'),
+  /** External broker (`mqtt://user:pass@host:port`): connect as a client instead of embedding one. */
+  brokerUrl: z
+    .string()
+    .regex(/^(mqtts?|wss?|tcp):\/\//, 'broker URL must start with mqtt://, mqtts://, ws:// or wss://')
+    .nullable()
+    .default(null),
+  /** `host:port` of the HTTP API. */
+  http: z.string().regex(/^[^:\s]+:\d{1,5}$/, 'http address must be host:port').default('127.0.0.1:8080'),
+  /** A node without telemetry this long is down; its tasks are rescheduled once it has been silent this long. */
+  nodeTimeoutMs: z.number().int().positive().default(5000),
+  /** Node id of the agent on the manager's own host: that node gets role `manager`. */
+  localAgentNodeId: nodeId.nullable().default(null),
+  /** Slow safety pass of the orchestrator, in case a change event was missed. */
+  reconcileIntervalMs: z.number().int().positive().default(30_000),
+  clock: clockSchema.default(() => systemClock),
+});
+
+export type ManagerOptionsInput = z.input<typeof managerOptions>;
+export type ManagerOptions = z.output<typeof managerOptions>;
+
+/** Parses options; a bad value throws one line naming the option. */
+export function parseManagerOptions(input: ManagerOptionsInput): ManagerOptions {
+  const r = managerOptions.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new Error(`invalid manager option ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+}

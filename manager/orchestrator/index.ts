@@ -1,0 +1,5 @@
+export { Orchestrator, type OrchestratorOptions } from './orchestrator.js';
+export { reconcileServices, storedConstraints, TASK_HISTORY_LIMIT, type PassContext } from './reconcile.js';
+export { placePendingTasks } from './placement.js';
+export { decideRestart, type RestartDecision } from './restart-policy.js';
+export { buildTaskSpec, isOutdated, newObjectId, newTask, reservationsOf } from './task-factory.js';

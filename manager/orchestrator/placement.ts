@@ -1,0 +1,104 @@
+/**
+ * Hands pending tasks to the scheduler and stores its answer: a placement (state `assigned`, node
+ * id) or the human reason the task stays pending. A global task already names its node, so it is
+ * scheduled against that node alone.
+ */
+import type { Logger } from '../../shared/logger.js';
+import { isTerminal } from '../../shared/payloads/tasks.js';
+import { schedulableNode, type PlacedTask } from '../inventory/node-view.js';
+import { scheduleTasks } from '../scheduler/index.js';
+import type { PlacementPolicy, PlacementRequest, SchedulableNode } from '../scheduler/types.js';
+import type { ServiceRecord, TaskRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { storedConstraints } from './reconcile.js';
+import { reservationsOf } from './task-factory.js';
+
+export function placePendingTasks(store: Store, logger: Logger, policy?: PlacementPolicy): void {
+  const active = store.listTasks({ desiredState: 'running' });
+  const pending = active.filter((t) => t.state === 'pending');
+  if (pending.length === 0) return;
+  const services = new Map(store.listServices().map((s) => [s.id, s]));
+  const nodes = buildNodes(store, active, services);
+
+  const requests = new Map<string, PlacementRequest>();
+  const requestsFor = new Map<string, PlacementRequest[]>(); // '' = any node
+  for (const task of pending) {
+    const service = services.get(task.serviceId);
+    if (!service) continue;
+    const constraints = storedConstraints(service, logger);
+    if (constraints === null) continue;
+    const req: PlacementRequest = {
+      taskId: task.id,
+      serviceId: service.id,
+      serviceName: service.name,
+      driver: service.spec.driver,
+      constraints,
+      spread: service.spec.placement.preferences.map((p) => p.spread),
+      maxReplicasPerNode: service.spec.placement.maxReplicasPerNode,
+      reservations: reservationsOf(service),
+    };
+    requests.set(task.id, req);
+    const key = task.nodeId ?? '';
+    requestsFor.set(key, [...(requestsFor.get(key) ?? []), req]);
+  }
+
+  const outcome = { placements: new Map<string, string>(), pending: new Map<string, string>() };
+  // Node-bound (global) tasks first; what they take is then reserved for the rest.
+  for (const [nodeId, reqs] of requestsFor) {
+    if (nodeId === '') continue;
+    const node = nodes.get(nodeId);
+    if (!node) {
+      for (const r of reqs) outcome.pending.set(r.taskId, `node ${nodeId} has not reported its facts`);
+      continue;
+    }
+    merge(outcome, scheduleTasks(reqs, [node], policy));
+  }
+  for (const [taskId, nodeId] of outcome.placements) {
+    const req = requests.get(taskId);
+    const node = nodes.get(nodeId);
+    if (req && node) nodes.set(nodeId, withTask(node, req));
+  }
+  const anyNode = requestsFor.get('');
+  if (anyNode) merge(outcome, scheduleTasks(anyNode, [...nodes.values()], policy));
+
+  store.transaction(() => {
+    for (const [taskId, nodeId] of outcome.placements) store.updateTask(taskId, { state: 'assigned', nodeId, message: '' });
+    for (const [taskId, reason] of outcome.pending) store.updateTask(taskId, { message: reason });
+  });
+}
+
+function buildNodes(store: Store, active: TaskRecord[], services: Map<string, ServiceRecord>): Map<string, SchedulableNode> {
+  const placed = new Map<string, PlacedTask[]>();
+  for (const t of active) {
+    if (t.nodeId === null || t.state === 'pending' || isTerminal(t.state)) continue;
+    const service = services.get(t.serviceId);
+    const entry: PlacedTask = { serviceId: t.serviceId, reservations: service ? reservationsOf(service) : { cpus: 0, memoryBytes: 0, gpus: 0 } };
+    placed.set(t.nodeId, [...(placed.get(t.nodeId) ?? []), entry]);
+  }
+  const out = new Map<string, SchedulableNode>();
+  for (const node of store.listNodes()) {
+    const view = schedulableNode(node, placed.get(node.id) ?? [], store.getTelemetry(node.id)?.load1 ?? null);
+    if (view) out.set(node.id, view);
+  }
+  return out;
+}
+
+function withTask(node: SchedulableNode, req: PlacementRequest): SchedulableNode {
+  const tasksByService = new Map(node.tasksByService);
+  tasksByService.set(req.serviceId, (tasksByService.get(req.serviceId) ?? 0) + 1);
+  return {
+    ...node,
+    reserved: {
+      cpus: node.reserved.cpus + req.reservations.cpus,
+      memoryBytes: node.reserved.memoryBytes + req.reservations.memoryBytes,
+      gpus: node.reserved.gpus + req.reservations.gpus,
+    },
+    tasksByService,
+    totalTasks: node.totalTasks + 1,
+  };
+}
+
+function merge(into: { placements: Map<string, string>; pending: Map<string, string> }, from: { placements: Map<string, string>; pending: Map<string, string> }): void {
+  for (const [k, v] of from.placements) into.placements.set(k, v);
+  for (const [k, v] of from.pending) into.pending.set(k, v);
+}

@@ -1,0 +1,66 @@
+/** How a service's spec becomes a task: the TaskSpec an agent runs, and the stored task record. */
+import type { TaskSpec } from '../../shared/payloads/tasks.js';
+import { randomToken } from '../broker/secrets.js';
+import type { Resources } from '../scheduler/types.js';
+import type { ServiceRecord, TaskRecord } from '../store/records.js';
+
+export function newObjectId(): string {
+  return randomToken(15);
+}
+
+export function buildTaskSpec(taskId: string, service: ServiceRecord, slot: number | null): TaskSpec {
+  const s = service.spec;
+  return {
+    id: taskId,
+    serviceId: service.id,
+    serviceName: service.name,
+    slot,
+    driver: s.driver,
+    image: s.image,
+    command: s.command,
+    entrypoint: s.entrypoint,
+    env: { ...s.env },
+    labels: { ...s.labels },
+    workdir: s.workdir,
+    resources: { cpus: s.resources.limits.cpus, memoryBytes: s.resources.limits.memoryBytes, gpus: s.resources.reservations.gpus },
+    stopGracePeriodMs: s.stopGracePeriodMs,
+    throttle: null,
+  };
+}
+
+export function newTask(service: ServiceRecord, slot: number | null, nodeId: string | null, now: number, restartHistory: number[] = []): TaskRecord {
+  const id = newObjectId();
+  return {
+    id,
+    serviceId: service.id,
+    serviceName: service.name,
+    slot,
+    nodeId,
+    desiredState: 'running',
+    state: 'pending',
+    error: null,
+    message: '',
+    exitCode: null,
+    spec: buildTaskSpec(id, service, slot),
+    serviceVersion: service.version,
+    forceUpdate: service.forceUpdate,
+    restartHistory,
+    restarted: false,
+    runtimeId: null,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    finishedAt: null,
+  };
+}
+
+/** True when the service changed in a way the running task does not reflect (or update --force). */
+export function isOutdated(task: TaskRecord, service: ServiceRecord): boolean {
+  if (task.forceUpdate !== service.forceUpdate) return true;
+  return JSON.stringify(buildTaskSpec(task.id, service, task.slot)) !== JSON.stringify(task.spec);
+}
+
+export function reservationsOf(service: ServiceRecord): Resources {
+  const r = service.spec.resources.reservations;
+  return { cpus: r.cpus ?? 0, memoryBytes: r.memoryBytes ?? 0, gpus: r.gpus ?? 0 };
+}

@@ -1,0 +1,373 @@
+/**
+ * Durable cluster state in one SQLite file (WAL, mode 600) with typed accessors. Every write runs
+ * in a transaction; once it commits, `change` fires once with everything that changed, so the
+ * orchestrator, dispatcher and API streams react to committed state only, never to half a change.
+ * Latest telemetry is kept in memory (it changes every second and is worthless after a restart).
+ */
+import Database, { type Database as Db } from 'better-sqlite3';
+import { EventEmitter } from 'node:events';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
+import type { Telemetry } from '../../shared/payloads/telemetry.js';
+import { silentLogger, type Logger } from '../../shared/logger.js';
+import { clusterFromRow, eventFromRow, nodeCodec, serviceCodec, taskCodec, type Codec, type Row } from './codecs.js';
+import { migrate } from './migrations.js';
+import type {
+  Change,
+  ClusterRecord,
+  DesiredSetRecord,
+  DesiredTaskState,
+  EventRecord,
+  NodeCredentialRecord,
+  NodeRecord,
+  ServiceRecord,
+  TaskRecord,
+} from './records.js';
+
+export interface StoreOptions {
+  now?: () => number;
+  logger?: Logger;
+}
+
+export interface TaskFilter {
+  serviceId?: string;
+  nodeId?: string;
+  desiredState?: DesiredTaskState;
+}
+
+export interface EventQuery {
+  /** Only events at or after this time (ms). */
+  sinceMs?: number;
+  /** Only events with an id above this one (for resuming a stream). */
+  afterId?: number;
+  /** Most recent N (default 1000). */
+  limit?: number;
+}
+
+/** How many events the table keeps; older ones are pruned as new ones arrive. */
+const EVENT_RETENTION = 10_000;
+
+type Entity = NodeRecord | ServiceRecord | TaskRecord;
+type EntityKind = 'node' | 'service' | 'task';
+
+export interface StoreEvents {
+  /** Everything one committed transaction changed. */
+  change: [changes: Change[]];
+  /** A node's latest telemetry (memory only; fires on every sample). */
+  telemetry: [nodeId: string, telemetry: Telemetry];
+}
+
+export class Store extends EventEmitter<StoreEvents> {
+  private pending: Change[] = [];
+  private readonly telemetryByNode = new Map<string, Telemetry>();
+  private readonly now: () => number;
+  private readonly logger: Logger;
+
+  private constructor(
+    private readonly db: Db,
+    options: StoreOptions,
+  ) {
+    super();
+    this.now = options.now ?? Date.now;
+    this.logger = options.logger ?? silentLogger();
+  }
+
+  /** Opens (creating with mode 600) and migrates the database file. */
+  static open(path: string, options: StoreOptions = {}): Store {
+    if (path !== ':memory:' && !existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    if (path !== ':memory:') chmodSync(path, 0o600);
+    return new Store(db, options);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * Runs `fn` as one transaction: all of its writes commit together or none do. Nested calls join
+   * the outer transaction. `change` fires after the commit, never for a rolled-back transaction.
+   */
+  transaction<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    this.pending = [];
+    let result: T;
+    try {
+      result = this.db.transaction(fn)();
+    } catch (err) {
+      this.pending = [];
+      throw err;
+    }
+    const changes = this.pending;
+    this.pending = [];
+    if (changes.length > 0) this.publish(changes);
+    return result;
+  }
+
+  // ---- cluster ----
+
+  getCluster(): ClusterRecord | null {
+    const row = this.db.prepare('SELECT * FROM cluster WHERE singleton = 1').get() as Row | undefined;
+    return row ? clusterFromRow(row) : null;
+  }
+
+  saveCluster(cluster: ClusterRecord): ClusterRecord {
+    return this.transaction(() => {
+      const before = this.getCluster();
+      this.db
+        .prepare(
+          `INSERT INTO cluster (singleton, id, join_token, admin_token_hash, broker_secret, created_at)
+           VALUES (1, @id, @joinToken, @adminTokenHash, @brokerSecret, @createdAt)
+           ON CONFLICT (singleton) DO UPDATE SET id = @id, join_token = @joinToken,
+             admin_token_hash = @adminTokenHash, broker_secret = @brokerSecret`,
+        )
+        .run(cluster);
+      this.pending.push({ kind: 'cluster', op: 'update', id: cluster.id, before, after: cluster });
+      return cluster;
+    });
+  }
+
+  // ---- nodes ----
+
+  listNodes(): NodeRecord[] {
+    return this.all(nodeCodec, 'SELECT * FROM nodes ORDER BY hostname, id');
+  }
+
+  getNode(id: string): NodeRecord | null {
+    return this.one(nodeCodec, id);
+  }
+
+  /** Binds a new node id to its credential (first join). Throws if the id is taken. */
+  registerNode(id: string, credential: NodeCredentialRecord, role: NodeRecord['role']): NodeRecord {
+    return this.transaction(() => {
+      const now = this.now();
+      const node: NodeRecord = {
+        id,
+        hostname: id,
+        role,
+        facts: null,
+        labels: {},
+        availability: 'active',
+        status: 'down',
+        statusMessage: 'joined; waiting for its first report',
+        bootId: null,
+        lastSeenAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.insertRow(nodeCodec, node, { secret_hash: credential.secretHash, mosquitto_hash: credential.mosquittoHash });
+      this.pending.push({ kind: 'node', op: 'create', id, before: null, after: node });
+      return node;
+    });
+  }
+
+  nodeCredential(id: string): NodeCredentialRecord | null {
+    const row = this.db.prepare('SELECT secret_hash, mosquitto_hash FROM nodes WHERE id = ?').get(id) as Row | undefined;
+    return row ? { secretHash: String(row.secret_hash), mosquittoHash: row.mosquitto_hash === null ? null : String(row.mosquitto_hash) } : null;
+  }
+
+  listNodeCredentials(): Array<{ id: string } & NodeCredentialRecord> {
+    const rows = this.db.prepare('SELECT id, secret_hash, mosquitto_hash FROM nodes ORDER BY id').all() as Row[];
+    return rows.map((r) => ({
+      id: String(r.id),
+      secretHash: String(r.secret_hash),
+      mosquittoHash: r.mosquitto_hash === null ? null : String(r.mosquitto_hash),
+    }));
+  }
+
+  updateNode(id: string, patch: Partial<Omit<NodeRecord, 'id' | 'createdAt' | 'updatedAt'>>): NodeRecord | null {
+    return this.updateEntity<NodeRecord>('node', nodeCodec, id, patch);
+  }
+
+  deleteNode(id: string): boolean {
+    return this.deleteEntity('node', nodeCodec, id);
+  }
+
+  // ---- services ----
+
+  listServices(): ServiceRecord[] {
+    return this.all(serviceCodec, 'SELECT * FROM services ORDER BY name');
+  }
+
+  getService(id: string): ServiceRecord | null {
+    return this.one(serviceCodec, id);
+  }
+
+  getServiceByName(name: string): ServiceRecord | null {
+    const row = this.db.prepare('SELECT * FROM services WHERE name = ?').get(name) as Row | undefined;
+    return row ? serviceCodec.fromRow(row) : null;
+  }
+
+  insertService(service: ServiceRecord): ServiceRecord {
+    return this.insertEntity('service', serviceCodec, service);
+  }
+
+  updateService(id: string, patch: Partial<Omit<ServiceRecord, 'id' | 'createdAt' | 'updatedAt'>>): ServiceRecord | null {
+    return this.updateEntity<ServiceRecord>('service', serviceCodec, id, patch);
+  }
+
+  deleteService(id: string): boolean {
+    return this.deleteEntity('service', serviceCodec, id);
+  }
+
+  // ---- tasks ----
+
+  /** Tasks in creation order, optionally filtered. */
+  listTasks(filter: TaskFilter = {}): TaskRecord[] {
+    const where: string[] = [];
+    const params: Record<string, string> = {};
+    for (const [key, column] of [
+      ['serviceId', 'service_id'],
+      ['nodeId', 'node_id'],
+      ['desiredState', 'desired_state'],
+    ] as const) {
+      const value = filter[key];
+      if (value === undefined) continue;
+      where.push(`${column} = @${key}`);
+      params[key] = value;
+    }
+    const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
+    return this.all(taskCodec, sql, params);
+  }
+
+  getTask(id: string): TaskRecord | null {
+    return this.one(taskCodec, id);
+  }
+
+  insertTask(task: TaskRecord): TaskRecord {
+    return this.insertEntity('task', taskCodec, task);
+  }
+
+  updateTask(id: string, patch: Partial<Omit<TaskRecord, 'id' | 'createdAt' | 'updatedAt'>>): TaskRecord | null {
+    return this.updateEntity<TaskRecord>('task', taskCodec, id, patch);
+  }
+
+  deleteTask(id: string): boolean {
+    return this.deleteEntity('task', taskCodec, id);
+  }
+
+  // ---- desired sets ----
+
+  getDesiredSet(nodeId: string): DesiredSetRecord | null {
+    const row = this.db.prepare('SELECT * FROM desired_sets WHERE node_id = ?').get(nodeId) as Row | undefined;
+    return row ? { nodeId, generation: Number(row.generation), digest: String(row.digest) } : null;
+  }
+
+  saveDesiredSet(record: DesiredSetRecord): void {
+    this.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO desired_sets (node_id, generation, digest) VALUES (@nodeId, @generation, @digest)
+           ON CONFLICT (node_id) DO UPDATE SET generation = @generation, digest = @digest`,
+        )
+        .run(record);
+    });
+  }
+
+  // ---- events ----
+
+  addEvent(kind: string, subject: string, message: string, details: Record<string, unknown> = {}): EventRecord {
+    return this.transaction(() => {
+      const at = this.now();
+      const info = this.db
+        .prepare('INSERT INTO events (at, kind, subject, message, details) VALUES (?, ?, ?, ?, ?)')
+        .run(at, kind, subject, message, JSON.stringify(details));
+      const id = Number(info.lastInsertRowid);
+      if (id % 100 === 0) this.db.prepare('DELETE FROM events WHERE id <= ?').run(id - EVENT_RETENTION);
+      const event: EventRecord = { id, at, kind, subject, message, details };
+      this.pending.push({ kind: 'event', op: 'create', id: String(id), before: null, after: event });
+      return event;
+    });
+  }
+
+  /** Events oldest first. */
+  listEvents(query: EventQuery = {}): EventRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM (SELECT * FROM events WHERE at >= ? AND id > ? ORDER BY id DESC LIMIT ?) ORDER BY id')
+      .all(query.sinceMs ?? 0, query.afterId ?? 0, query.limit ?? 1000) as Row[];
+    return rows.map(eventFromRow);
+  }
+
+  // ---- telemetry (memory only) ----
+
+  setTelemetry(nodeId: string, telemetry: Telemetry): void {
+    this.telemetryByNode.set(nodeId, telemetry);
+    this.emit('telemetry', nodeId, telemetry);
+  }
+
+  getTelemetry(nodeId: string): Telemetry | null {
+    return this.telemetryByNode.get(nodeId) ?? null;
+  }
+
+  forgetTelemetry(nodeId: string): void {
+    this.telemetryByNode.delete(nodeId);
+  }
+
+  // ---- generic table access ----
+
+  private one<R extends Entity>(codec: Codec<R>, id: string): R | null {
+    const row = this.db.prepare(`SELECT * FROM ${codec.table} WHERE id = ?`).get(id) as Row | undefined;
+    return row ? codec.fromRow(row) : null;
+  }
+
+  private all<R extends Entity>(codec: Codec<R>, sql: string, params: Record<string, string> = {}): R[] {
+    return (this.db.prepare(sql).all(params) as Row[]).map((r) => codec.fromRow(r));
+  }
+
+  private insertRow<R extends Entity>(codec: Codec<R>, record: R, extra: Row = {}): void {
+    const row = { ...codec.toRow(record), ...extra };
+    const cols = Object.keys(row);
+    this.db.prepare(`INSERT INTO ${codec.table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(row);
+  }
+
+  private insertEntity<R extends Entity>(kind: EntityKind, codec: Codec<R>, record: R): R {
+    return this.transaction(() => {
+      this.insertRow(codec, record);
+      this.pending.push({ kind, op: 'create', id: record.id, before: null, after: record } as Change);
+      return record;
+    });
+  }
+
+  /** Writes only when something differs, so a no-op update emits nothing (keeps reconcile loops quiet). */
+  private updateEntity<R extends Entity>(kind: EntityKind, codec: Codec<R>, id: string, patch: Partial<R>): R | null {
+    return this.transaction(() => {
+      const before = this.one(codec, id);
+      if (!before) return null;
+      const merged: R = { ...before, ...patch, id, createdAt: before.createdAt, updatedAt: before.updatedAt };
+      const beforeRow = codec.toRow(before);
+      const mergedRow = codec.toRow(merged);
+      if (JSON.stringify(beforeRow) === JSON.stringify(mergedRow)) return before;
+      const after: R = { ...merged, updatedAt: this.now() };
+      const row = codec.toRow(after);
+      const cols = Object.keys(row).filter((c) => c !== 'id');
+      this.db.prepare(`UPDATE ${codec.table} SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run(row);
+      this.pending.push({ kind, op: 'update', id, before, after } as Change);
+      return after;
+    });
+  }
+
+  private deleteEntity<R extends Entity>(kind: EntityKind, codec: Codec<R>, id: string): boolean {
+    return this.transaction(() => {
+      const before = this.one(codec, id);
+      if (!before) return false;
+      this.db.prepare(`DELETE FROM ${codec.table} WHERE id = ?`).run(id);
+      this.pending.push({ kind, op: 'delete', id, before, after: null } as Change);
+      return true;
+    });
+  }
+
+  /** A listener that throws must not undo a committed change or starve the other listeners. */
+  private publish(changes: Change[]): void {
+    for (const listener of this.listeners('change')) {
+      try {
+        listener(changes);
+      } catch (err) {
+        this.logger.error({ err }, 'store change listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import type { MqttClient } from 'mqtt';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MANAGER_MQTT_USERNAME } from '../../../shared/credentials.js';
+import { silentLogger } from '../../../shared/logger.js';
+import { nodeTopic } from '../../../shared/topics.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../../manager/broker/embedded.js';
+import { Cluster } from '../../../manager/cluster.js';
+import { systemClock } from '../../../manager/options.js';
+import { ensureClusterIdentity } from '../../../manager/store/cluster-identity.js';
+import { Store } from '../../../manager/store/store.js';
+import { closed, collect, connectAs, connectBoard, sleep, subscribeGranted } from './broker-client.js';
+
+const MANAGER_SECRET = 'manager-secret-for-test';
+let dir: string;
+let store: Store;
+let cluster: Cluster;
+let broker: EmbeddedBroker;
+let manager: MqttClient;
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kelvin-broker-'));
+  store = Store.open(join(dir, 'kelvin.db'));
+  ensureClusterIdentity(store, dir, Date.now());
+  cluster = new Cluster(store, systemClock);
+  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, store, managerSecret: MANAGER_SECRET, roleOf: () => 'worker', logger: silentLogger() });
+  manager = await connectAs(broker.url, MANAGER_MQTT_USERNAME, MANAGER_SECRET);
+  await manager.subscribeAsync('kelvin/v1/nodes/#');
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+});
+
+afterAll(async () => {
+  await manager.endAsync(true);
+  await broker.close();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function board(nodeId: string, token: string, secret: string): Promise<MqttClient> {
+  const c = await connectBoard(broker.url, nodeId, token, secret);
+  clients.push(c);
+  return c;
+}
+
+describe('embedded broker authentication', () => {
+  it('registers a new node that presents the join token, then accepts only its secret', async () => {
+    await board('pi-1', cluster.joinToken(), 'secret-one');
+    expect(store.getNode('pi-1')).not.toBeNull();
+    expect(store.nodeCredential('pi-1')?.secretHash).not.toContain('secret-one');
+    await board('pi-1', cluster.joinToken(), 'secret-one');
+    await expect(board('pi-1', cluster.joinToken(), 'someone-else')).rejects.toThrow(/Bad username or password/i);
+  });
+
+  it('refuses an unknown node with a wrong join token and a malformed password', async () => {
+    await expect(board('pi-2', 'KLV-1-WRONG', 's')).rejects.toThrow(/Bad username or password/i);
+    await expect(connectAs(broker.url, 'pi-2', 'no-colons')).rejects.toThrow(/Bad username or password/i);
+    await expect(connectAs(broker.url, MANAGER_MQTT_USERNAME, 'guess')).rejects.toThrow(/Bad username or password/i);
+    expect(store.getNode('pi-2')).toBeNull();
+  });
+
+  it('keeps joined nodes connecting after the join token rotates; new nodes need the new token', async () => {
+    const old = cluster.joinToken();
+    await board('pi-3', old, 'secret-three');
+    const fresh = cluster.rotateJoinToken();
+    expect(fresh).not.toBe(old);
+    await board('pi-3', old, 'secret-three');
+    await expect(board('pi-4', old, 'secret-four')).rejects.toThrow(/Bad username or password/i);
+    await board('pi-4', fresh, 'secret-four');
+  });
+});
+
+describe('embedded broker topic rules', () => {
+  it('lets a node publish its own status and read its own tasks', async () => {
+    const seen = collect(manager);
+    const pi = await board('pi-5', cluster.joinToken(), 's5');
+    const own = collect(pi);
+    await pi.publishAsync(nodeTopic('pi-5', 'status'), 'hello', { qos: 1 });
+    expect(await seen.waitFor(nodeTopic('pi-5', 'status'))).toBe('hello');
+    const granted = await pi.subscribeAsync(nodeTopic('pi-5', 'tasks'), { qos: 1 });
+    expect(granted[0]?.qos).toBe(1);
+    await manager.publishAsync(nodeTopic('pi-5', 'tasks'), 'set', { qos: 1 });
+    expect(await own.waitFor(nodeTopic('pi-5', 'tasks'))).toBe('set');
+  });
+
+  it("drops a node that publishes on another node's topic", async () => {
+    const seen = collect(manager);
+    const pi = await board('pi-6', cluster.joinToken(), 's6');
+    pi.publish(nodeTopic('pi-7', 'telemetry'), 'forged', { qos: 1 });
+    expect(await closed(pi)).toBe(true);
+    await sleep(100);
+    expect(seen.messages.some((m) => m.topic === nodeTopic('pi-7', 'telemetry'))).toBe(false);
+  });
+
+  it('drops a node that publishes on its own tasks topic', async () => {
+    const seen = collect(manager);
+    const pi = await board('pi-8', cluster.joinToken(), 's8');
+    pi.publish(nodeTopic('pi-8', 'tasks'), 'self-assigned', { qos: 1 });
+    expect(await closed(pi)).toBe(true);
+    await sleep(100);
+    expect(seen.messages.some((m) => m.topic === nodeTopic('pi-8', 'tasks'))).toBe(false);
+  });
+
+  it("refuses subscriptions to another node's tasks and to wildcards", async () => {
+    const pi = await board('pi-9', cluster.joinToken(), 's9');
+    const own = collect(pi);
+    const granted = await subscribeGranted(pi, [nodeTopic('pi-5', 'tasks'), 'kelvin/v1/nodes/+/tasks', 'kelvin/v1/#', nodeTopic('pi-9', 'telemetry'), nodeTopic('pi-9', 'tasks')]);
+    expect(granted).toEqual([128, 128, 128, 128, 1]);
+    await manager.publishAsync(nodeTopic('pi-5', 'tasks'), 'not for you', { qos: 1 });
+    await sleep(100);
+    expect(own.messages).toEqual([]);
+  });
+
+  it('disconnects a node as soon as it is removed', async () => {
+    const pi = await board('pi-10', cluster.joinToken(), 's10');
+    cluster.removeNode('pi-10', { force: true });
+    expect(await closed(pi)).toBe(true);
+  });
+});

@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../shared/logger.js';
+import { Dispatcher } from '../../../manager/dispatcher/dispatcher.js';
+import type { DesiredTaskSet } from '../../../shared/payloads/tasks.js';
+import { Harness, spec } from '../orchestrator/harness.js';
+
+let h: Harness;
+beforeEach(() => {
+  h = new Harness();
+});
+afterEach(() => h.close());
+
+describe('Dispatcher desired sets', () => {
+  it('publishes an empty set for a new node, then a higher generation each time the set changes', () => {
+    h.addNode('a', { gpus: [0, 1].map((i) => ({ vendor: 'nvidia' as const, model: 'T4', memoryBytes: 16e9, uuid: `gpu-${i}` })) });
+    expect(h.lastSet('a')).toMatchObject({ v: 1, nodeId: 'a', generation: 1, tasks: [] });
+    h.cluster.createService(spec('web', { replicas: 2, env: { A: '1' }, resources: { limits: { cpus: 0.5, memoryBytes: 64 * 1024 ** 2 }, reservations: { cpus: null, memoryBytes: null, gpus: 1 } } }));
+    h.settle();
+    const set = h.lastSet('a');
+    expect(set?.generation).toBe(2);
+    expect(set?.tasks).toHaveLength(2);
+    expect(set?.tasks[0]).toMatchObject({ serviceName: 'web', image: 'kelvin-test/busybox:latest', env: { A: '1' }, resources: { cpus: 0.5, memoryBytes: 64 * 1024 ** 2, gpus: 1 }, throttle: null });
+    const count = h.published.length;
+    const t = h.live('web')[0];
+    h.report('a', t?.id ?? '', 'running'); // status only: the set's content is unchanged
+    h.settle();
+    expect(h.published.length).toBe(count);
+    h.cluster.scaleService('web', 1);
+    h.settle();
+    expect(h.lastSet('a')).toMatchObject({ generation: 3 });
+    expect(h.lastSet('a')?.tasks).toHaveLength(1);
+  });
+
+  it('republishes every set on start under the same generation when nothing changed', () => {
+    h.addNode('a');
+    h.cluster.createService(spec('web'));
+    h.settle();
+    const before = h.lastSet('a');
+    const out: DesiredTaskSet[] = [];
+    const restarted = new Dispatcher({ store: h.store, clock: h.clock, logger: silentLogger(), publish: async (_t, p) => void out.push(JSON.parse(p.toString()) as DesiredTaskSet) });
+    restarted.start();
+    restarted.stop();
+    expect(out).toEqual([before]);
+  });
+
+  it('keeps the generation growing when a removed node rejoins under the same id', () => {
+    h.addNode('a');
+    h.cluster.createService(spec('web'));
+    h.settle();
+    const gen = h.lastSet('a')?.generation ?? 0;
+    h.alive.delete('a');
+    h.will('a');
+    h.cluster.removeNode('a');
+    expect(h.published.at(-1)).toEqual({ topic: 'kelvin/v1/nodes/a/tasks', set: null }); // retained set cleared
+    h.settle(); // the orchestrator takes the task off the removed node
+    h.addNode('a');
+    expect(h.lastSet('a')).toMatchObject({ generation: gen + 1, tasks: [] });
+    h.settle();
+    expect(h.lastSet('a')?.generation).toBe(gen + 2);
+    expect(h.lastSet('a')?.tasks).toHaveLength(1);
+  });
+});
+
+describe('Dispatcher task status', () => {
+  function placedTask(): { id: string } {
+    h.addNode('a');
+    h.addNode('b');
+    h.cluster.createService(spec('web', { replicas: 1 }));
+    h.settle();
+    const t = h.live('web')[0];
+    if (!t?.nodeId) throw new Error('not placed');
+    return { id: t.id };
+  }
+
+  it('records state, exit code and times from the node the task is assigned to', () => {
+    const { id } = placedTask();
+    const node = h.store.getTask(id)?.nodeId ?? '';
+    h.report(node, id, 'starting');
+    h.report(node, id, 'running');
+    expect(h.store.getTask(id)).toMatchObject({ state: 'running', runtimeId: 'c1', startedAt: h.clock.now() });
+    h.report(node, id, 'failed', 137);
+    expect(h.store.getTask(id)).toMatchObject({ state: 'failed', exitCode: 137, error: 'exited', finishedAt: h.clock.now() });
+    expect(h.cluster.events().some((e) => e.kind === 'task.failed' && e.message.includes('exited'))).toBe(true);
+  });
+
+  it('ignores reports from another node, backwards moves and anything after a terminal state', () => {
+    const { id } = placedTask();
+    const node = h.store.getTask(id)?.nodeId ?? '';
+    const other = node === 'a' ? 'b' : 'a';
+    h.report(other, id, 'running');
+    expect(h.store.getTask(id)?.state).toBe('assigned');
+    h.report(node, id, 'running');
+    h.report(node, id, 'starting');
+    expect(h.store.getTask(id)?.state).toBe('running');
+    h.report(node, id, 'complete', 0);
+    h.report(node, id, 'running');
+    h.report(node, id, 'failed', 1);
+    expect(h.store.getTask(id)).toMatchObject({ state: 'complete', exitCode: 0 });
+  });
+});
