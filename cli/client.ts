@@ -1,0 +1,134 @@
+/**
+ * The CLI's HTTP client for the manager API. Where to connect comes from KELVIN_HOST (default
+ * http://127.0.0.1:8080) and the token from KELVIN_TOKEN, else the admin token the manager wrote in
+ * the default data dir (so `kelvin node ls` works on the manager's own host without setup).
+ * Every failure becomes one CliError line.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultDataDir } from '../manager/options.js';
+import { CliError } from './errors.js';
+
+export const DEFAULT_HOST = 'http://127.0.0.1:8080';
+export const ADMIN_TOKEN_FILE = 'admin.token';
+
+export interface ClientConfig {
+  host: string;
+  token: string | null;
+}
+
+/** The manager answered with an error: status and code kept for callers that react to them. */
+export class ApiRequestError extends CliError {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message, 1);
+    this.name = 'ApiRequestError';
+  }
+}
+
+export function readAdminToken(dataDir: string): string | null {
+  try {
+    return readFileSync(join(dataDir, ADMIN_TOKEN_FILE), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export function clientConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ClientConfig {
+  const host = (env.KELVIN_HOST?.trim() || DEFAULT_HOST).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/\s]+$/.test(host)) throw new CliError(`KELVIN_HOST '${host}' is not http://HOST:PORT`, 2);
+  return { host, token: env.KELVIN_TOKEN?.trim() || readAdminToken(defaultDataDir()) };
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+function describeNetworkError(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code === 'ECONNREFUSED') return 'connection refused';
+  if (cause?.code === 'ENOTFOUND') return 'host not found';
+  return cause?.message ?? (err instanceof Error ? err.message : String(err));
+}
+
+export class KelvinClient {
+  constructor(private readonly config: ClientConfig) {}
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): KelvinClient {
+    return new KelvinClient(clientConfigFromEnv(env));
+  }
+
+  get<T>(path: string, query: Query = {}): Promise<T> {
+    return this.request<T>('GET', path, query, undefined);
+  }
+
+  post<T>(path: string, body: unknown = {}, query: Query = {}): Promise<T> {
+    return this.request<T>('POST', path, query, body);
+  }
+
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, {}, body);
+  }
+
+  delete<T>(path: string, query: Query = {}): Promise<T> {
+    return this.request<T>('DELETE', path, query, undefined);
+  }
+
+  /** Reads a newline-delimited JSON stream, calling `onItem` per object, until the server ends it. */
+  async stream<T>(path: string, query: Query, onItem: (item: T) => void): Promise<void> {
+    const res = await this.send('GET', path, query, undefined);
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    let buffered = '';
+    try {
+      for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffered += decoder.decode(part, { stream: true });
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl).trim();
+          buffered = buffered.slice(nl + 1);
+          // Empty lines are the server's keep-alives.
+          if (line) onItem(JSON.parse(line) as T);
+        }
+      }
+    } catch (err) {
+      throw new CliError(`the stream from the manager at ${this.config.host} broke off: ${describeNetworkError(err)}`);
+    }
+  }
+
+  private async request<T>(method: string, path: string, query: Query, body: unknown): Promise<T> {
+    const res = await this.send(method, path, query, body);
+    const text = await res.text();
+    return (text ? JSON.parse(text) : null) as T;
+  }
+
+  private async send(method: string, path: string, query: Query, body: unknown): Promise<Response> {
+    const url = new URL(`${this.config.host}/v1${path}`);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== false) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (err) {
+      throw new CliError(`cannot reach the manager at ${this.config.host}: ${describeNetworkError(err)}`);
+    }
+    if (res.ok) return res;
+    const text = await res.text();
+    let code = 'error';
+    let message = `the manager answered ${res.status} ${res.statusText}`;
+    try {
+      const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+      code = parsed.error?.code ?? code;
+      message = parsed.error?.message ?? message;
+    } catch {
+      // not our error shape; keep the status line
+    }
+    if (res.status === 401) {
+      message = `${message} (set KELVIN_TOKEN to the manager's admin token, found in <data dir>/${ADMIN_TOKEN_FILE})`;
+    }
+    throw new ApiRequestError(res.status, code, message);
+  }
+}

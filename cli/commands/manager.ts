@@ -1,0 +1,207 @@
+/**
+ * `kelvin manager`: the control plane (store, broker, orchestrator: manager/manager.ts), the HTTP
+ * API on top of it, and, as `docker swarm init` makes the manager a worker too, a local agent in
+ * the same process (unless --no-agent). `kelvin manager broker-config mosquitto` prints what an
+ * external Mosquitto needs to admit the cluster's nodes.
+ */
+import { Command } from 'commander';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startAgent, type RunningAgent } from '../../agent/daemon.js';
+import { loadOrCreateIdentity } from '../../agent/identity.js';
+import { parseRunOptions } from '../../agent/options.js';
+import { startApi, type ApiServer, type JoinTokenView } from '../../manager/api/index.js';
+import { mosquittoConfigFromStore } from '../../manager/broker/index.js';
+import { DB_FILE, startManager, type RunningManager } from '../../manager/manager.js';
+import { defaultDataDir, parseManagerOptions, type ManagerOptions } from '../../manager/options.js';
+import { Store } from '../../manager/store/index.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
+import { parseDurationMs } from '../../shared/units.js';
+import { ADMIN_TOKEN_FILE } from '../client.js';
+import { CliError, UsageError } from '../errors.js';
+import { joinCommand } from './join-token.js';
+
+interface ManagerFlags {
+  dataDir?: string;
+  mqttPort: string;
+  mqttHost: string;
+  broker?: string;
+  http: string;
+  nodeTimeout: string;
+  agent: boolean;
+  hostRoot?: string;
+}
+
+function managerOptionsFrom(flags: ManagerFlags, localAgentNodeId: string | null): ManagerOptions {
+  const port = Number(flags.mqttPort);
+  if (!/^\d+$/.test(flags.mqttPort) || port > 65535) throw new UsageError(`--mqtt-port: '${flags.mqttPort}' is not a port number`);
+  const nodeTimeoutMs = parseDurationMs(flags.nodeTimeout);
+  if (nodeTimeoutMs === null || nodeTimeoutMs < 100) throw new UsageError(`--node-timeout: '${flags.nodeTimeout}' is not a duration of at least 100ms (e.g. 5s)`);
+  try {
+    return parseManagerOptions({
+      dataDir: resolve(flags.dataDir ?? defaultDataDir()),
+      mqttPort: port,
+      mqttHost: flags.mqttHost,
+      brokerUrl: flags.broker ?? null,
+      http: flags.http,
+      nodeTimeoutMs,
+      localAgentNodeId,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** The address boards should use: the configured one, else this host's first external IPv4. */
+function advertisedHost(bindHost: string): string {
+  if (bindHost !== '0.0.0.0' && bindHost !== '::') return bindHost;
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+function splitHostPort(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  return { host: address.slice(0, i), port: Number(address.slice(i + 1)) };
+}
+
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', on);
+      process.off('SIGINT', on);
+      resolve(signal);
+    };
+    process.on('SIGTERM', on);
+    process.on('SIGINT', on);
+  });
+}
+
+async function runManager(flags: ManagerFlags): Promise<void> {
+  const logger = createLogger('kelvin-manager');
+  const dataDir = resolve(flags.dataDir ?? defaultDataDir());
+  const firstStart = !existsSync(join(dataDir, DB_FILE));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const agentStateDir = join(dataDir, 'agent');
+  // The local agent's node id is fixed before the manager starts, so that node gets role `manager`.
+  const localIdentity = flags.agent ? loadOrCreateIdentity(agentStateDir, hostname()) : null;
+  const options = managerOptionsFrom(flags, localIdentity?.nodeId ?? null);
+  const stopRequested = nextSignal();
+
+  let manager: RunningManager;
+  try {
+    manager = await startManager(options, { logger });
+  } catch (err) {
+    throw new CliError(`cannot start the manager: ${(err as Error).message}`);
+  }
+  const brokerUrl = options.brokerUrl ?? `mqtt://${advertisedHost(options.mqttHost)}:${manager.mqttPort}`;
+  let api: ApiServer;
+  try {
+    api = await startApi(manager, { ...splitHostPort(options.http), brokerUrl, logger: logger.child({ component: 'api' }) });
+  } catch (err) {
+    await manager.stop();
+    throw new CliError(`cannot serve the API on ${options.http}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+
+  let agent: RunningAgent | null = null;
+  if (flags.agent) agent = await startLocalAgent(flags, agentStateDir, manager, logger);
+
+  printBanner(firstStart, { token: manager.cluster.joinToken(), brokerUrl }, api.url, dataDir);
+  const signal = await stopRequested;
+  logger.info({ signal }, 'stopping');
+  await agent?.stop();
+  await api.close();
+  await manager.stop();
+  setTimeout(() => process.exit(0), 3000).unref();
+}
+
+/** The manager's own board as a worker; it joins its manager like any other agent, over MQTT. */
+async function startLocalAgent(flags: ManagerFlags, stateDir: string, manager: RunningManager, logger: Logger): Promise<RunningAgent> {
+  const options = parseRunOptions({
+    broker: manager.mqttUrl,
+    token: manager.cluster.joinToken(),
+    stateDir,
+    hostRoot: flags.hostRoot,
+    label: [],
+  });
+  try {
+    return await startAgent(options, logger.child({ component: 'agent' }));
+  } catch (err) {
+    await manager.stop();
+    throw new CliError(`cannot start the local agent: ${(err as Error).message} (use --no-agent to run the manager alone)`);
+  }
+}
+
+function printBanner(firstStart: boolean, joinInfo: JoinTokenView, apiUrl: string, dataDir: string): void {
+  const lines = firstStart
+    ? ['Kelvin manager initialised.', '', 'To add a board to this cluster, run on it:', '', `    ${joinCommand(joinInfo)}`, '']
+    : ['Kelvin manager started. Show the join command with: kelvin join-token', ''];
+  lines.push(`API: ${apiUrl} (admin token in ${join(dataDir, ADMIN_TOKEN_FILE)})`, '');
+  process.stdout.write(lines.join('\n'));
+}
+
+function printBrokerConfig(flags: { dataDir?: string; out?: string }): void {
+  const dataDir = resolve(flags.dataDir ?? defaultDataDir());
+  const dbFile = join(dataDir, DB_FILE);
+  if (!existsSync(dbFile)) throw new CliError(`no manager data in ${dataDir}: start the manager once first (or pass --data-dir)`);
+  const store = Store.open(dbFile);
+  let config;
+  try {
+    config = mosquittoConfigFromStore(store);
+  } finally {
+    store.close();
+  }
+  for (const id of config.skippedNodes) process.stderr.write(`warning: node ${id} has no recorded broker password; it must rejoin\n`);
+  if (flags.out) {
+    const dir = resolve(flags.out);
+    mkdirSync(dir, { recursive: true });
+    const paths = { passwordFile: join(dir, 'kelvin.passwd'), aclFile: join(dir, 'kelvin.acl') };
+    writeFileSync(paths.passwordFile, config.passwordFile, { mode: 0o600 });
+    chmodSync(paths.passwordFile, 0o600);
+    writeFileSync(paths.aclFile, config.aclFile, { mode: 0o644 });
+    process.stdout.write(`# Wrote ${paths.passwordFile} and ${paths.aclFile}; add to mosquitto.conf:\n${config.confSnippet(paths)}`);
+    return;
+  }
+  const paths = { passwordFile: '/etc/mosquitto/kelvin.passwd', aclFile: '/etc/mosquitto/kelvin.acl' };
+  process.stdout.write(
+    [
+      `# ---- ${paths.passwordFile} (mode 600) ----`,
+      config.passwordFile,
+      `# ---- ${paths.aclFile} ----`,
+      config.aclFile,
+      '# ---- add to mosquitto.conf ----',
+      config.confSnippet(paths),
+    ].join('\n'),
+  );
+}
+
+export function registerManager(program: Command): void {
+  const manager = program
+    .command('manager')
+    .description('Run the manager: cluster state, scheduling, embedded MQTT broker')
+    .enablePositionalOptions()
+    .option('--data-dir <dir>', `where the state lives (default: ${defaultDataDir()})`)
+    .option('--mqtt-port <port>', 'embedded broker port', '1883')
+    .option('--mqtt-host <address>', 'embedded broker address to listen on', '0.0.0.0')
+    .option('--broker <url>', 'use this external broker instead of embedding one')
+    .option('--http <host:port>', 'API address', '127.0.0.1:8080')
+    .option('--node-timeout <duration>', 'a node silent this long is down and its tasks move', '5s')
+    .option('--no-agent', 'do not run a local agent (the manager takes no tasks)')
+    .option('--host-root <dir>', "local agent: read this board's /sys, /proc and /etc under this root")
+    .action(async (flags: ManagerFlags) => runManager(flags));
+
+  manager
+    .command('broker-config')
+    .description('Print the password and ACL files an external broker needs')
+    .argument('<broker>', 'mosquitto')
+    .option('--data-dir <dir>', `manager data dir (default: ${defaultDataDir()})`)
+    .option('--out <dir>', 'write kelvin.passwd and kelvin.acl into this directory instead of printing them')
+    .action((broker: string, flags: { dataDir?: string; out?: string }) => {
+      if (broker !== 'mosquitto') throw new UsageError(`broker-config: '${broker}' is not supported (only mosquitto)`);
+      printBrokerConfig(flags);
+    })
+    .exitOverride()
+    .configureOutput(program.configureOutput());
+}

@@ -1,0 +1,77 @@
+/** `kelvin node ls|inspect|update|rm`. NODE is an id, a unique id prefix or a hostname. */
+import { Command } from 'commander';
+import type { NodeView } from '../../manager/api/views.js';
+import { KelvinClient } from '../client.js';
+import { UsageError } from '../errors.js';
+import { nodeDetails, nodeTable } from '../format/nodes.js';
+import { printJson } from '../output.js';
+import { collect, keyValues, oneOf } from './args.js';
+
+const seg = encodeURIComponent;
+
+interface UpdateFlags {
+  labelAdd: string[];
+  labelRm: string[];
+  availability?: string;
+}
+
+export function registerNode(program: Command): void {
+  const node = program.command('node').description('Manage nodes: ls, inspect, update, rm');
+
+  node
+    .command('ls')
+    .description('List nodes')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const nodes = await KelvinClient.fromEnv().get<NodeView[]>('/nodes');
+      if (flags.json) printJson(nodes);
+      else process.stdout.write(nodeTable(nodes));
+    });
+
+  node
+    .command('inspect')
+    .description('Show nodes in detail (JSON unless --pretty)')
+    .argument('<node...>')
+    .option('--pretty', 'human-readable summary')
+    .action(async (ids: string[], flags: { pretty?: boolean }) => {
+      const client = KelvinClient.fromEnv();
+      const nodes = await Promise.all(ids.map((id) => client.get<NodeView>(`/nodes/${seg(id)}`)));
+      if (flags.pretty) process.stdout.write(nodes.map(nodeDetails).join('\n'));
+      else printJson(nodes);
+    });
+
+  node
+    .command('update')
+    .description("Change a node's labels or availability")
+    .argument('<node>')
+    .option('--label-add <key=value>', 'add or replace a label; repeatable', collect, [])
+    .option('--label-rm <key>', 'remove a label; repeatable', collect, [])
+    .option('--availability <availability>', 'active, pause or drain')
+    .action(async (id: string, flags: UpdateFlags) => {
+      const body = {
+        labelAdd: keyValues('--label-add', flags.labelAdd, false),
+        labelRm: flags.labelRm,
+        availability: flags.availability === undefined ? undefined : oneOf('--availability', flags.availability, ['active', 'pause', 'drain'] as const),
+      };
+      if (flags.labelAdd.length === 0 && flags.labelRm.length === 0 && body.availability === undefined) {
+        throw new UsageError('nothing to update: pass --label-add, --label-rm or --availability');
+      }
+      const updated = await KelvinClient.fromEnv().post<NodeView>(`/nodes/${seg(id)}/update`, body);
+      process.stdout.write(`${updated.id}\n`);
+    });
+
+  node
+    .command('rm')
+    .description('Remove nodes that are down (--force: even when ready)')
+    .argument('<node...>')
+    .option('-f, --force', 'remove even a node that is still up')
+    .action(async (ids: string[], flags: { force?: boolean }) => {
+      const client = KelvinClient.fromEnv();
+      for (const id of ids) {
+        const removed = await client.delete<{ id: string }>(`/nodes/${seg(id)}`, { force: flags.force === true });
+        process.stdout.write(`${removed.id}\n`);
+      }
+    });
+
+  for (const sub of node.commands) sub.exitOverride().configureOutput(program.configureOutput());
+}

@@ -1,0 +1,107 @@
+/**
+ * `kelvin service create` flags to a ServiceSpec. Constraints are parsed here too, so a bad one is
+ * refused before anything reaches the manager, naming the expression and position (exit 2).
+ */
+import { ConstraintError, parseConstraints } from '../../shared/constraints/index.js';
+import { defaultServiceSpec, serviceSpec, type ServiceSpec } from '../../shared/service-spec.js';
+import { parseBytes, parseDurationMs } from '../../shared/units.js';
+import { UsageError } from '../errors.js';
+import { keyValues, nonNegativeInt, oneOf, positiveNumber } from './args.js';
+
+/** Commander's option bag for `service create`. */
+export interface CreateFlags {
+  name?: string;
+  replicas?: string;
+  mode?: string;
+  constraint: string[];
+  placementPref: string[];
+  maxReplicasPerNode?: string;
+  reserveCpu?: string;
+  reserveMemory?: string;
+  gpus?: string;
+  limitCpu?: string;
+  limitMemory?: string;
+  driver?: string;
+  env: string[];
+  label: string[];
+  workdir?: string;
+  restartCondition?: string;
+  restartDelay?: string;
+  restartMaxAttempts?: string;
+  restartWindow?: string;
+  stopGracePeriod?: string;
+  pinned?: boolean;
+}
+
+function bytes(flag: string, text: string): number {
+  const n = parseBytes(text);
+  if (n === null || n <= 0) throw new UsageError(`${flag}: '${text}' is not a size (e.g. 512M, 2GiB)`);
+  return n;
+}
+
+function duration(flag: string, text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === null) throw new UsageError(`${flag}: '${text}' is not a duration (e.g. 10s, 1m30s)`);
+  return ms;
+}
+
+function validateConstraints(exprs: string[]): void {
+  try {
+    parseConstraints(exprs);
+  } catch (err) {
+    if (err instanceof ConstraintError) throw new UsageError(`--constraint: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * `driver` given explicitly wins; otherwise `-- CMD ARGS` (the process form) means the process
+ * driver and `IMAGE ARGS` the docker driver.
+ */
+export function buildServiceSpec(flags: CreateFlags, args: string[], usedDoubleDash: boolean): ServiceSpec {
+  if (!flags.name) throw new UsageError('--name: required');
+  const spec = defaultServiceSpec(flags.name);
+  spec.driver = flags.driver ? oneOf('--driver', flags.driver, ['docker', 'process'] as const) : usedDoubleDash ? 'process' : 'docker';
+  if (args.length === 0) throw new UsageError(spec.driver === 'docker' ? 'an IMAGE is required (or -- CMD [ARGS...] for a process)' : 'a command is required after --');
+  if (spec.driver === 'docker') {
+    spec.image = args[0] ?? null;
+    spec.command = args.length > 1 ? args.slice(1) : null;
+  } else {
+    spec.command = args;
+  }
+  if (flags.mode) spec.mode = oneOf('--mode', flags.mode, ['replicated', 'global'] as const);
+  if (flags.replicas !== undefined) {
+    if (spec.mode === 'global') throw new UsageError("--replicas: cannot be used with --mode global");
+    spec.replicas = nonNegativeInt('--replicas', flags.replicas);
+  }
+  validateConstraints(flags.constraint);
+  spec.placement.constraints = flags.constraint;
+  spec.placement.preferences = flags.placementPref.map((p) => {
+    const m = /^spread=(\S+)$/.exec(p);
+    if (!m?.[1]) throw new UsageError(`--placement-pref: '${p}' is not spread=<node attribute> (e.g. spread=node.labels.zone)`);
+    return { spread: m[1] };
+  });
+  if (flags.maxReplicasPerNode !== undefined) spec.placement.maxReplicasPerNode = nonNegativeInt('--max-replicas-per-node', flags.maxReplicasPerNode);
+  const { limits, reservations } = spec.resources;
+  if (flags.limitCpu !== undefined) limits.cpus = positiveNumber('--limit-cpu', flags.limitCpu);
+  if (flags.limitMemory !== undefined) limits.memoryBytes = bytes('--limit-memory', flags.limitMemory);
+  if (flags.reserveCpu !== undefined) reservations.cpus = positiveNumber('--reserve-cpu', flags.reserveCpu);
+  if (flags.reserveMemory !== undefined) reservations.memoryBytes = bytes('--reserve-memory', flags.reserveMemory);
+  if (flags.gpus !== undefined) reservations.gpus = nonNegativeInt('--gpus', flags.gpus);
+  spec.env = keyValues('--env', flags.env);
+  spec.labels = keyValues('--label', flags.label, false);
+  if (flags.workdir !== undefined) spec.workdir = flags.workdir;
+  const rp = spec.restartPolicy;
+  if (flags.restartCondition) rp.condition = oneOf('--restart-condition', flags.restartCondition, ['none', 'on-failure', 'any'] as const);
+  if (flags.restartDelay !== undefined) rp.delayMs = duration('--restart-delay', flags.restartDelay);
+  if (flags.restartMaxAttempts !== undefined) rp.maxAttempts = nonNegativeInt('--restart-max-attempts', flags.restartMaxAttempts);
+  if (flags.restartWindow !== undefined) rp.windowMs = duration('--restart-window', flags.restartWindow);
+  if (flags.stopGracePeriod !== undefined) spec.stopGracePeriodMs = duration('--stop-grace-period', flags.stopGracePeriod);
+  if (flags.pinned) spec.thermal.movable = false;
+  const checked = serviceSpec.safeParse(spec);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new UsageError(`${issue?.path[0] === 'name' ? '--name' : (issue?.path.join('.') ?? 'spec')}: ${issue?.message ?? 'invalid'}`);
+  }
+  return checked.data;
+}

@@ -1,0 +1,147 @@
+/** `kelvin service create|ls|ps|inspect|scale|update|rm|logs`, as `docker service` has them. */
+import { Command } from 'commander';
+import type { NodeView, ServiceView, TaskView } from '../../manager/api/views.js';
+import type { LogsStreamItem } from '../../manager/api/logs-stream.js';
+import { KelvinClient } from '../client.js';
+import { UsageError } from '../errors.js';
+import { printLogItem } from '../format/logs.js';
+import { serviceTable } from '../format/services.js';
+import { taskTable } from '../format/tasks.js';
+import { printJson } from '../output.js';
+import { collect, nonNegativeInt, tailCount } from './args.js';
+import { buildServiceSpec, type CreateFlags } from './service-flags.js';
+
+const seg = encodeURIComponent;
+
+export async function printTasks(client: KelvinClient, tasks: TaskView[], json: boolean): Promise<void> {
+  if (json) return printJson(tasks);
+  const nodes = await client.get<NodeView[]>('/nodes');
+  process.stdout.write(taskTable(tasks, new Map(nodes.map((n) => [n.id, n.hostname]))));
+}
+
+/** Streams log lines (following until interrupted when `follow`). */
+export async function printLogs(path: string, flags: { follow?: boolean; tail?: string }): Promise<void> {
+  await KelvinClient.fromEnv().stream<LogsStreamItem>(path, { follow: flags.follow === true, tail: tailCount(flags.tail) ?? undefined }, printLogItem);
+}
+
+function parseScale(item: string): [string, number] {
+  const m = /^([^=]+)=(.*)$/.exec(item);
+  if (!m?.[1]) throw new UsageError(`scale: '${item}' is not SERVICE=REPLICAS`);
+  return [m[1], nonNegativeInt(`scale ${m[1]}`, m[2] ?? '')];
+}
+
+export function registerService(program: Command): void {
+  const service = program
+    .command('service')
+    .description('Manage services: create, ls, ps, inspect, scale, update, rm, logs')
+    .enablePositionalOptions();
+
+  service
+    .command('create')
+    .description('Create a service: IMAGE [ARGS...] for docker, or -- CMD [ARGS...] for a process')
+    .argument('[args...]', 'IMAGE [ARGS...] (docker) or -- CMD [ARGS...] (process)')
+    .passThroughOptions()
+    .option('--name <name>', 'service name')
+    .option('--replicas <n>', 'number of tasks (replicated mode)')
+    .option('--mode <mode>', 'replicated or global (one task per eligible node)')
+    .option('--constraint <expr>', 'placement constraint, e.g. node.labels.gpu==true; repeatable', collect, [])
+    .option('--placement-pref <pref>', 'spread=<node attribute>; repeatable', collect, [])
+    .option('--max-replicas-per-node <n>', 'at most this many tasks on one node (0: no limit)')
+    .option('--reserve-cpu <cpus>', 'CPUs a node must have free')
+    .option('--reserve-memory <size>', 'memory a node must have free, e.g. 256M')
+    .option('--gpus <n>', 'GPUs to reserve (and hand to the container)')
+    .option('--limit-cpu <cpus>', 'hard CPU limit')
+    .option('--limit-memory <size>', 'hard memory limit, e.g. 512M')
+    .option('--driver <driver>', 'docker or process (default: docker for IMAGE, process for -- CMD)')
+    .option('--env <k=v>', 'environment variable; repeatable', collect, [])
+    .option('--label <k=v>', 'service label; repeatable', collect, [])
+    .option('--workdir <dir>', 'working directory of the task')
+    .option('--restart-condition <cond>', 'none, on-failure or any (default any)')
+    .option('--restart-delay <duration>', 'wait between restarts (default 5s)')
+    .option('--restart-max-attempts <n>', 'give up after this many restarts (0: never)')
+    .option('--restart-window <duration>', 'window in which restarts are counted')
+    .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL (default 10s)')
+    .option('--pinned', 'never move the task off its node for heat')
+    .action(async (args: string[], flags: CreateFlags) => {
+      const spec = buildServiceSpec(flags, args, process.argv.includes('--'));
+      const created = await KelvinClient.fromEnv().post<ServiceView>('/services', spec);
+      process.stdout.write(`${created.id}\n`);
+    });
+
+  service
+    .command('ls')
+    .description('List services')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const services = await KelvinClient.fromEnv().get<ServiceView[]>('/services');
+      if (flags.json) printJson(services);
+      else process.stdout.write(serviceTable(services));
+    });
+
+  service
+    .command('ps')
+    .description("List a service's tasks, in every state (pending ones with their reason)")
+    .argument('<service>')
+    .option('--json', 'print JSON')
+    .action(async (name: string, flags: { json?: boolean }) => {
+      const client = KelvinClient.fromEnv();
+      await printTasks(client, await client.get<TaskView[]>(`/services/${seg(name)}/tasks`), flags.json === true);
+    });
+
+  service
+    .command('inspect')
+    .description('Show services in detail (JSON)')
+    .argument('<service...>')
+    .action(async (names: string[]) => {
+      const client = KelvinClient.fromEnv();
+      printJson(await Promise.all(names.map((n) => client.get<ServiceView>(`/services/${seg(n)}`))));
+    });
+
+  service
+    .command('scale')
+    .description('Set the replica count of one or more services')
+    .argument('<service=replicas...>')
+    .action(async (items: string[]) => {
+      const client = KelvinClient.fromEnv();
+      const wanted = items.map(parseScale);
+      for (const [name, replicas] of wanted) {
+        await client.post(`/services/${seg(name)}/scale`, { replicas });
+        process.stdout.write(`${name} scaled to ${replicas}\n`);
+      }
+    });
+
+  service
+    .command('update')
+    .description('Update a service; --force replaces every task (and rebalances)')
+    .argument('<service>')
+    .option('--force', 'replace all tasks even though the spec did not change')
+    .action(async (name: string, flags: { force?: boolean }) => {
+      if (!flags.force) throw new UsageError('nothing to update: pass --force to replace the tasks');
+      const updated = await KelvinClient.fromEnv().post<ServiceView>(`/services/${seg(name)}/update`, { force: true });
+      process.stdout.write(`${updated.name}\n`);
+    });
+
+  service
+    .command('rm')
+    .description('Remove services (their tasks are stopped)')
+    .argument('<service...>')
+    .action(async (names: string[]) => {
+      const client = KelvinClient.fromEnv();
+      for (const name of names) {
+        await client.delete(`/services/${seg(name)}`);
+        process.stdout.write(`${name}\n`);
+      }
+    });
+
+  service
+    .command('logs')
+    .description("Print a service's task logs")
+    .argument('<service>')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('--tail <n>', 'only the last N lines of each task (default: all)')
+    .action(async (name: string, flags: { follow?: boolean; tail?: string }) => {
+      await printLogs(`/services/${seg(name)}/logs`, flags);
+    });
+
+  for (const sub of service.commands) sub.exitOverride().configureOutput(program.configureOutput());
+}

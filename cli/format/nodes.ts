@@ -1,0 +1,53 @@
+/** `kelvin node ls` and `node inspect` output. */
+import type { NodeView } from '../../manager/api/views.js';
+import { formatBytes } from '../../shared/units.js';
+import { formatTable } from '../output.js';
+import { capitalize } from './time.js';
+
+const temp = (c: number | null | undefined): string => (c === null || c === undefined ? '-' : `${c.toFixed(1)}°C`);
+
+export function nodeTable(nodes: NodeView[]): string {
+  return formatTable(
+    ['ID', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'ROLE', 'ARCH', 'BOARD', 'CPU TEMP', 'TASKS'],
+    nodes.map((n) => [
+      n.id,
+      n.hostname,
+      capitalize(n.status),
+      capitalize(n.availability),
+      n.role,
+      n.platform?.arch ?? '-',
+      n.board?.profile ?? '-',
+      temp(n.telemetry?.cpuTempC),
+      String(n.tasks),
+    ]),
+  );
+}
+
+function labelLines(labels: Record<string, string>): string[] {
+  const entries = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length === 0 ? ['  (none)'] : entries.map(([k, v]) => `  - ${k}=${v}`);
+}
+
+/** The human summary `node inspect --pretty` gives in docker. */
+export function nodeDetails(n: NodeView): string {
+  const t = n.telemetry;
+  const lines = [
+    `ID:            ${n.id}`,
+    `Hostname:      ${n.hostname}`,
+    `Role:          ${n.role}`,
+    `Status:        ${capitalize(n.status)}${n.statusMessage ? ` (${n.statusMessage})` : ''}`,
+    `Availability:  ${capitalize(n.availability)}`,
+    `Platform:      ${n.platform ? `${n.platform.os}/${n.platform.arch}` : '-'}`,
+    `Board:         ${n.board ? `${n.board.profile}${n.board.model ? ` (${n.board.model})` : ''}` : '-'}`,
+    `Resources:     ${n.resources ? `${n.resources.cpus} CPUs, ${formatBytes(n.resources.memoryBytes)} memory, ${n.resources.gpus.length} GPUs` : '-'}`,
+    `Drivers:       ${n.drivers.join(', ') || '-'}`,
+    `Tasks:         ${n.tasks}`,
+    `CPU temp:      ${temp(t?.cpuTempC)}`,
+    `Load (1m):     ${t?.load1 ?? '-'}`,
+    'Labels:',
+    ...labelLines(n.labels),
+    'Engine labels:',
+    ...labelLines(n.engineLabels),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,24 @@
+/** `kelvin service ls`, `stack services`, `stack ls` tables and `service inspect --pretty`. */
+import type { ServiceView, StackView } from '../../manager/api/views.js';
+import { formatTable } from '../output.js';
+import { shortId } from './tasks.js';
+
+/** What the service runs: the image for docker, the command line for a process. */
+export function serviceRuns(s: ServiceView): string {
+  const argv = [...(s.spec.entrypoint ?? []), ...(s.spec.command ?? [])].join(' ');
+  return s.spec.driver === 'docker' ? (s.spec.image ?? '-') : argv || '-';
+}
+
+export function serviceTable(services: ServiceView[]): string {
+  return formatTable(
+    ['ID', 'NAME', 'MODE', 'REPLICAS', 'DRIVER', 'IMAGE / COMMAND'],
+    services.map((s) => [shortId(s.id), s.name, s.mode, `${s.running}/${s.desired}`, s.spec.driver, serviceRuns(s)]),
+  );
+}
+
+export function stackTable(stacks: StackView[]): string {
+  return formatTable(
+    ['NAME', 'SERVICES'],
+    stacks.map((s) => [s.name, String(s.services)]),
+  );
+}

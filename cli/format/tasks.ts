@@ -1,0 +1,26 @@
+/** `kelvin service ps`, `stack ps` tables: one row per task, docker style. */
+import type { TaskView } from '../../manager/api/views.js';
+import { formatTable } from '../output.js';
+import { ago, capitalize } from './time.js';
+
+export const shortId = (id: string): string => id.slice(0, 12);
+
+/** `web.2` for a replica, `web.<node>` for a global task, as docker names them. */
+export function taskName(t: TaskView): string {
+  return t.slot !== null ? `${t.service}.${t.slot}` : `${t.service}.${t.nodeId ?? '-'}`;
+}
+
+export function taskTable(tasks: TaskView[], hostnames: ReadonlyMap<string, string>, now = Date.now()): string {
+  return formatTable(
+    ['ID', 'NAME', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR'],
+    tasks.map((t) => [
+      shortId(t.id),
+      taskName(t),
+      t.nodeId ? (hostnames.get(t.nodeId) ?? t.nodeId) : '',
+      capitalize(t.desiredState),
+      `${capitalize(t.state)} ${ago(t.updatedAt, now)}`,
+      // A pending task's reason is what the user needs to see here.
+      t.error ?? (t.state === 'pending' ? t.message : ''),
+    ]),
+  );
+}

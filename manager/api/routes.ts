@@ -1,0 +1,162 @@
+/**
+ * The `/v1` endpoints. Reads and changes all go through the Cluster facade; node, service and task
+ * references are resolved there (id, unique id prefix, or hostname/name) so every command accepts
+ * what `docker` would. Bodies are validated with zod before anything is touched.
+ */
+import { z } from 'zod';
+import { serviceSpec } from '../../shared/service-spec.js';
+import type { Cluster } from '../cluster.js';
+import type { LogsRelay } from '../logs-relay.js';
+import type { TaskRecord } from '../store/records.js';
+import { readJson } from './body.js';
+import { badRequest, notFound } from './errors.js';
+import { sendLogs, type LogSource } from './logs-stream.js';
+import { startNdjson } from './ndjson.js';
+import { json, Router, type RouteContext } from './router.js';
+import { applyStack, removeStack, stackServices, stacks } from './stacks.js';
+import { nodeView, serviceView, taskView, type JoinTokenView, type NodeView, type ServiceView } from './views.js';
+
+export interface ApiDeps {
+  cluster: Cluster;
+  /** Runs `fn` as one store transaction (stack deploys apply all or nothing). */
+  transaction: <T>(fn: () => T) => T;
+  logs: LogsRelay;
+  /** `mqtt://host:port` boards join through (shown with the join token). */
+  brokerUrl: string;
+}
+
+const nodeUpdateBody = z
+  .object({
+    labelAdd: z.record(z.string().min(1), z.string()).default({}),
+    labelRm: z.array(z.string().min(1)).default([]),
+    availability: z.enum(['active', 'pause', 'drain']).optional(),
+  })
+  .strict();
+
+const scaleBody = z.object({ replicas: z.number().int().nonnegative() }).strict();
+const updateBody = z.object({ force: z.literal(true) }).strict();
+const stackBody = z.object({ services: z.array(serviceSpec).min(1) }).strict();
+
+function flag(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  return v === '1' || v === 'true';
+}
+
+function nonNegativeQuery(q: URLSearchParams, name: string): number | null {
+  const v = q.get(name);
+  if (v === null || v === '') return null;
+  if (!/^\d+$/.test(v)) throw badRequest(`${name}: '${v}' is not a whole number`);
+  return Number(v);
+}
+
+export function buildRoutes(deps: ApiDeps): Router {
+  const { cluster } = deps;
+  const allTasks = (): TaskRecord[] => cluster.listTasks();
+  const nodes = (): NodeView[] => {
+    const tasks = allTasks();
+    return cluster.listNodes().map((n) => nodeView(n, cluster.telemetry(n.id), tasks));
+  };
+  const services = (): ServiceView[] => {
+    const tasks = allTasks();
+    return cluster.listServices().map((s) => serviceView(s, tasks));
+  };
+  const joinToken = (): JoinTokenView => ({ token: cluster.joinToken(), brokerUrl: deps.brokerUrl });
+
+  /** Logs of the given tasks from the nodes running them; unplaced tasks have none to give. */
+  const logs = async (ctx: RouteContext, tasks: TaskRecord[]): Promise<void> => {
+    const sources: LogSource[] = tasks.filter((t) => t.nodeId !== null).map((t) => ({ taskId: t.id, nodeId: t.nodeId as string }));
+    await sendLogs(ctx.res, deps.logs, sources, { tail: nonNegativeQuery(ctx.query, 'tail'), follow: flag(ctx.query, 'follow'), signal: ctx.signal });
+  };
+
+  return (
+    new Router()
+      // ---- nodes ----
+      .add('GET', '/v1/nodes', () => json(nodes()))
+      .add('GET', '/v1/nodes/:ref', ({ params }) => {
+        const node = cluster.getNode(params.ref ?? '');
+        return json(nodeView(node, cluster.telemetry(node.id), allTasks()));
+      })
+      .add('POST', '/v1/nodes/:ref/update', async ({ req, params }) => {
+        const body = await readJson(req, nodeUpdateBody);
+        const node = cluster.updateNode(params.ref ?? '', body);
+        return json(nodeView(node, cluster.telemetry(node.id), allTasks()));
+      })
+      .add('DELETE', '/v1/nodes/:ref', ({ params, query }) => {
+        const node = cluster.getNode(params.ref ?? '');
+        cluster.removeNode(node.id, { force: flag(query, 'force') });
+        return json({ id: node.id });
+      })
+      // ---- services ----
+      .add('GET', '/v1/services', () => json(services()))
+      .add('POST', '/v1/services', async ({ req }) => {
+        const spec = await readJson(req, serviceSpec);
+        return json(serviceView(cluster.createService(spec), allTasks()), 201);
+      })
+      .add('GET', '/v1/services/:ref', ({ params }) => json(serviceView(cluster.getService(params.ref ?? ''), allTasks())))
+      .add('GET', '/v1/services/:ref/tasks', ({ params }) => {
+        return json(cluster.listTasks({ service: params.ref ?? '' }).map(taskView));
+      })
+      .add('POST', '/v1/services/:ref/scale', async ({ req, params }) => {
+        const { replicas } = await readJson(req, scaleBody);
+        return json(serviceView(cluster.scaleService(params.ref ?? '', replicas), allTasks()));
+      })
+      .add('POST', '/v1/services/:ref/update', async ({ req, params }) => {
+        await readJson(req, updateBody);
+        return json(serviceView(cluster.updateService(params.ref ?? '', { force: true }), allTasks()));
+      })
+      .add('DELETE', '/v1/services/:ref', ({ params }) => {
+        const service = cluster.getService(params.ref ?? '');
+        cluster.removeService(service.id);
+        return json({ id: service.id, name: service.name });
+      })
+      .add('GET', '/v1/services/:ref/logs', async (ctx) => {
+        await logs(ctx, cluster.listTasks({ service: ctx.params.ref ?? '', desiredState: 'running' }));
+      })
+      // ---- tasks ----
+      .add('GET', '/v1/tasks', ({ query }) => {
+        return json(cluster.listTasks({ service: query.get('service') ?? undefined, node: query.get('node') ?? undefined }).map(taskView));
+      })
+      .add('GET', '/v1/tasks/:ref', ({ params }) => json(taskView(cluster.getTask(params.ref ?? ''))))
+      .add('GET', '/v1/tasks/:ref/logs', async (ctx) => {
+        const task = cluster.getTask(ctx.params.ref ?? '');
+        if (task.nodeId === null) throw notFound(`task ${task.id} has not been placed on a node, so it has no logs (${task.message || task.state})`);
+        await logs(ctx, [task]);
+      })
+      // ---- stacks ----
+      .add('GET', '/v1/stacks', () => json(stacks(cluster)))
+      .add('PUT', '/v1/stacks/:name', async ({ req, params }) => {
+        const { services: specs } = await readJson(req, stackBody);
+        return json(applyStack(cluster, deps.transaction, params.name ?? '', specs));
+      })
+      .add('GET', '/v1/stacks/:name/services', ({ params }) => {
+        const tasks = allTasks();
+        return json(stackServices(cluster, params.name ?? '').map((s) => serviceView(s, tasks)));
+      })
+      .add('GET', '/v1/stacks/:name/tasks', ({ params }) => {
+        const ids = new Set(stackServices(cluster, params.name ?? '').map((s) => s.id));
+        return json(allTasks().filter((t) => ids.has(t.serviceId)).map(taskView));
+      })
+      .add('DELETE', '/v1/stacks/:name', ({ params }) => json(removeStack(cluster, deps.transaction, params.name ?? '')))
+      // ---- events ----
+      .add('GET', '/v1/events', ({ res, query, signal }) => {
+        const since = nonNegativeQuery(query, 'since') ?? 0;
+        if (!flag(query, 'follow')) return json(cluster.events({ sinceMs: since }));
+        const out = startNdjson(res);
+        // Backlog and subscription happen in one synchronous step: no event can fall between them.
+        for (const event of cluster.events({ sinceMs: since })) out.write(event);
+        const unsubscribe = cluster.subscribe((changes) => {
+          for (const c of changes) if (c.kind === 'event') out.write(c.after);
+        });
+        signal.addEventListener('abort', () => {
+          unsubscribe();
+          out.end();
+        });
+      })
+      // ---- join token ----
+      .add('GET', '/v1/join-token', () => json(joinToken()))
+      .add('POST', '/v1/join-token/rotate', () => {
+        cluster.rotateJoinToken();
+        return json(joinToken());
+      })
+  );
+}

@@ -1,0 +1,104 @@
+/**
+ * The HTTP API on node:http: every `/v1` route behind the admin bearer token, JSON in and out,
+ * one error shape. A handler's ApiError becomes its status; anything else is logged and answered
+ * 500 without internals, so no request can crash the manager.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../shared/logger.js';
+import { requireAdminToken } from './auth.js';
+import { ClusterError } from '../cluster.js';
+import { ApiError, errorBody, notFound } from './errors.js';
+import type { Router } from './router.js';
+
+export interface ApiServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  router: Router;
+  /** True for the admin token (compared in constant time by the caller). */
+  verifyToken: (token: string) => boolean;
+  logger: Logger;
+}
+
+export interface ApiServer {
+  /** `http://host:port` as clients reach it. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The facade's refusals, as HTTP statuses. */
+const CLUSTER_STATUS: Record<ClusterError['code'], [number, string]> = {
+  'not-found': [404, 'not_found'],
+  conflict: [409, 'conflict'],
+  invalid: [400, 'bad_request'],
+  ambiguous: [400, 'ambiguous'],
+};
+
+function asApiError(err: unknown): ApiError | null {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ClusterError) {
+    const [status, code] = CLUSTER_STATUS[err.code];
+    return new ApiError(status, code, err.message);
+  }
+  return null;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function handle(options: ApiServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://kelvin.invalid');
+  requireAdminToken(req, options.verifyToken);
+  const match = options.router.match(req.method ?? 'GET', url.pathname);
+  if (match.kind === 'not-found') throw notFound(`no such endpoint: ${req.method} ${url.pathname}`);
+  if (match.kind === 'method-not-allowed') {
+    res.setHeader('allow', match.allowed.join(', '));
+    throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname} (allowed: ${match.allowed.join(', ')})`);
+  }
+  const abort = new AbortController();
+  res.once('close', () => abort.abort());
+  const reply = await match.handler({ req, res, params: match.params, query: url.searchParams, signal: abort.signal });
+  if (reply) sendJson(res, reply.status, reply.body);
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { logger } = options;
+  const server = createServer((req, res) => {
+    handle(options, req, res).catch((err: unknown) => {
+      const apiErr = asApiError(err);
+      if (!apiErr) logger.error({ err, method: req.method, url: req.url }, 'API request failed');
+      if (res.headersSent) {
+        // Mid-stream: the status is gone already; cutting the response tells the client.
+        res.destroy();
+        return;
+      }
+      const e = apiErr ?? new ApiError(500, 'internal', 'internal error; see the manager log');
+      sendJson(res, e.status, errorBody(e));
+      // A refused upload is not read to its end: close rather than drain it.
+      if (e.status === 413) res.once('finish', () => req.destroy());
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

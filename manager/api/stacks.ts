@@ -1,0 +1,71 @@
+/**
+ * Stacks are services sharing `spec.stack`. A deploy brings the stack to exactly the file's set in
+ * one transaction: it creates what is new, updates what changed, removes what the file dropped,
+ * and changes nothing at all if any of it is refused (no half-applied stack).
+ */
+import type { ServiceSpec } from '../../shared/service-spec.js';
+import type { Cluster } from '../cluster.js';
+import type { ServiceRecord } from '../store/records.js';
+import { badRequest, notFound } from './errors.js';
+import type { StackDeployResult, StackView } from './views.js';
+
+/** JSON with sorted keys: two specs are the same service whatever order their fields came in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+export function stacks(cluster: Cluster): StackView[] {
+  const counts = new Map<string, number>();
+  for (const s of cluster.listServices()) if (s.spec.stack) counts.set(s.spec.stack, (counts.get(s.spec.stack) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([name, services]) => ({ name, services }));
+}
+
+export function stackServices(cluster: Cluster, name: string): ServiceRecord[] {
+  const found = cluster.listServices().filter((s) => s.spec.stack === name);
+  if (found.length === 0) throw notFound(`no such stack: ${name}`);
+  return found;
+}
+
+export type Transaction = <T>(fn: () => T) => T;
+
+export function applyStack(cluster: Cluster, transaction: Transaction, name: string, specs: ServiceSpec[]): StackDeployResult {
+  for (const [i, spec] of specs.entries()) {
+    if (spec.stack !== name) throw badRequest(`services.${i}.stack: must be '${name}', the stack being deployed`);
+    if (!spec.name.startsWith(`${name}_`)) throw badRequest(`services.${i}.name: must start with '${name}_'`);
+  }
+  const result: StackDeployResult = { created: [], updated: [], removed: [], unchanged: [] };
+  transaction(() => {
+    const existing = new Map(cluster.listServices().filter((s) => s.spec.stack === name).map((s) => [s.name, s]));
+    for (const spec of specs) {
+      const current = existing.get(spec.name);
+      existing.delete(spec.name);
+      if (!current) {
+        cluster.createService(spec);
+        result.created.push(spec.name);
+      } else if (canonical(current.spec) !== canonical(spec)) {
+        cluster.updateService(current.id, { spec });
+        result.updated.push(spec.name);
+      } else result.unchanged.push(spec.name);
+    }
+    for (const gone of existing.values()) {
+      cluster.removeService(gone.id);
+      result.removed.push(gone.name);
+    }
+  });
+  return result;
+}
+
+export function removeStack(cluster: Cluster, transaction: Transaction, name: string): StackDeployResult {
+  const result: StackDeployResult = { created: [], updated: [], removed: [], unchanged: [] };
+  transaction(() => {
+    for (const s of stackServices(cluster, name)) {
+      cluster.removeService(s.id);
+      result.removed.push(s.name);
+    }
+  });
+  return result;
+}

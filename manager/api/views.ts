@@ -1,0 +1,152 @@
+/**
+ * What the API returns for nodes, services and tasks. The first fields of NodeView and TaskView
+ * are fixed for scripts (`kelvin node ls --json`); the rest may grow. Secrets never appear here.
+ */
+import type { NodeFacts } from '../../shared/payloads/facts.js';
+import { isTerminal, type TaskState } from '../../shared/payloads/tasks.js';
+import type { Telemetry } from '../../shared/payloads/telemetry.js';
+import type { ServiceSpec } from '../../shared/service-spec.js';
+import { nodeLabels } from '../inventory/node-view.js';
+import type { EventRecord, NodeRecord, ServiceRecord, TaskRecord } from '../store/records.js';
+
+export interface NodeView {
+  id: string;
+  hostname: string;
+  role: NodeRecord['role'];
+  status: NodeRecord['status'];
+  availability: NodeRecord['availability'];
+  /** What constraints see as node.labels: hardware labels overlaid by manager-set ones. */
+  labels: Record<string, string>;
+  platform: { os: string; arch: string } | null;
+  board: NodeFacts['board'] | null;
+  telemetry: Telemetry | null;
+  /** Tasks the node is meant to be running now. */
+  tasks: number;
+  statusMessage: string;
+  /** Labels set with `node update --label-add` (the ones `--label-rm` can remove). */
+  managerLabels: Record<string, string>;
+  engineLabels: Record<string, string>;
+  resources: { cpus: number; memoryBytes: number; gpus: NodeFacts['gpus'] } | null;
+  drivers: NodeFacts['drivers'];
+  agentVersion: string | null;
+  lastSeenAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TaskView {
+  id: string;
+  service: string;
+  slot: number | null;
+  nodeId: string | null;
+  state: TaskState;
+  desiredState: TaskRecord['desiredState'];
+  error: string | null;
+  message: string;
+  updatedAt: number;
+  serviceId: string;
+  exitCode: number | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface ServiceView {
+  id: string;
+  name: string;
+  mode: ServiceSpec['mode'];
+  /** Desired replicas (replicated) or eligible nodes (global: the tasks meant to run). */
+  desired: number;
+  running: number;
+  stack: string | null;
+  spec: ServiceSpec;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type EventView = EventRecord;
+
+export interface JoinTokenView {
+  token: string;
+  /** `mqtt://host:port` boards should connect to. */
+  brokerUrl: string;
+}
+
+export interface StackView {
+  name: string;
+  services: number;
+}
+
+/** What a stack deploy did, by service name. */
+export interface StackDeployResult {
+  created: string[];
+  updated: string[];
+  removed: string[];
+  unchanged: string[];
+}
+
+/** A task counts toward its node and service while it is meant to run and has not ended. */
+export function isActiveTask(task: TaskRecord): boolean {
+  return task.desiredState === 'running' && !isTerminal(task.state);
+}
+
+export function nodeView(node: NodeRecord, telemetry: Telemetry | null, tasks: TaskRecord[]): NodeView {
+  const f = node.facts;
+  return {
+    id: node.id,
+    hostname: node.hostname,
+    role: node.role,
+    status: node.status,
+    availability: node.availability,
+    labels: nodeLabels(node),
+    platform: f ? { os: f.os, arch: f.arch } : null,
+    board: f ? f.board : null,
+    telemetry,
+    tasks: tasks.filter((t) => t.nodeId === node.id && isActiveTask(t)).length,
+    statusMessage: node.statusMessage,
+    managerLabels: { ...node.labels },
+    engineLabels: { ...(f?.engineLabels ?? {}) },
+    resources: f ? { cpus: f.cpu.cores, memoryBytes: f.memoryBytes, gpus: f.gpus } : null,
+    drivers: f?.drivers ?? [],
+    agentVersion: f?.agentVersion ?? null,
+    lastSeenAt: node.lastSeenAt,
+    createdAt: node.createdAt,
+    updatedAt: node.updatedAt,
+  };
+}
+
+export function taskView(task: TaskRecord): TaskView {
+  return {
+    id: task.id,
+    service: task.serviceName,
+    slot: task.slot,
+    nodeId: task.nodeId,
+    state: task.state,
+    desiredState: task.desiredState,
+    error: task.error,
+    message: task.message,
+    updatedAt: task.updatedAt,
+    serviceId: task.serviceId,
+    exitCode: task.exitCode,
+    createdAt: task.createdAt,
+    startedAt: task.startedAt,
+    finishedAt: task.finishedAt,
+  };
+}
+
+export function serviceView(service: ServiceRecord, tasks: TaskRecord[]): ServiceView {
+  const own = tasks.filter((t) => t.serviceId === service.id && t.desiredState === 'running');
+  return {
+    id: service.id,
+    name: service.name,
+    mode: service.spec.mode,
+    desired: service.spec.mode === 'global' ? own.filter((t) => !isTerminal(t.state)).length : service.spec.replicas,
+    running: own.filter((t) => t.state === 'running').length,
+    stack: service.spec.stack,
+    spec: service.spec,
+    version: service.version,
+    createdAt: service.createdAt,
+    updatedAt: service.updatedAt,
+  };
+}
