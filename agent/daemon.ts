@@ -1,0 +1,230 @@
+/**
+ * The agent: wires board sensing, the task reconciler and the MQTT session together.
+ * - facts: retained, on every (re)connect and whenever a periodic re-read finds them changed;
+ * - telemetry: every interval, QoS 0, seq counting up from 0 (a receiver can count losses);
+ * - tasks: the retained desired set goes to the reconciler, whose reports go out on task-status,
+ *   and all of whose statuses are republished after every reconnect (level-triggered);
+ * - logs-request: answered by the LogsResponder from the reconciler's task logs.
+ * Stopping leaves tasks running: an agent restart must not kill work.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { formatMqttPassword } from '../shared/credentials.js';
+import type { Logger } from '../shared/logger.js';
+import type { NodeFacts, TaskDriver } from '../shared/payloads/facts.js';
+import type { Telemetry } from '../shared/payloads/telemetry.js';
+import { loadOrCreateIdentity, nodeIdFromHostname, readNodeId } from './identity.js';
+import { LogsResponder } from './logs-responder.js';
+import { MqttSession } from './mqtt-session.js';
+import type { BoardOptions, OnceOptions, RunOptions } from './options.js';
+import { DockerExecutor } from './runtime/docker/index.js';
+import { ProcessExecutor } from './runtime/process/index.js';
+import { Reconciler } from './runtime/reconciler.js';
+import type { Executor } from './runtime/types.js';
+import { createBoardSensing, type BoardFacts, type BoardSensing } from './sensing.js';
+
+/** Facts change rarely (a GPU appears, docker starts); re-read them this often. */
+export const FACTS_REFRESH_MS = 60_000;
+
+/** The package version, found by walking up from this file (works from sources and from dist/). */
+function readAgentVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'kelvin' && pkg.version) return pkg.version;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return '0.0.0';
+    dir = parent;
+  }
+}
+
+export const AGENT_VERSION = readAgentVersion();
+
+/** Every driver this build has; each says for itself whether it can run tasks here now. */
+function createExecutors(options: BoardOptions, nodeId: string, logger: Logger): Executor[] {
+  return [
+    new ProcessExecutor({ stateDir: options.stateDir, logger }),
+    // Labelled with the node id, so agents sharing one engine never adopt each other's containers.
+    new DockerExecutor({ socketPath: options.dockerSocket, nodeId, logger }),
+  ];
+}
+
+async function availableDrivers(executors: Executor[]): Promise<TaskDriver[]> {
+  const found = await Promise.all(executors.map(async (e) => ((await e.available().catch(() => false)) ? e.driver : null)));
+  return found.filter((d): d is TaskDriver => d !== null);
+}
+
+function composeFacts(board: BoardFacts, nodeId: string, options: BoardOptions, drivers: TaskDriver[]): NodeFacts {
+  return {
+    v: 1,
+    ...board,
+    nodeId,
+    hostname: options.name ?? board.hostname,
+    engineLabels: options.labels,
+    drivers,
+    agentVersion: AGENT_VERSION,
+  };
+}
+
+function sensingFor(options: BoardOptions, logger: Logger): Promise<BoardSensing> {
+  return createBoardSensing({ hostRoot: options.hostRoot, hwProfilesDir: options.hwProfilesDir, logger });
+}
+
+/**
+ * What the agent would report from this machine, without a broker (`kelvin agent --once`).
+ * The node id is the one in the state dir if the agent ran here before, else derived from the hostname.
+ */
+export async function inspectBoard(options: OnceOptions, logger: Logger): Promise<{ facts: NodeFacts; telemetry: Telemetry }> {
+  const sensing = await sensingFor(options, logger);
+  try {
+    const board = await sensing.readFacts();
+    const nodeId = readNodeId(options.stateDir) ?? nodeIdFromHostname(options.name ?? board.hostname);
+    const drivers = await availableDrivers(createExecutors(options, nodeId, logger));
+    const reading = await sensing.sample();
+    return { facts: composeFacts(board, nodeId, options, drivers), telemetry: { v: 1, seq: 0, ...reading } };
+  } finally {
+    await sensing.close();
+  }
+}
+
+export interface RunningAgent {
+  readonly nodeId: string;
+  /** Offline (clean) status out, disconnect, release sensors; tasks keep running. */
+  stop(): Promise<void>;
+}
+
+/** Starts the agent; it keeps reconnecting to the broker until stopped. */
+export async function startAgent(options: RunOptions, logger: Logger): Promise<RunningAgent> {
+  const sensing = await sensingFor(options, logger);
+  try {
+    const board = await sensing.readFacts();
+    let identity;
+    try {
+      identity = loadOrCreateIdentity(options.stateDir, options.name ?? board.hostname);
+    } catch (err) {
+      throw new Error(`cannot use state dir ${options.stateDir}: ${(err as Error).message} (run as root or pass --state-dir)`);
+    }
+    const ca = options.caFile ? readFileSync(options.caFile) : null;
+    const agent = new AgentDaemon(options, logger.child({ nodeId: identity.nodeId }), sensing, board, identity.nodeId, identity.nodeSecret, ca);
+    await agent.start();
+    return agent;
+  } catch (err) {
+    await sensing.close();
+    throw err;
+  }
+}
+
+class AgentDaemon implements RunningAgent {
+  private readonly session: MqttSession;
+  private readonly reconciler: Reconciler;
+  private readonly logs: LogsResponder;
+  private readonly executors: Executor[];
+  private facts: NodeFacts | null = null;
+  private seq = 0;
+  private sampling = false;
+  private telemetryTimer: NodeJS.Timeout | null = null;
+  private factsTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly options: RunOptions,
+    private readonly log: Logger,
+    private readonly sensing: BoardSensing,
+    private board: BoardFacts,
+    readonly nodeId: string,
+    nodeSecret: string,
+    ca: Buffer | null,
+  ) {
+    this.executors = createExecutors(options, nodeId, log);
+    this.session = new MqttSession({
+      url: options.broker,
+      nodeId,
+      password: formatMqttPassword({ joinToken: options.token, nodeSecret }),
+      ca,
+      keepaliveS: options.keepaliveS,
+      bootId: board.bootId,
+      logger: log,
+      onConnect: () => this.onConnect(),
+      onTasks: (set) => this.reconciler.apply(set),
+      onLogsRequest: (request) => this.logs.handle(request),
+    });
+    this.reconciler = new Reconciler({
+      executors: this.executors,
+      stateDir: options.stateDir,
+      logger: log,
+      report: (status) => this.session.publish('task-status', status, { qos: 1, retain: false }),
+    });
+    this.logs = new LogsResponder({
+      logs: (taskId, opts) => this.reconciler.logs(taskId, opts),
+      publish: (chunk) => this.session.publish('logs', chunk, { qos: 1, retain: false }),
+      logger: log,
+    });
+  }
+
+  async start(): Promise<void> {
+    this.facts = composeFacts(this.board, this.nodeId, this.options, await availableDrivers(this.executors));
+    this.log.info({ drivers: this.facts.drivers, board: this.facts.board.profile }, 'agent starting');
+    await this.reconciler.start();
+    this.session.start();
+    this.telemetryTimer = setInterval(() => void this.sampleOnce(), this.options.intervalMs);
+    this.scheduleFactsRefresh();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.telemetryTimer) clearInterval(this.telemetryTimer);
+    if (this.factsTimer) clearTimeout(this.factsTimer);
+    this.logs.close();
+    await this.session.stop();
+    await this.reconciler.close();
+    await this.sensing.close();
+  }
+
+  private onConnect(): void {
+    if (this.facts) this.session.publish('facts', this.facts, { qos: 1, retain: true });
+    for (const status of this.reconciler.statuses()) this.session.publish('task-status', status, { qos: 1, retain: false });
+  }
+
+  /** One collection tick. A tick still running when the next is due makes that one skip, not pile up. */
+  private async sampleOnce(): Promise<void> {
+    if (this.sampling) return;
+    this.sampling = true;
+    const started = performance.now();
+    try {
+      const reading = await this.sensing.sample();
+      const seq = this.seq++;
+      this.session.publish('telemetry', { v: 1, seq, ...reading }, { qos: 0, retain: false });
+      this.log.debug({ seq, tickMs: Number((performance.now() - started).toFixed(3)) }, 'telemetry tick');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'telemetry sample failed');
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  private scheduleFactsRefresh(): void {
+    this.factsTimer = setTimeout(() => {
+      void this.refreshFacts().finally(() => {
+        if (!this.stopped) this.scheduleFactsRefresh();
+      });
+    }, FACTS_REFRESH_MS);
+  }
+
+  private async refreshFacts(): Promise<void> {
+    try {
+      this.board = await this.sensing.readFacts();
+      const next = composeFacts(this.board, this.nodeId, this.options, await availableDrivers(this.executors));
+      if (JSON.stringify(next) === JSON.stringify(this.facts)) return;
+      this.facts = next;
+      this.log.info('facts changed; republishing');
+      this.session.publish('facts', next, { qos: 1, retain: true });
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'facts refresh failed');
+    }
+  }
+}

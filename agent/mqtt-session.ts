@@ -1,0 +1,222 @@
+/**
+ * The agent's MQTT connection. mqtt.js reconnects at a fixed period, so automatic reconnect is off
+ * (reconnectPeriod 0) and this session schedules `reconnect()` itself with exponential backoff and
+ * jitter: a fleet that lost its broker does not come back in lockstep. Nothing is queued while
+ * disconnected (publish returns false and drops): telemetry is stale by then, and everything else
+ * is level-triggered and republished by `onConnect` (status, facts, task statuses).
+ */
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from '../shared/logger.js';
+import type { NodeStatus } from '../shared/payloads/status.js';
+import { nodeTopic, type NodeTopicKind } from '../shared/topics.js';
+import { decodePayload, encode, type NodePayload } from '../shared/wire.js';
+
+export interface BackoffPolicy {
+  initialMs: number;
+  maxMs: number;
+  factor: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, factor: 2 };
+
+/**
+ * Delays between reconnect attempts: exponential up to a cap, with "equal jitter" (half of the
+ * step fixed, half random), so attempts never come closer than half a step.
+ */
+export class ReconnectBackoff {
+  private attempt = 0;
+
+  constructor(
+    private readonly policy: BackoffPolicy = DEFAULT_BACKOFF,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  next(): number {
+    const step = Math.min(this.policy.maxMs, this.policy.initialMs * this.policy.factor ** this.attempt);
+    this.attempt++;
+    return Math.round(step / 2 + (this.random() * step) / 2);
+  }
+
+  reset(): void {
+    this.attempt = 0;
+  }
+}
+
+type InboundKind = 'tasks' | 'logs-request';
+type OutboundKind = Exclude<NodeTopicKind, InboundKind>;
+
+export interface MqttSessionOptions {
+  /** mqtt:// or mqtts:// */
+  url: string;
+  nodeId: string;
+  /** From formatMqttPassword; never logged. */
+  password: string;
+  ca: Buffer | null;
+  keepaliveS: number;
+  bootId: string;
+  logger: Logger;
+  /** Called on every (re)connect, after the online status is out and subscriptions are made. */
+  onConnect: () => void;
+  onTasks: (set: NodePayload<'tasks'>) => void;
+  onLogsRequest: (request: NodePayload<'logs-request'>) => void;
+  backoff?: ReconnectBackoff;
+  now?: () => number;
+}
+
+const INBOUND: readonly InboundKind[] = ['tasks', 'logs-request'];
+const STOP_PUBLISH_TIMEOUT_MS = 2000;
+
+export class MqttSession {
+  private readonly client: MqttClient;
+  private readonly backoff: ReconnectBackoff;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private lastError: string | null = null;
+  private readonly loggedBadTopics = new Set<string>();
+  /** Inbound payloads dropped because they failed the wire schema, per topic kind. */
+  readonly droppedPayloads: Record<InboundKind, number> = { tasks: 0, 'logs-request': 0 };
+
+  constructor(private readonly options: MqttSessionOptions) {
+    this.backoff = options.backoff ?? new ReconnectBackoff();
+    this.now = options.now ?? Date.now;
+    this.log = options.logger.child({ component: 'mqtt', broker: options.url });
+    const clientOptions: IClientOptions = {
+      clientId: `kelvin-agent-${options.nodeId}`,
+      username: options.nodeId,
+      password: options.password,
+      keepalive: options.keepaliveS,
+      clean: true,
+      reconnectPeriod: 0,
+      resubscribe: false,
+      queueQoSZero: false,
+      connectTimeout: 10_000,
+      // mqtt-packet otherwise pre-builds 65,536 two-byte buffers (about 8 MB of heap): too much on a Pi.
+      writeCache: false,
+      manualConnect: true,
+      will: this.willMessage(),
+      ...(options.ca ? { ca: options.ca } : {}),
+    };
+    this.client = connect(options.url, clientOptions);
+    this.client.on('connect', () => this.onConnected());
+    this.client.on('close', () => this.onClosed());
+    this.client.on('error', (err) => this.noteError(err.message));
+    this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  start(): void {
+    this.log.info('connecting');
+    this.client.connect();
+  }
+
+  /** Publishes when connected; drops and returns false otherwise (see the file comment). */
+  publish<K extends OutboundKind>(kind: K, payload: NodePayload<K>, opts: { qos: 0 | 1; retain: boolean }): boolean {
+    if (!this.client.connected) return false;
+    this.client.publish(nodeTopic(this.options.nodeId, kind), encode(payload), opts, (err) => {
+      if (err) this.log.debug({ kind, err: err.message }, 'publish not completed');
+    });
+    return true;
+  }
+
+  /** Orderly shutdown: retained offline with clean:true (the broker then drops the will), then disconnect. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.client.connected) {
+      const offline: NodeStatus = { v: 1, state: 'offline', bootId: this.options.bootId, clean: true, ts: this.now() };
+      await withTimeout(this.client.publishAsync(nodeTopic(this.options.nodeId, 'status'), encode(offline), { qos: 1, retain: true }), STOP_PUBLISH_TIMEOUT_MS).catch(
+        (err: Error) => this.log.warn({ err: err.message }, 'could not publish offline status'),
+      );
+      await withTimeout(this.client.endAsync(), STOP_PUBLISH_TIMEOUT_MS).catch(() => this.client.end(true));
+    } else {
+      this.client.end(true);
+    }
+    this.log.info('disconnected');
+  }
+
+  private willMessage(): NonNullable<IClientOptions['will']> {
+    const offline: NodeStatus = { v: 1, state: 'offline', bootId: this.options.bootId, clean: false, ts: this.now() };
+    return { topic: nodeTopic(this.options.nodeId, 'status'), payload: encode(offline), qos: 1, retain: true };
+  }
+
+  private onConnected(): void {
+    this.backoff.reset();
+    this.lastError = null;
+    this.log.info('connected');
+    const online: NodeStatus = { v: 1, state: 'online', bootId: this.options.bootId, clean: true, ts: this.now() };
+    this.publish('status', online, { qos: 1, retain: true });
+    this.client.subscribe(
+      INBOUND.map((kind) => nodeTopic(this.options.nodeId, kind)),
+      { qos: 1 },
+      (err) => {
+        if (err) this.log.error({ err: err.message }, 'subscribe failed');
+      },
+    );
+    this.options.onConnect();
+  }
+
+  private onClosed(): void {
+    if (this.stopping || this.reconnectTimer) return;
+    const delayMs = this.backoff.next();
+    this.log.info({ delayMs, lastError: this.lastError }, 'connection lost; reconnecting');
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      // The will's timestamp is taken at connect time; refresh it for this attempt.
+      this.client.options.will = this.willMessage();
+      this.client.reconnect();
+    }, delayMs);
+  }
+
+  private noteError(message: string): void {
+    // Each failed attempt repeats the same error; log it when it changes, not every time.
+    if (message !== this.lastError) this.log.warn({ err: message }, 'broker connection error');
+    this.lastError = message;
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const kind = INBOUND.find((k) => topic === nodeTopic(this.options.nodeId, k));
+    if (!kind) return;
+    if (kind === 'tasks') {
+      // An empty retained message clears the topic; it carries no desired set.
+      if (payload.byteLength === 0) return;
+      const r = decodePayload('tasks', payload);
+      if (r.ok && r.value.nodeId !== this.options.nodeId) {
+        return this.dropBad(kind, topic, `desired set names node '${r.value.nodeId}'`);
+      }
+      if (r.ok) this.options.onTasks(r.value);
+      else this.dropBad(kind, topic, r.error);
+    } else {
+      const r = decodePayload('logs-request', payload);
+      if (r.ok) this.options.onLogsRequest(r.value);
+      else this.dropBad(kind, topic, r.error);
+    }
+  }
+
+  private dropBad(kind: InboundKind, topic: string, error: string): void {
+    this.droppedPayloads[kind]++;
+    if (this.loggedBadTopics.has(topic)) return;
+    this.loggedBadTopics.add(topic);
+    this.log.warn({ topic, error }, 'dropped a bad payload (further ones on this topic are counted, not logged)');
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
