@@ -1,5 +1,26 @@
 #!/usr/bin/env node
+import { registerAgent } from './commands/agent.js';
+import { registerAlerts } from './commands/alerts.js';
+import { registerEvents } from './commands/events.js';
+import { registerJoinToken } from './commands/join-token.js';
+import { registerManager } from './commands/manager.js';
+import { registerNode } from './commands/node.js';
+import { registerService } from './commands/service.js';
+import { registerSim } from './commands/sim.js';
+import { registerStack } from './commands/stack.js';
+import { registerTask } from './commands/task.js';
 import { buildProgram, runCli } from './program.js';
 
-const program = buildProgram({});
+const program = buildProgram({
+  manager: registerManager,
+  agent: registerAgent,
+  node: registerNode,
+  service: registerService,
+  task: registerTask,
+  stack: registerStack,
+  'join-token': registerJoinToken,
+  alerts: registerAlerts,
+  events: registerEvents,
+  sim: registerSim,
+});
 process.exitCode = await runCli(program, process.argv);
