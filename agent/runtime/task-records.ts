@@ -1,0 +1,73 @@
+/**
+ * The reconciler's memory across agent restarts: one record per task it took on, in
+ * <stateDir>/tasks/<taskId>/task.json (written atomically). It holds the spec (to adopt the task
+ * again), the driver and runtime id (to find it), and the last status reported (to tell tasks that
+ * were still running from ones that had already ended). The process driver keeps the pid and its
+ * start time next to it in process.json, since only it can interpret them.
+ */
+import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { taskDriver } from '../../shared/payloads/facts.js';
+import { taskSpec, taskStatus } from '../../shared/payloads/tasks.js';
+import { readJsonFile, writeFileAtomic } from './atomic-file.js';
+import { isSafeTaskId, taskDir, tasksRoot } from './task-dir.js';
+
+const RECORD_FILE = 'task.json';
+
+export const taskRecord = z.object({
+  taskId: z.string(),
+  /** Generation of the desired set that listed the task when it was last written. */
+  generation: z.number().int().nonnegative(),
+  driver: taskDriver,
+  runtimeId: z.string().nullable(),
+  spec: taskSpec,
+  status: taskStatus,
+});
+export type TaskRecord = z.infer<typeof taskRecord>;
+
+export interface LoadedRecords {
+  records: TaskRecord[];
+  /** Folders whose record is missing or unreadable, with the reason. */
+  problems: { taskId: string; reason: string }[];
+}
+
+export class TaskRecords {
+  constructor(private readonly stateDir: string) {}
+
+  save(record: TaskRecord): void {
+    const dir = taskDir(this.stateDir, record.taskId);
+    mkdirSync(dir, { recursive: true });
+    writeFileAtomic(join(dir, RECORD_FILE), JSON.stringify(record));
+  }
+
+  /** Removes the record and the task's folder once the driver has emptied it. */
+  delete(taskId: string): void {
+    const dir = taskDir(this.stateDir, taskId);
+    rmSync(join(dir, RECORD_FILE), { force: true });
+    try {
+      rmdirSync(dir);
+    } catch {
+      // Not empty or already gone: what is left belongs to the driver.
+    }
+  }
+
+  load(): LoadedRecords {
+    const out: LoadedRecords = { records: [], problems: [] };
+    let names: string[];
+    try {
+      names = readdirSync(tasksRoot(this.stateDir));
+    } catch {
+      return out;
+    }
+    for (const taskId of names) {
+      if (!isSafeTaskId(taskId)) continue;
+      const raw = readJsonFile(join(taskDir(this.stateDir, taskId), RECORD_FILE));
+      if (raw === null) continue;
+      const parsed = taskRecord.safeParse(raw);
+      if (parsed.success && parsed.data.taskId === taskId) out.records.push(parsed.data);
+      else out.problems.push({ taskId, reason: parsed.success ? 'record names another task' : parsed.error.message });
+    }
+    return out;
+  }
+}
