@@ -10,7 +10,8 @@ import { hashSecret, newJoinToken, safeEqual } from './broker/secrets.js';
 import type { Clock } from './options.js';
 import { newObjectId } from './orchestrator/task-factory.js';
 import { isSpreadDescriptor } from './scheduler/index.js';
-import type { Change, ClusterRecord, EventRecord, NodeAvailability, NodeRecord, ServiceRecord, TaskRecord } from './store/records.js';
+import { overlayLimits, thermalLimitsProblem } from './policy/index.js';
+import type { Change, ClusterRecord, EventRecord, NodeAvailability, NodeRecord, ServiceRecord, TaskRecord, ThermalOverrides } from './store/records.js';
 import type { EventQuery, Store } from './store/store.js';
 
 export type ClusterErrorCode = 'not-found' | 'conflict' | 'invalid' | 'ambiguous';
@@ -30,6 +31,8 @@ export interface NodeUpdate {
   labelAdd?: Record<string, string>;
   labelRm?: string[];
   availability?: NodeAvailability;
+  /** Thermal limit overrides in C (`--thermal-warn/-throttle/-critical`); null goes back to the profile's. */
+  thermal?: { [K in keyof ThermalOverrides]?: number | null };
 }
 
 export interface ServiceUpdate {
@@ -78,10 +81,13 @@ export class Cluster {
     for (const key of Object.keys(update.labelAdd ?? {})) {
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(key)) throw new ClusterError(`invalid label name '${key}': letters, digits, _ . -`, 'invalid');
     }
+    const thermalOverrides = thermalOverridesOf(node, update.thermal ?? {});
     return this.store.transaction(() => {
-      const updated = this.store.updateNode(node.id, { labels, availability: update.availability ?? node.availability });
+      const updated = this.store.updateNode(node.id, { labels, availability: update.availability ?? node.availability, thermalOverrides });
       if (!updated) throw new ClusterError(`node ${ref} not found`, 'not-found');
-      if (updated !== node) this.store.addEvent('node.update', node.id, `node ${node.hostname} updated`, { labels, availability: updated.availability });
+      if (updated !== node) {
+        this.store.addEvent('node.update', node.id, `node ${node.hostname} updated`, { labels, availability: updated.availability, thermalOverrides });
+      }
       return updated;
     });
   }
@@ -206,6 +212,20 @@ export class Cluster {
     if (!c) throw new Error('cluster identity missing: the store was not initialised by startManager');
     return c;
   }
+}
+
+/** The node's overrides with `changes` applied, checked against its profile (or among themselves before it reported one). */
+function thermalOverridesOf(node: NodeRecord, changes: NonNullable<NodeUpdate['thermal']>): ThermalOverrides {
+  const merged: ThermalOverrides = { ...node.thermalOverrides };
+  for (const key of ['warnC', 'throttleC', 'criticalC'] as const) {
+    const value = changes[key];
+    if (value === null) delete merged[key];
+    else if (value !== undefined) merged[key] = value;
+  }
+  const profile = node.facts?.thermalLimits;
+  const problem = thermalLimitsProblem(profile ? overlayLimits(profile, merged) : merged);
+  if (problem) throw new ClusterError(`node ${node.hostname}: ${problem}${profile ? ` (profile ${node.facts?.board.profile})` : ''}`, 'invalid');
+  return merged;
 }
 
 function validateSpec(input: unknown): ServiceSpec {

@@ -1,7 +1,7 @@
 /**
  * Builds and starts the manager (swarmkit's manager.go): store, MQTT broker (embedded unless an
- * external one is given), the manager's own MQTT client, inventory, dispatcher, orchestrator, and
- * the Cluster facade. The components never call each other; they react to the store's changes.
+ * external one is given), the manager's own MQTT client, inventory, dispatcher, orchestrator, the
+ * heat and power policy with its alert bus, and the Cluster facade. The components never call each other; they react to the store's changes.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { MANAGER_MQTT_USERNAME } from '../shared/credentials.js';
 import { createLogger, type Logger } from '../shared/logger.js';
+import { isTerminal } from '../shared/payloads/tasks.js';
 import { allNodesTopic } from '../shared/topics.js';
+import { createAlertBus, type AlertBus } from './alerts/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { InboundRouter, type MessageHandler } from './broker/inbound.js';
 import { Cluster } from './cluster.js';
@@ -17,14 +19,13 @@ import { Dispatcher } from './dispatcher/dispatcher.js';
 import { Inventory } from './inventory/inventory.js';
 import { parseManagerOptions, type ManagerOptions, type ManagerOptionsInput } from './options.js';
 import { Orchestrator } from './orchestrator/orchestrator.js';
-import type { PlacementPolicy } from './scheduler/types.js';
+import { PolicyEngine } from './policy/index.js';
+import { PolicyActions, PolicyInputs } from './policy-runtime/index.js';
 import { ensureClusterIdentity } from './store/cluster-identity.js';
 import { Store } from './store/store.js';
 
 export interface ManagerDeps {
   logger?: Logger;
-  /** Heat/power policy for placement (manager/policy). */
-  placementPolicy?: PlacementPolicy;
 }
 
 export interface RunningManager {
@@ -42,6 +43,10 @@ export interface RunningManager {
   readonly mqtt: MqttClient;
   /** Adds a handler for decoded node messages (on topics the caller subscribed `mqtt` to). */
   onNodeMessage(handler: MessageHandler): void;
+  /** The heat and power policy: per-node thermal/power views for the API. */
+  readonly policy: PolicyEngine;
+  /** Alert history and live alerts (`kelvin alerts`). */
+  readonly alerts: AlertBus;
   stop(): Promise<void>;
 }
 
@@ -105,6 +110,24 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       });
     cleanups.push(() => client.endAsync(true));
 
+    const alerts = createAlertBus({
+      db: store.database,
+      publish: (topic, payload, opts) => client.publishAsync(topic, payload, opts),
+      webhookUrls: options.alertWebhooks,
+      logger: logger.child({ component: 'alerts' }),
+    });
+    // Runs before the MQTT client closes (cleanups run in reverse): the last alerts still get out.
+    cleanups.push(() => alerts.close(5000));
+    const activeTasksOn = (nodeId: string): number =>
+      store.listTasks({ nodeId, desiredState: 'running' }).filter((t) => t.state !== 'pending' && !isTerminal(t.state)).length;
+    const policy = new PolicyEngine({
+      now: () => clock.now(),
+      sustainMs: options.thermalSustainMs,
+      holdMs: options.thermalHoldMs,
+      powerStableMs: options.powerStableMs,
+      tasksOnNode: activeTasksOn,
+    });
+
     const router = new InboundRouter(logger);
     const inventory = new Inventory({ store, clock, nodeTimeoutMs: options.nodeTimeoutMs, localAgentNodeId: options.localAgentNodeId, logger });
     const dispatcher = new Dispatcher({
@@ -112,6 +135,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       clock,
       logger,
       publish: (topic, payload) => client.publishAsync(topic, payload, { qos: 1, retain: true }).then(() => undefined),
+      throttleOf: (nodeId, task) => policy.throttleFor(nodeId, task.resources.cpus, store.getNode(nodeId)?.facts?.cpu.cores ?? 1),
     });
     const orchestrator = new Orchestrator({
       store,
@@ -119,7 +143,16 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       logger,
       nodeTimeoutMs: options.nodeTimeoutMs,
       reconcileIntervalMs: options.reconcileIntervalMs,
-      placementPolicy: deps.placementPolicy,
+      placementPolicy: policy.placementPolicy(),
+    });
+    const actions = new PolicyActions({ engine: policy, alerts, store, dispatcher, orchestrator, logger });
+    const policyInputs = new PolicyInputs({
+      engine: policy,
+      store,
+      clock,
+      act: (events) => actions.act(events),
+      forget: (nodeId) => actions.forget(nodeId),
+      logger,
     });
     router.add((m) => inventory.handle(m));
     router.add((m) => dispatcher.handle(m));
@@ -134,6 +167,8 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     cleanups.push(() => dispatcher.stop());
     orchestrator.start();
     cleanups.push(() => orchestrator.stop());
+    policyInputs.start();
+    cleanups.push(() => policyInputs.stop());
     await client.subscribeAsync({
       [allNodesTopic('status')]: { qos: 1 },
       [allNodesTopic('facts')]: { qos: 1 },
@@ -152,6 +187,8 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       badPayloads: () => router.badPayloads(),
       mqtt: client,
       onNodeMessage: (handler) => router.add(handler),
+      policy,
+      alerts,
       stop: stopAll,
     };
   } catch (err) {

@@ -65,6 +65,16 @@ export const managerOptions = z.object({
   localAgentNodeId: nodeId.nullable().default(null),
   /** Slow safety pass of the orchestrator, in case a change event was missed. */
   reconcileIntervalMs: z.number().int().positive().default(30_000),
+  /** `--alert-webhook URL` (repeatable): receivers every alert is POSTed to. */
+  alertWebhooks: z
+    .array(z.url({ protocol: /^https?$/, error: 'alert webhook must be an http:// or https:// URL' }))
+    .default([]),
+  /** `--thermal-sustain`: a node still hot this long has its movable tasks migrated. */
+  thermalSustainMs: z.number().int().nonnegative().default(10_000),
+  /** `--thermal-hold`: cooling must hold this long before a node's thermal state steps down. */
+  thermalHoldMs: z.number().int().nonnegative().default(10_000),
+  /** `--power-stable`: clean power this long after under-voltage before a node takes work again. */
+  powerStableMs: z.number().int().nonnegative().default(300_000),
   clock: clockSchema.default(() => systemClock),
 });
 

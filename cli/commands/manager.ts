@@ -14,12 +14,13 @@ import { parseRunOptions } from '../../agent/options.js';
 import { startApi, type ApiServer, type JoinTokenView } from '../../manager/api/index.js';
 import { mosquittoConfigFromStore } from '../../manager/broker/index.js';
 import { DB_FILE, startManager, type RunningManager } from '../../manager/manager.js';
-import { defaultDataDir, parseManagerOptions, type ManagerOptions } from '../../manager/options.js';
+import { defaultDataDir, managerOptions, type ManagerOptions } from '../../manager/options.js';
 import { Store } from '../../manager/store/index.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { parseDurationMs } from '../../shared/units.js';
 import { ADMIN_TOKEN_FILE } from '../client.js';
 import { CliError, UsageError } from '../errors.js';
+import { collect } from './args.js';
 import { joinCommand } from './join-token.js';
 
 interface ManagerFlags {
@@ -31,26 +32,52 @@ interface ManagerFlags {
   nodeTimeout: string;
   agent: boolean;
   hostRoot?: string;
+  alertWebhook: string[];
+  thermalSustain: string;
+  thermalHold: string;
+  powerStable: string;
 }
+
+function durationFlag(flag: string, text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === null) throw new UsageError(`${flag}: '${text}' is not a duration (e.g. 10s, 5m)`);
+  return ms;
+}
+
+/** The manager option behind each flag, so a refused value names the flag the user typed. */
+const FLAG_OF_OPTION: Record<string, string> = {
+  alertWebhooks: '--alert-webhook',
+  mqttHost: '--mqtt-host',
+  brokerUrl: '--broker',
+  http: '--http',
+  dataDir: '--data-dir',
+};
 
 function managerOptionsFrom(flags: ManagerFlags, localAgentNodeId: string | null): ManagerOptions {
   const port = Number(flags.mqttPort);
   if (!/^\d+$/.test(flags.mqttPort) || port > 65535) throw new UsageError(`--mqtt-port: '${flags.mqttPort}' is not a port number`);
   const nodeTimeoutMs = parseDurationMs(flags.nodeTimeout);
   if (nodeTimeoutMs === null || nodeTimeoutMs < 100) throw new UsageError(`--node-timeout: '${flags.nodeTimeout}' is not a duration of at least 100ms (e.g. 5s)`);
-  try {
-    return parseManagerOptions({
-      dataDir: resolve(flags.dataDir ?? defaultDataDir()),
-      mqttPort: port,
-      mqttHost: flags.mqttHost,
-      brokerUrl: flags.broker ?? null,
-      http: flags.http,
-      nodeTimeoutMs,
-      localAgentNodeId,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const input = {
+    dataDir: resolve(flags.dataDir ?? defaultDataDir()),
+    mqttPort: port,
+    mqttHost: flags.mqttHost,
+    brokerUrl: flags.broker ?? null,
+    http: flags.http,
+    nodeTimeoutMs,
+    localAgentNodeId,
+    alertWebhooks: flags.alertWebhook,
+    thermalSustainMs: durationFlag('--thermal-sustain', flags.thermalSustain),
+    thermalHoldMs: durationFlag('--thermal-hold', flags.thermalHold),
+    powerStableMs: durationFlag('--power-stable', flags.powerStable),
+  };
+  const parsed = managerOptions.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const option = String(issue?.path[0] ?? '');
+  const index = typeof issue?.path[1] === 'number' ? issue.path[1] : null;
+  const value = index === null ? '' : ` '${flags.alertWebhook[index] ?? ''}'`;
+  throw new UsageError(`${FLAG_OF_OPTION[option] ?? option}${value}: ${issue?.message ?? 'invalid'}`);
 }
 
 /** The address boards should use: the configured one, else this host's first external IPv4. */
@@ -190,6 +217,10 @@ export function registerManager(program: Command): void {
     .option('--node-timeout <duration>', 'a node silent this long is down and its tasks move', '5s')
     .option('--no-agent', 'do not run a local agent (the manager takes no tasks)')
     .option('--host-root <dir>', "local agent: read this board's /sys, /proc and /etc under this root")
+    .option('--alert-webhook <url>', 'POST every alert as JSON to this URL; repeatable', collect, [])
+    .option('--thermal-sustain <duration>', 'a node hot this long has its movable tasks moved to cooler nodes', '10s')
+    .option('--thermal-hold <duration>', 'a node must stay cooler this long before its thermal state steps down', '10s')
+    .option('--power-stable <duration>', 'after under-voltage, a node takes new work once power is clean this long', '5m')
     .action(async (flags: ManagerFlags) => runManager(flags));
 
   manager

@@ -1,7 +1,7 @@
 /** `kelvin node ls|inspect|update|rm`. NODE is an id, a unique id prefix or a hostname. */
 import { Command } from 'commander';
 import type { NodeView } from '../../manager/api/views.js';
-import { KelvinClient } from '../client.js';
+import { ApiRequestError, KelvinClient } from '../client.js';
 import { UsageError } from '../errors.js';
 import { nodeDetails, nodeTable } from '../format/nodes.js';
 import { printJson } from '../output.js';
@@ -13,6 +13,17 @@ interface UpdateFlags {
   labelAdd: string[];
   labelRm: string[];
   availability?: string;
+  thermalWarn?: string;
+  thermalThrottle?: string;
+  thermalCritical?: string;
+}
+
+/** `--thermal-* C`: degrees Celsius, or `default` to go back to the board profile's limit. */
+function limitC(flag: string, text: string | undefined): number | null | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'default') return null;
+  if (!/^-?\d+(\.\d+)?$/.test(text.trim())) throw new UsageError(`${flag}: '${text}' is not a temperature in C (or 'default')`);
+  return Number(text);
 }
 
 export function registerNode(program: Command): void {
@@ -47,16 +58,32 @@ export function registerNode(program: Command): void {
     .option('--label-add <key=value>', 'add or replace a label; repeatable', collect, [])
     .option('--label-rm <key>', 'remove a label; repeatable', collect, [])
     .option('--availability <availability>', 'active, pause or drain')
+    .option('--thermal-warn <C>', "warm from this temperature (C; 'default' = the board profile's)")
+    .option('--thermal-throttle <C>', 'hot from this temperature: throttled, no new work, moved after the sustain time')
+    .option('--thermal-critical <C>', 'critical from this temperature: throttled harder, moved at once')
     .action(async (id: string, flags: UpdateFlags) => {
+      const thermal = {
+        warnC: limitC('--thermal-warn', flags.thermalWarn),
+        throttleC: limitC('--thermal-throttle', flags.thermalThrottle),
+        criticalC: limitC('--thermal-critical', flags.thermalCritical),
+      };
       const body = {
         labelAdd: keyValues('--label-add', flags.labelAdd, false),
         labelRm: flags.labelRm,
         availability: flags.availability === undefined ? undefined : oneOf('--availability', flags.availability, ['active', 'pause', 'drain'] as const),
+        thermal,
       };
-      if (flags.labelAdd.length === 0 && flags.labelRm.length === 0 && body.availability === undefined) {
-        throw new UsageError('nothing to update: pass --label-add, --label-rm or --availability');
+      const thermalChanged = Object.values(thermal).some((v) => v !== undefined);
+      if (flags.labelAdd.length === 0 && flags.labelRm.length === 0 && body.availability === undefined && !thermalChanged) {
+        throw new UsageError('nothing to update: pass --label-add, --label-rm, --availability or --thermal-warn/-throttle/-critical');
       }
-      const updated = await KelvinClient.fromEnv().post<NodeView>(`/nodes/${seg(id)}/update`, body);
+      const updated = await KelvinClient.fromEnv()
+        .post<NodeView>(`/nodes/${seg(id)}/update`, body)
+        .catch((err: unknown) => {
+          // The manager refused the values themselves (limits out of order): a usage error, like a bad flag.
+          if (err instanceof ApiRequestError && err.status === 400) throw new UsageError(err.message);
+          throw err;
+        });
       process.stdout.write(`${updated.id}\n`);
     });
 

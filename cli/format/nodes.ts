@@ -6,9 +6,21 @@ import { capitalize } from './time.js';
 
 const temp = (c: number | null | undefined): string => (c === null || c === undefined ? '-' : `${c.toFixed(1)}°C`);
 
+/** `Stable`, `Unstable`, `Unstable (2 brownouts)`. */
+function power(p: NodeView['power']): string {
+  const brownouts = p.brownouts === 0 ? '' : ` (${p.brownouts} brownout${p.brownouts === 1 ? '' : 's'})`;
+  return `${capitalize(p.state)}${brownouts}`;
+}
+
+function limits(l: NodeView['thermal']['limits'], overrides: NodeView['thermalOverrides']): string {
+  if (!l) return '-';
+  const mark = (key: keyof NodeView['thermalOverrides']): string => (overrides[key] === undefined ? '' : '*');
+  return `warn ${l.warnC}${mark('warnC')} / throttle ${l.throttleC}${mark('throttleC')} / critical ${l.criticalC}${mark('criticalC')} °C`;
+}
+
 export function nodeTable(nodes: NodeView[]): string {
   return formatTable(
-    ['ID', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'ROLE', 'ARCH', 'BOARD', 'CPU TEMP', 'TASKS'],
+    ['ID', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'ROLE', 'ARCH', 'BOARD', 'TEMP', 'THERMAL', 'POWER', 'TASKS'],
     nodes.map((n) => [
       n.id,
       n.hostname,
@@ -17,7 +29,9 @@ export function nodeTable(nodes: NodeView[]): string {
       n.role,
       n.platform?.arch ?? '-',
       n.board?.profile ?? '-',
-      temp(n.telemetry?.cpuTempC),
+      temp(n.thermal.cpuTempC ?? n.telemetry?.cpuTempC),
+      capitalize(n.thermal.state),
+      power(n.power),
       String(n.tasks),
     ]),
   );
@@ -42,7 +56,11 @@ export function nodeDetails(n: NodeView): string {
     `Resources:     ${n.resources ? `${n.resources.cpus} CPUs, ${formatBytes(n.resources.memoryBytes)} memory, ${n.resources.gpus.length} GPUs` : '-'}`,
     `Drivers:       ${n.drivers.join(', ') || '-'}`,
     `Tasks:         ${n.tasks}`,
-    `CPU temp:      ${temp(t?.cpuTempC)}`,
+    `CPU temp:      ${temp(n.thermal.cpuTempC ?? t?.cpuTempC)}`,
+    `Thermal:       ${capitalize(n.thermal.state)}`,
+    `Limits:        ${limits(n.thermal.limits, n.thermalOverrides)}`,
+    `Power:         ${power(n.power)}`,
+    ...(n.refusal ? [`New work:      refused (${n.refusal})`] : []),
     `Load (1m):     ${t?.load1 ?? '-'}`,
     'Labels:',
     ...labelLines(n.labels),

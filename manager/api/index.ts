@@ -35,6 +35,8 @@ export async function startApi(manager: RunningManager, options: ApiOptions): Pr
     port: options.port,
     router: buildRoutes({
       cluster: manager.cluster,
+      policy: manager.policy,
+      alerts: manager.alerts,
       transaction: (fn) => manager.store.transaction(fn),
       logs,
       brokerUrl: options.brokerUrl,

@@ -4,10 +4,13 @@
  * what `docker` would. Bodies are validated with zod before anything is touched.
  */
 import { z } from 'zod';
+import { ALERT_KINDS, type Alert } from '../../shared/payloads/alert.js';
 import { serviceSpec } from '../../shared/service-spec.js';
+import type { AlertBus, AlertKind, AlertQuery } from '../alerts/index.js';
 import type { Cluster } from '../cluster.js';
 import type { LogsRelay } from '../logs-relay.js';
-import type { TaskRecord } from '../store/records.js';
+import type { PolicyEngine } from '../policy/index.js';
+import type { NodeRecord, TaskRecord } from '../store/records.js';
 import { readJson } from './body.js';
 import { badRequest, notFound } from './errors.js';
 import { sendLogs, type LogSource } from './logs-stream.js';
@@ -18,6 +21,9 @@ import { nodeView, serviceView, taskView, type JoinTokenView, type NodeView, typ
 
 export interface ApiDeps {
   cluster: Cluster;
+  /** The heat and power policy's view of each node. */
+  policy: Pick<PolicyEngine, 'view'>;
+  alerts: Pick<AlertBus, 'list' | 'subscribe'>;
   /** Runs `fn` as one store transaction (stack deploys apply all or nothing). */
   transaction: <T>(fn: () => T) => T;
   logs: LogsRelay;
@@ -25,11 +31,18 @@ export interface ApiDeps {
   brokerUrl: string;
 }
 
+const limitC = z.number().min(-50).max(200).nullable().optional();
+
 const nodeUpdateBody = z
   .object({
     labelAdd: z.record(z.string().min(1), z.string()).default({}),
     labelRm: z.array(z.string().min(1)).default([]),
     availability: z.enum(['active', 'pause', 'drain']).optional(),
+    /** Thermal limit overrides in C; null goes back to the profile's value. */
+    thermal: z
+      .object({ warnC: limitC, throttleC: limitC, criticalC: limitC })
+      .strict()
+      .default({}),
   })
   .strict();
 
@@ -49,12 +62,25 @@ function nonNegativeQuery(q: URLSearchParams, name: string): number | null {
   return Number(v);
 }
 
+/** `?node=` (id, hostname or prefix), `?kind=`, `?since=` (ms) of `GET /v1/alerts`. */
+function alertFilter(cluster: Cluster, q: URLSearchParams): AlertQuery {
+  const node = q.get('node');
+  const kind = q.get('kind');
+  if (kind !== null && !(ALERT_KINDS as readonly string[]).includes(kind)) throw badRequest(`kind: '${kind}' is not one of ${ALERT_KINDS.join(', ')}`);
+  return {
+    nodeId: node === null || node === '' ? undefined : cluster.getNode(node).id,
+    kind: kind === null ? undefined : (kind as AlertKind),
+    since: nonNegativeQuery(q, 'since') ?? undefined,
+  };
+}
+
 export function buildRoutes(deps: ApiDeps): Router {
   const { cluster } = deps;
   const allTasks = (): TaskRecord[] => cluster.listTasks();
+  const viewOf = (node: NodeRecord, tasks: TaskRecord[]): NodeView => nodeView(node, cluster.telemetry(node.id), tasks, deps.policy.view(node.id));
   const nodes = (): NodeView[] => {
     const tasks = allTasks();
-    return cluster.listNodes().map((n) => nodeView(n, cluster.telemetry(n.id), tasks));
+    return cluster.listNodes().map((n) => viewOf(n, tasks));
   };
   const services = (): ServiceView[] => {
     const tasks = allTasks();
@@ -73,13 +99,11 @@ export function buildRoutes(deps: ApiDeps): Router {
       // ---- nodes ----
       .add('GET', '/v1/nodes', () => json(nodes()))
       .add('GET', '/v1/nodes/:ref', ({ params }) => {
-        const node = cluster.getNode(params.ref ?? '');
-        return json(nodeView(node, cluster.telemetry(node.id), allTasks()));
+        return json(viewOf(cluster.getNode(params.ref ?? ''), allTasks()));
       })
       .add('POST', '/v1/nodes/:ref/update', async ({ req, params }) => {
         const body = await readJson(req, nodeUpdateBody);
-        const node = cluster.updateNode(params.ref ?? '', body);
-        return json(nodeView(node, cluster.telemetry(node.id), allTasks()));
+        return json(viewOf(cluster.updateNode(params.ref ?? '', body), allTasks()));
       })
       .add('DELETE', '/v1/nodes/:ref', ({ params, query }) => {
         const node = cluster.getNode(params.ref ?? '');
@@ -146,6 +170,22 @@ export function buildRoutes(deps: ApiDeps): Router {
         for (const event of cluster.events({ sinceMs: since })) out.write(event);
         const unsubscribe = cluster.subscribe((changes) => {
           for (const c of changes) if (c.kind === 'event') out.write(c.after);
+        });
+        signal.addEventListener('abort', () => {
+          unsubscribe();
+          out.end();
+        });
+      })
+      // ---- alerts ----
+      .add('GET', '/v1/alerts', ({ res, query, signal }) => {
+        const filter = alertFilter(cluster, query);
+        const matches = (a: Alert): boolean => (filter.nodeId === undefined || a.nodeId === filter.nodeId) && (filter.kind === undefined || a.kind === filter.kind);
+        if (!flag(query, 'follow')) return json(deps.alerts.list(filter));
+        const out = startNdjson(res);
+        // list() then subscribe() in one synchronous step: emit() is synchronous, so no alert falls between.
+        for (const a of deps.alerts.list(filter)) out.write(a);
+        const unsubscribe = deps.alerts.subscribe((a) => {
+          if (matches(a)) out.write(a);
         });
         signal.addEventListener('abort', () => {
           unsubscribe();

@@ -2,11 +2,13 @@
  * What the API returns for nodes, services and tasks. The first fields of NodeView and TaskView
  * are fixed for scripts (`kelvin node ls --json`); the rest may grow. Secrets never appear here.
  */
+import type { Alert } from '../../shared/payloads/alert.js';
 import type { NodeFacts } from '../../shared/payloads/facts.js';
 import { isTerminal, type TaskState } from '../../shared/payloads/tasks.js';
 import type { Telemetry } from '../../shared/payloads/telemetry.js';
 import type { ServiceSpec } from '../../shared/service-spec.js';
 import { nodeLabels } from '../inventory/node-view.js';
+import type { NodePolicyView } from '../policy/index.js';
 import type { EventRecord, NodeRecord, ServiceRecord, TaskRecord } from '../store/records.js';
 
 export interface NodeView {
@@ -32,6 +34,14 @@ export interface NodeView {
   lastSeenAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** Heat: thermal state, CPU temperature, effective limits (profile overlaid by `--thermal-*` overrides). */
+  thermal: NodePolicyView['thermal'];
+  /** Power: stable or unstable (under-voltage), the latest reading, brownouts seen. */
+  power: NodePolicyView['power'];
+  /** Limits set with `node update --thermal-*`; the rest come from the board's profile. */
+  thermalOverrides: NodeRecord['thermalOverrides'];
+  /** Why the node takes no new work now (too hot, power unstable, flapping); null when it does. */
+  refusal: string | null;
 }
 
 export interface TaskView {
@@ -67,6 +77,8 @@ export interface ServiceView {
 
 export type EventView = EventRecord;
 
+export type AlertView = Alert;
+
 export interface JoinTokenView {
   token: string;
   /** `mqtt://host:port` boards should connect to. */
@@ -91,7 +103,7 @@ export function isActiveTask(task: TaskRecord): boolean {
   return task.desiredState === 'running' && !isTerminal(task.state);
 }
 
-export function nodeView(node: NodeRecord, telemetry: Telemetry | null, tasks: TaskRecord[]): NodeView {
+export function nodeView(node: NodeRecord, telemetry: Telemetry | null, tasks: TaskRecord[], policy: NodePolicyView): NodeView {
   const f = node.facts;
   return {
     id: node.id,
@@ -113,6 +125,10 @@ export function nodeView(node: NodeRecord, telemetry: Telemetry | null, tasks: T
     lastSeenAt: node.lastSeenAt,
     createdAt: node.createdAt,
     updatedAt: node.updatedAt,
+    thermal: policy.thermal,
+    power: policy.power,
+    thermalOverrides: { ...node.thermalOverrides },
+    refusal: policy.refusal,
   };
 }
 

@@ -3,11 +3,14 @@ import { createHash } from 'node:crypto';
 import { isTerminal, type DesiredTaskSet, type TaskSpec } from '../../shared/payloads/tasks.js';
 import type { TaskRecord } from '../store/records.js';
 
-/** Tasks placed on the node that should be running and have not ended. */
-export function desiredTasks(tasks: TaskRecord[], nodeId: string): TaskSpec[] {
+/** The CPU cap the heat policy puts on a task on a node now; null = unthrottled. */
+export type ThrottleOf = (nodeId: string, task: TaskSpec) => TaskSpec['throttle'];
+
+/** Tasks placed on the node that should be running and have not ended, each with its current throttle. */
+export function desiredTasks(tasks: TaskRecord[], nodeId: string, throttleOf: ThrottleOf = () => null): TaskSpec[] {
   return tasks
     .filter((t) => t.nodeId === nodeId && t.desiredState === 'running' && t.state !== 'pending' && !isTerminal(t.state))
-    .map((t) => t.spec);
+    .map((t) => ({ ...t.spec, throttle: throttleOf(nodeId, t.spec) }));
 }
 
 export function digestOf(tasks: TaskSpec[]): string {

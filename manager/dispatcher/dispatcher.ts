@@ -12,7 +12,7 @@ import type { NodeMessage } from '../broker/inbound.js';
 import type { Clock } from '../options.js';
 import type { Change } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { desiredSetMessage, desiredTasks, digestOf } from './desired-set.js';
+import { desiredSetMessage, desiredTasks, digestOf, type ThrottleOf } from './desired-set.js';
 import { applyTaskStatus } from './task-status.js';
 
 /** Publishes one retained QoS 1 message; an empty payload clears the retained message. */
@@ -23,6 +23,8 @@ export interface DispatcherOptions {
   publish: RetainedPublisher;
   clock: Clock;
   logger: Logger;
+  /** The heat policy's CPU cap per task (TaskSpec `throttle`); without it every task runs unthrottled. */
+  throttleOf?: ThrottleOf;
 }
 
 export class Dispatcher {
@@ -58,6 +60,11 @@ export class Dispatcher {
     for (const node of this.o.store.listNodes()) this.sync(node.id, true);
   }
 
+  /** Re-sends the node's set if its content changed outside the store (the heat policy's throttle). */
+  refresh(nodeId: string): void {
+    if (this.o.store.getNode(nodeId)) this.sync(nodeId, false);
+  }
+
   handle(msg: NodeMessage): void {
     if (msg.kind !== 'task-status') return;
     const { store } = this.o;
@@ -87,7 +94,7 @@ export class Dispatcher {
   /** Publishes the node's set if it changed (or always, with `force`), bumping the generation on change. */
   private sync(nodeId: string, force: boolean): void {
     const { store } = this.o;
-    const tasks = desiredTasks(store.listTasks({ nodeId }), nodeId);
+    const tasks = desiredTasks(store.listTasks({ nodeId }), nodeId, this.o.throttleOf);
     const digest = digestOf(tasks);
     const saved = store.getDesiredSet(nodeId);
     let generation = saved?.generation ?? 0;

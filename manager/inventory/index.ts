@@ -1,2 +1,2 @@
-export { Inventory, type InventoryOptions } from './inventory.js';
+export { CLEAN_SHUTDOWN, Inventory, type InventoryOptions } from './inventory.js';
 export { constraintSubject, nodeLabels, schedulableNode, type PlacedTask } from './node-view.js';

@@ -11,6 +11,9 @@ import type { Clock, TimerHandle } from '../options.js';
 import type { NodeRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
+/** The status message of a node whose agent went offline in an orderly way. */
+export const CLEAN_SHUTDOWN = 'agent shut down';
+
 export interface InventoryOptions {
   store: Store;
   clock: Clock;
@@ -82,7 +85,7 @@ export class Inventory {
     // telemetry (within a second) makes it ready again, well inside the node timeout that
     // rescheduling waits for, so nothing moves.
     const last = this.lastHeard.get(node.id) ?? node.lastSeenAt ?? this.o.clock.now();
-    this.markDown(node, status.clean ? 'agent shut down' : 'connection lost (will message)', last);
+    this.markDown(node, status.clean ? CLEAN_SHUTDOWN : 'connection lost (will message)', last);
   }
 
   private onFacts(node: NodeRecord, facts: NodeFacts): void {

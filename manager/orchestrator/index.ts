@@ -1,4 +1,4 @@
-export { Orchestrator, type OrchestratorOptions } from './orchestrator.js';
+export { Orchestrator, type EvacuationResult, type OrchestratorOptions, type StuckTask, type TaskMove } from './orchestrator.js';
 export { reconcileServices, storedConstraints, TASK_HISTORY_LIMIT, type PassContext } from './reconcile.js';
 export { placePendingTasks } from './placement.js';
 export { decideRestart, type RestartDecision } from './restart-policy.js';

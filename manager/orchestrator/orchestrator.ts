@@ -1,11 +1,14 @@
 /**
  * Runs orchestration passes: after relevant store changes (debounced, so a burst is one pass), at
  * the earliest deadline a pass reported (restart delay, node timeout), and on a slow safety timer.
+ * The heat policy empties hot nodes through `evacuate`, using the same start-new-then-stop-old
+ * moves as drain and constraint enforcement.
  */
 import type { Logger } from '../../shared/logger.js';
+import { isTerminal } from '../../shared/payloads/tasks.js';
 import type { Clock, TimerHandle } from '../options.js';
 import type { PlacementPolicy } from '../scheduler/types.js';
-import type { Change } from '../store/records.js';
+import type { Change, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { placePendingTasks } from './placement.js';
 import { reconcileServices } from './reconcile.js';
@@ -22,11 +25,34 @@ export interface OrchestratorOptions {
   placementPolicy?: PlacementPolicy;
 }
 
+/** A task leaving an evacuated node, and the node its replacement was placed on. */
+export interface TaskMove {
+  taskId: string;
+  service: string;
+  from: string;
+  to: string;
+  replacementId: string;
+}
+
+/** A task that stays on an evacuated node, and why. */
+export interface StuckTask {
+  taskId: string;
+  service: string;
+  reason: string;
+}
+
+export interface EvacuationResult {
+  moved: TaskMove[];
+  stuck: StuckTask[];
+}
+
 export class Orchestrator {
   private debounce: TimerHandle | null = null;
   private deadlineTimer: { at: number; handle: TimerHandle } | null = null;
   private safety: TimerHandle | null = null;
   private running = false;
+  /** Nodes being emptied (node id -> reason), until endEvacuation. */
+  private readonly evacuating = new Map<string, string>();
   private readonly onChange = (changes: Change[]): void => {
     if (changes.some((c) => c.kind === 'node' || c.kind === 'service' || c.kind === 'task')) this.schedulePass();
   };
@@ -50,19 +76,77 @@ export class Orchestrator {
 
   /** One full pass now: reconcile services, then place what is pending. */
   runPass(): void {
+    this.pass();
+  }
+
+  /** A pass soon (debounced): placement answers changed outside the store (the heat policy's refusals). */
+  requestPass(): void {
+    this.schedulePass();
+  }
+
+  /**
+   * Starts moving the node's movable replicated tasks to other nodes (replacement first, the old
+   * task stops once it runs) and keeps doing so until endEvacuation. Returns where each task's
+   * replacement was placed, and the tasks that stay: pinned, global, or with no node to take them.
+   */
+  evacuate(nodeId: string, reason: string): EvacuationResult {
+    this.evacuating.set(nodeId, reason);
+    const started = this.pass().filter((m) => m.task.nodeId === nodeId);
+    const result: EvacuationResult = { moved: [], stuck: [] };
+    const moving = new Set(started.map((m) => m.task.id));
+    for (const { task, replacement } of started) {
+      const placed = this.o.store.getTask(replacement.id);
+      if (placed?.nodeId && placed.state !== 'pending' && placed.nodeId !== nodeId) {
+        result.moved.push({ taskId: task.id, service: task.serviceName, from: nodeId, to: placed.nodeId, replacementId: placed.id });
+      } else {
+        result.stuck.push({ taskId: task.id, service: task.serviceName, reason: `no other node can take it: ${placed?.message || 'not placed'}` });
+      }
+    }
+    for (const task of this.o.store.listTasks({ nodeId, desiredState: 'running' })) {
+      if (moving.has(task.id) || task.state === 'pending' || isTerminal(task.state)) continue;
+      const why = this.staysBecause(task);
+      if (why !== null) result.stuck.push({ taskId: task.id, service: task.serviceName, reason: why });
+    }
+    return result;
+  }
+
+  /** The node no longer needs emptying; replacements not yet placed are withdrawn on the next pass. */
+  endEvacuation(nodeId: string): void {
+    if (this.evacuating.delete(nodeId)) this.schedulePass();
+  }
+
+  private staysBecause(task: TaskRecord): string | null {
+    const service = this.o.store.getService(task.serviceId);
+    if (!service) return null;
+    if (!service.spec.thermal.movable) return 'pinned to its node (x-kelvin thermal.movable: false)';
+    if (service.spec.mode === 'global') return 'a global service runs one task on every eligible node';
+    return null;
+  }
+
+  private pass(): Array<{ task: TaskRecord; replacement: TaskRecord }> {
     this.debounce?.cancel();
     this.debounce = null;
+    const moves: Array<{ task: TaskRecord; replacement: TaskRecord }> = [];
     try {
       const deadline = this.o.store.transaction(() => {
         const now = this.o.clock.now();
-        const next = reconcileServices({ store: this.o.store, now, nodeTimeoutMs: this.o.nodeTimeoutMs, logger: this.o.logger });
+        const next = reconcileServices({
+          store: this.o.store,
+          now,
+          nodeTimeoutMs: this.o.nodeTimeoutMs,
+          logger: this.o.logger,
+          evacuating: this.evacuating,
+          onMove: (task, replacement) => moves.push({ task, replacement }),
+        });
         placePendingTasks(this.o.store, this.o.logger, this.o.placementPolicy);
         return next;
       });
       this.armDeadline(deadline);
     } catch (err) {
       this.o.logger.error({ err }, 'orchestration pass failed; will retry on the next change or safety pass');
+      return [];
     }
+    return moves;
   }
 
   private schedulePass(): void {

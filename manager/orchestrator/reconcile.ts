@@ -2,8 +2,8 @@
  * One orchestration pass: services -> the tasks that should exist. Replicated services keep one
  * live task per slot 1..N; global services one per eligible node. Ended tasks are replaced per the
  * restart policy (the ended task stays for history, a new task id takes the slot); tasks of a lost
- * node are rescheduled; drained nodes, nodes that stop matching constraints and updates move
- * tasks start-new-then-stop-old. Everything one pass writes commits as one transaction.
+ * node are rescheduled; drained nodes, nodes that stop matching constraints, nodes the heat
+ * policy empties, and updates move tasks start-new-then-stop-old. Everything one pass writes commits as one transaction.
  */
 import { matchConstraints, parseConstraints, type Constraint } from '../../shared/constraints/index.js';
 import { isTerminal } from '../../shared/payloads/tasks.js';
@@ -22,6 +22,10 @@ export interface PassContext {
   now: number;
   nodeTimeoutMs: number;
   logger: Logger;
+  /** Nodes the heat policy is emptying (node id -> reason): their movable replicated tasks move away. */
+  evacuating?: ReadonlyMap<string, string>;
+  /** Told of each task this pass starts moving, with the replacement that takes its slot. */
+  onMove?: (task: TaskRecord, replacement: TaskRecord) => void;
 }
 
 /** Earliest future time a pass has work to do (a restart delay, a node timeout), or null. */
@@ -161,6 +165,7 @@ class Pass {
         nodeId: newest.nodeId,
         replacement: next.id,
       });
+      this.ctx.onMove?.(newest, next);
       return 0;
     }
     if (mayUpdate && isOutdated(newest, service)) {
@@ -244,7 +249,13 @@ class Pass {
     const node = this.nodes.get(task.nodeId);
     if (!node || node.status !== 'ready') return null;
     if (service.spec.mode === 'global') return null;
-    return this.unfitReason(node, service, constraints);
+    return this.unfitReason(node, service, constraints) ?? this.heatReason(node, service);
+  }
+
+  /** The heat policy empties the node, and the service lets its tasks move (x-kelvin thermal.movable). */
+  private heatReason(node: NodeRecord, service: ServiceRecord): string | null {
+    const reason = this.ctx.evacuating?.get(node.id);
+    return reason !== undefined && service.spec.thermal.movable ? reason : null;
   }
 
   // ---- helpers ----

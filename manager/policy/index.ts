@@ -32,7 +32,7 @@
  * with doubling backoff (node.flapping).
  */
 export { PolicyEngine } from './engine.js';
-export { resolveThermalLimits, thermalLimitsProblem, type ThermalLimitOverrides } from './limits.js';
+export { overlayLimits, resolveThermalLimits, thermalLimitsProblem, type ThermalLimitOverrides } from './limits.js';
 export { type PolicyOptions } from './options.js';
 export { type PowerState } from './power.js';
 export { THERMAL_STATES, type ThermalState } from './thermal.js';

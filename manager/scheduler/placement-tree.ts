@@ -33,19 +33,20 @@ class Branch implements HeapItem {
   }
 }
 
-/** Fewest tasks of the service, then fewest tasks, then lowest load, then lowest policy penalty, then id. */
+/** Fewest tasks of the service, then fewest tasks, then lowest policy penalty, then lowest load, then id. */
 function nodePreference(serviceId: string): (a: NodeState, b: NodeState) => boolean {
   return (a, b) => {
     const serviceA = a.tasksOf(serviceId);
     const serviceB = b.tasksOf(serviceId);
     if (serviceA !== serviceB) return serviceA < serviceB;
     if (a.totalTasks !== b.totalTasks) return a.totalTasks < b.totalTasks;
-    const loadA = loadOrWorst(a.node.load1);
-    const loadB = loadOrWorst(b.node.load1);
-    if (loadA !== loadB) return loadA < loadB;
+    // Before load: load differs on almost every pair of nodes, so a penalty after it would never decide.
     const penaltyA = a.penalty();
     const penaltyB = b.penalty();
     if (penaltyA !== penaltyB) return penaltyA < penaltyB;
+    const loadA = loadOrWorst(a.node.load1);
+    const loadB = loadOrWorst(b.node.load1);
+    if (loadA !== loadB) return loadA < loadB;
     return a.id < b.id;
   };
 }

@@ -81,6 +81,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX events_by_time ON events (at);
   `,
+  // `kelvin node update --thermal-warn/-throttle/-critical`: manager-set limits over the profile's.
+  `
+  ALTER TABLE nodes ADD COLUMN thermal_overrides TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
 
 /** Applies every migration newer than the file's user_version, each in its own transaction. */

@@ -32,8 +32,16 @@ export interface NodeRecord {
   bootId: string | null;
   /** Last time the manager heard from the node, as of the latest status change (telemetry stays in memory). */
   lastSeenAt: number | null;
+  /** Thermal limits set with `kelvin node update --thermal-*`; an absent field keeps the profile's. */
+  thermalOverrides: ThermalOverrides;
   createdAt: number;
   updatedAt: number;
+}
+
+export interface ThermalOverrides {
+  warnC?: number;
+  throttleC?: number;
+  criticalC?: number;
 }
 
 /** Credentials bound to a node on first join; kept apart from NodeRecord so they never reach API output. */

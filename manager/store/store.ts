@@ -88,6 +88,11 @@ export class Store extends EventEmitter<StoreEvents> {
     this.db.close();
   }
 
+  /** The open database, for parts that keep their own table in the same file (alert history). */
+  get database(): Db {
+    return this.db;
+  }
+
   /**
    * Runs `fn` as one transaction: all of its writes commit together or none do. Nested calls join
    * the outer transaction. `change` fires after the commit, never for a rolled-back transaction.
@@ -156,6 +161,7 @@ export class Store extends EventEmitter<StoreEvents> {
         statusMessage: 'joined; waiting for its first report',
         bootId: null,
         lastSeenAt: null,
+        thermalOverrides: {},
         createdAt: now,
         updatedAt: now,
       };

@@ -77,8 +77,8 @@ function referenceSchedule(requests: PlacementRequest[], input: SchedulableNode[
       ...request.spread.map((_, level) => groupTasks(n, level + 1)),
       n.tasksByService.get(request.serviceId) ?? 0,
       n.totalTasks,
-      n.load1 ?? Number.POSITIVE_INFINITY,
       policy.penalty(n),
+      n.load1 ?? Number.POSITIVE_INFINITY,
       n.subject.id,
     ];
     const less = (a: (number | string)[], b: (number | string)[]): boolean => {

@@ -35,9 +35,10 @@ describe('node preference', () => {
       nodes: [node('a', { tasksByService: { db: 2 }, load1: 0.1 }), node('b', { tasksByService: { db: 1 }, load1: 3 })],
       expected: 'b',
     },
-    { name: 'lower load beats a lower penalty', nodes: [node('a', { load1: 0.2 }), node('b', { load1: 0.5 })], penalty: { a: 5 }, expected: 'a' },
+    { name: 'a lower penalty beats lower load', nodes: [node('a', { load1: 0.2 }), node('b', { load1: 0.5 })], penalty: { a: 5 }, expected: 'b' },
+    { name: 'lower load breaks a tie in penalty', nodes: [node('a', { load1: 0.9 }), node('b', { load1: 0.5 })], penalty: { a: 1, b: 1 }, expected: 'b' },
     { name: 'a node with unknown load ranks after one with a known load', nodes: [node('a', { load1: null }), node('b', { load1: 3 })], expected: 'b' },
-    { name: 'the policy penalty breaks a tie in load', nodes: [node('a'), node('b')], penalty: { a: 2, b: 1 }, expected: 'b' },
+    { name: 'the policy penalty decides between otherwise equal nodes', nodes: [node('a'), node('b')], penalty: { a: 2, b: 1 }, expected: 'b' },
     { name: 'the node id breaks a full tie', nodes: [node('b'), node('a')], expected: 'a' },
   ])('$name', ({ nodes, penalty, expected }) => {
     const result = scheduleTasks(tasks('web', 1), nodes, penalties(penalty ?? {}));
