@@ -18,6 +18,8 @@ const BENCHES = [
   ['bench/failover.mjs', ['--trials', '5'], ['--trials', '20']],
   ['bench/ingest.mjs', ['--seconds', '10'], ['--seconds', '30']],
   ['bench/scale.mjs', ['--nodes', '1000', '--seconds', '20'], ['--nodes', '1000,5000,10000', '--seconds', '60']],
+  ['bench/heat-wave.mjs', ['--nodes', '1000', '--seconds', '90'], ['--nodes', '1000', '--seconds', '180']],
+  ['bench/brownout-storm.mjs', ['--nodes', '1000'], ['--nodes', '5000']],
 ];
 
 if (!existsSync(`${root}dist/cli/main.js`)) {

@@ -17,11 +17,13 @@ import { InboundRouter, type MessageHandler } from './broker/inbound.js';
 import { Cluster } from './cluster.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { Inventory } from './inventory/inventory.js';
+import { ManagerMetrics } from './metrics.js';
 import { parseManagerOptions, type ManagerOptions, type ManagerOptionsInput } from './options.js';
 import { Orchestrator } from './orchestrator/orchestrator.js';
 import { PolicyEngine } from './policy/index.js';
 import { PolicyActions, PolicyInputs } from './policy-runtime/index.js';
 import { ensureClusterIdentity } from './store/cluster-identity.js';
+import type { NodeReadiness } from './store/records.js';
 import { Store } from './store/store.js';
 
 export interface ManagerDeps {
@@ -47,6 +49,8 @@ export interface RunningManager {
   readonly policy: PolicyEngine;
   /** Alert history and live alerts (`kelvin alerts`). */
   readonly alerts: AlertBus;
+  /** Prometheus metrics, served by the API on `GET /metrics`. */
+  readonly metrics: ManagerMetrics;
   stop(): Promise<void>;
 }
 
@@ -118,6 +122,10 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     });
     // Runs before the MQTT client closes (cleanups run in reverse): the last alerts still get out.
     cleanups.push(() => alerts.close(5000));
+    const metrics = new ManagerMetrics();
+    // The bus is the one place alerts enter; its subscribers see each accepted alert once.
+    cleanups.push(alerts.subscribe((alert) => metrics.alert(alert.kind)));
+    metrics.setNodeStateSource(() => nodeCountByState(store));
     const activeTasksOn = (nodeId: string): number =>
       store.listTasks({ nodeId, desiredState: 'running' }).filter((t) => t.state !== 'pending' && !isTerminal(t.state)).length;
     const policy = new PolicyEngine({
@@ -128,8 +136,10 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       tasksOnNode: activeTasksOn,
     });
 
-    const router = new InboundRouter(logger);
-    const inventory = new Inventory({ store, clock, nodeTimeoutMs: options.nodeTimeoutMs, localAgentNodeId: options.localAgentNodeId, logger });
+    const router = new InboundRouter(logger, (kind) => {
+      if (kind === 'telemetry') metrics.telemetry(false);
+    });
+    const inventory = new Inventory({ store, clock, nodeTimeoutMs: options.nodeTimeoutMs, localAgentNodeId: options.localAgentNodeId, logger, metrics });
     const dispatcher = new Dispatcher({
       store,
       clock,
@@ -144,6 +154,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       nodeTimeoutMs: options.nodeTimeoutMs,
       reconcileIntervalMs: options.reconcileIntervalMs,
       placementPolicy: policy.placementPolicy(),
+      metrics,
     });
     const actions = new PolicyActions({ engine: policy, alerts, store, dispatcher, orchestrator, logger });
     const policyInputs = new PolicyInputs({
@@ -189,10 +200,18 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       onNodeMessage: (handler) => router.add(handler),
       policy,
       alerts,
+      metrics,
       stop: stopAll,
     };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/** Every state is listed, at 0 when no node is in it, so a dashboard shows 0 rather than no data. */
+function nodeCountByState(store: Store): Record<NodeReadiness, number> {
+  const counts: Record<NodeReadiness, number> = { ready: 0, down: 0 };
+  for (const node of store.listNodes()) counts[node.status]++;
+  return counts;
 }

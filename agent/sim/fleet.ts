@@ -57,7 +57,8 @@ function simNodeSecret(token: string, nodeId: string): string {
   return createHmac('sha256', token).update(`kelvin-sim:${nodeId}`).digest('hex').slice(0, 32);
 }
 
-function nodeIds(options: SimOptions): Array<{ nodeId: string; type: BoardTypeName }> {
+/** The node ids a run gives its boards (benchmarks register them with a manager beforehand). */
+export function nodeIds(options: Pick<SimOptions, 'nodes' | 'mix' | 'prefix'>): Array<{ nodeId: string; type: BoardTypeName }> {
   const width = Math.max(4, String(options.nodes).length);
   const out: Array<{ nodeId: string; type: BoardTypeName }> = [];
   for (const [type, count] of splitByMix(options.nodes, options.mix)) {

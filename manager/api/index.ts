@@ -40,6 +40,7 @@ export async function startApi(manager: RunningManager, options: ApiOptions): Pr
       transaction: (fn) => manager.store.transaction(fn),
       logs,
       brokerUrl: options.brokerUrl,
+      metrics: manager.metrics,
     }),
     verifyToken: (token) => manager.cluster.verifyAdminToken(token),
     logger: options.logger,

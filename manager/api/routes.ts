@@ -9,6 +9,7 @@ import { serviceSpec } from '../../shared/service-spec.js';
 import type { AlertBus, AlertKind, AlertQuery } from '../alerts/index.js';
 import type { Cluster } from '../cluster.js';
 import type { LogsRelay } from '../logs-relay.js';
+import type { ManagerMetrics } from '../metrics.js';
 import type { PolicyEngine } from '../policy/index.js';
 import type { NodeRecord, TaskRecord } from '../store/records.js';
 import { readJson } from './body.js';
@@ -29,6 +30,8 @@ export interface ApiDeps {
   logs: LogsRelay;
   /** `mqtt://host:port` boards join through (shown with the join token). */
   brokerUrl: string;
+  /** Served in Prometheus text format on `GET /metrics`. */
+  metrics: Pick<ManagerMetrics, 'render' | 'contentType'>;
 }
 
 const limitC = z.number().min(-50).max(200).nullable().optional();
@@ -197,6 +200,12 @@ export function buildRoutes(deps: ApiDeps): Router {
       .add('POST', '/v1/join-token/rotate', () => {
         cluster.rotateJoinToken();
         return json(joinToken());
+      })
+      // ---- Prometheus (outside /v1, where scrapers look; same bearer token as every route) ----
+      .add('GET', '/metrics', async ({ res }) => {
+        const text = await deps.metrics.render();
+        res.writeHead(200, { 'content-type': deps.metrics.contentType, 'content-length': Buffer.byteLength(text) });
+        res.end(text);
       })
   );
 }

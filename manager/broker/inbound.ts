@@ -9,12 +9,17 @@ import { parseTopic } from '../../shared/topics.js';
 
 export type NodeMessage = Extract<Decoded, { scope: 'node' }>;
 export type MessageHandler = (message: NodeMessage) => void;
+/** Told of every payload dropped as bad, with the topic kind it came on (null: a topic outside the contract). */
+export type BadPayloadListener = (kind: string | null) => void;
 
 export class InboundRouter {
   private readonly handlers: MessageHandler[] = [];
   private readonly badBySource = new Map<string, number>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly onBadPayload: BadPayloadListener = () => {},
+  ) {}
 
   add(handler: MessageHandler): void {
     this.handlers.push(handler);
@@ -31,7 +36,9 @@ export class InboundRouter {
     const decoded = decodeMessage(topic, payload);
     if (!decoded.ok) {
       const parsed = parseTopic(topic);
-      const source = parsed.ok && parsed.topic.scope === 'node' ? parsed.topic.nodeId : topic;
+      const node = parsed.ok && parsed.topic.scope === 'node' ? parsed.topic : null;
+      const source = node?.nodeId ?? topic;
+      this.onBadPayload(node?.kind ?? (parsed.ok ? parsed.topic.scope : null));
       const count = (this.badBySource.get(source) ?? 0) + 1;
       this.badBySource.set(source, count);
       if (count === 1) this.logger.warn({ source }, `dropping bad payload: ${decoded.error} (further ones from this source are counted, not logged)`);

@@ -7,6 +7,7 @@ import type { NodeFacts } from '../../shared/payloads/facts.js';
 import type { NodeStatus } from '../../shared/payloads/status.js';
 import type { Logger } from '../../shared/logger.js';
 import type { NodeMessage } from '../broker/inbound.js';
+import type { ManagerMetrics } from '../metrics.js';
 import type { Clock, TimerHandle } from '../options.js';
 import type { NodeRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
@@ -21,6 +22,8 @@ export interface InventoryOptions {
   /** The agent on the manager's own host gets role `manager`. */
   localAgentNodeId: string | null;
   logger: Logger;
+  /** Counts telemetry taken in (and its lag) or refused for naming a node the cluster does not know. */
+  metrics?: Pick<ManagerMetrics, 'telemetry'>;
 }
 
 export class Inventory {
@@ -50,6 +53,7 @@ export class Inventory {
     if (msg.kind !== 'status' && msg.kind !== 'facts' && msg.kind !== 'telemetry') return;
     const node = this.o.store.getNode(msg.nodeId);
     if (!node) {
+      if (msg.kind === 'telemetry') this.o.metrics?.telemetry(false);
       if (!this.unknownLogged.has(msg.nodeId)) {
         this.unknownLogged.add(msg.nodeId);
         this.o.logger.warn({ node: msg.nodeId }, `ignoring ${msg.kind} from unknown node`);
@@ -59,8 +63,10 @@ export class Inventory {
     if (msg.kind === 'status') this.onStatus(node, msg.payload);
     else if (msg.kind === 'facts') this.onFacts(node, msg.payload);
     else {
+      // setTelemetry runs the policy's listeners synchronously: the lag covers state and policy both.
       this.o.store.setTelemetry(node.id, msg.payload);
       this.heard(node, 'reporting telemetry');
+      this.o.metrics?.telemetry(true, this.o.clock.now() - msg.payload.ts);
     }
   }
 

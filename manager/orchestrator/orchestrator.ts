@@ -4,13 +4,15 @@
  * The heat policy empties hot nodes through `evacuate`, using the same start-new-then-stop-old
  * moves as drain and constraint enforcement.
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../shared/logger.js';
 import { isTerminal } from '../../shared/payloads/tasks.js';
+import type { ManagerMetrics } from '../metrics.js';
 import type { Clock, TimerHandle } from '../options.js';
 import type { PlacementPolicy } from '../scheduler/types.js';
 import type { Change, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { placePendingTasks } from './placement.js';
+import { placePendingTasks, type PlacementRound } from './placement.js';
 import { reconcileServices } from './reconcile.js';
 
 export interface OrchestratorOptions {
@@ -23,6 +25,8 @@ export interface OrchestratorOptions {
   debounceMs?: number;
   /** Heat/power policy consulted by the scheduler. */
   placementPolicy?: PlacementPolicy;
+  /** Placements, scheduling latency and heat/power migrations, counted once a pass has committed. */
+  metrics?: Pick<ManagerMetrics, 'placement' | 'migration'>;
 }
 
 /** A task leaving an evacuated node, and the node its replacement was placed on. */
@@ -127,6 +131,7 @@ export class Orchestrator {
     this.debounce?.cancel();
     this.debounce = null;
     const moves: Array<{ task: TaskRecord; replacement: TaskRecord }> = [];
+    let placement: { round: PlacementRound; ms: number } | null = null;
     try {
       const deadline = this.o.store.transaction(() => {
         const now = this.o.clock.now();
@@ -138,15 +143,26 @@ export class Orchestrator {
           evacuating: this.evacuating,
           onMove: (task, replacement) => moves.push({ task, replacement }),
         });
-        placePendingTasks(this.o.store, this.o.logger, this.o.placementPolicy);
+        const started = performance.now();
+        const round = placePendingTasks(this.o.store, this.o.logger, this.o.placementPolicy);
+        placement = { round, ms: performance.now() - started };
         return next;
       });
       this.armDeadline(deadline);
+      this.count(moves, placement);
     } catch (err) {
       this.o.logger.error({ err }, 'orchestration pass failed; will retry on the next change or safety pass');
       return [];
     }
     return moves;
+  }
+
+  /** Metrics of a committed pass (a pass that rolled back placed and moved nothing). */
+  private count(moves: ReadonlyArray<{ task: TaskRecord }>, placement: { round: PlacementRound; ms: number } | null): void {
+    const { metrics } = this.o;
+    if (!metrics) return;
+    if (placement && placement.round.pending > 0) metrics.placement(placement.round.placed, placement.ms);
+    for (const { task } of moves) if (task.nodeId !== null && this.evacuating.has(task.nodeId)) metrics.migration();
   }
 
   private schedulePass(): void {

@@ -13,10 +13,16 @@ import type { Store } from '../store/store.js';
 import { storedConstraints } from './reconcile.js';
 import { reservationsOf } from './task-factory.js';
 
-export function placePendingTasks(store: Store, logger: Logger, policy?: PlacementPolicy): void {
+/** What one placement round did: tasks it found pending and how many of them it placed. */
+export interface PlacementRound {
+  pending: number;
+  placed: number;
+}
+
+export function placePendingTasks(store: Store, logger: Logger, policy?: PlacementPolicy): PlacementRound {
   const active = store.listTasks({ desiredState: 'running' });
   const pending = active.filter((t) => t.state === 'pending');
-  if (pending.length === 0) return;
+  if (pending.length === 0) return { pending: 0, placed: 0 };
   const services = new Map(store.listServices().map((s) => [s.id, s]));
   const nodes = buildNodes(store, active, services);
 
@@ -65,6 +71,7 @@ export function placePendingTasks(store: Store, logger: Logger, policy?: Placeme
     for (const [taskId, nodeId] of outcome.placements) store.updateTask(taskId, { state: 'assigned', nodeId, message: '' });
     for (const [taskId, reason] of outcome.pending) store.updateTask(taskId, { message: reason });
   });
+  return { pending: pending.length, placed: outcome.placements.size };
 }
 
 function buildNodes(store: Store, active: TaskRecord[], services: Map<string, ServiceRecord>): Map<string, SchedulableNode> {

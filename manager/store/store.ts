@@ -4,7 +4,7 @@
  * orchestrator, dispatcher and API streams react to committed state only, never to half a change.
  * Latest telemetry is kept in memory (it changes every second and is worthless after a restart).
  */
-import Database, { type Database as Db } from 'better-sqlite3';
+import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import type { Telemetry } from '../../shared/payloads/telemetry.js';
@@ -59,6 +59,8 @@ export interface StoreEvents {
 export class Store extends EventEmitter<StoreEvents> {
   private pending: Change[] = [];
   private readonly telemetryByNode = new Map<string, Telemetry>();
+  /** Prepared once per SQL text: preparing on every call cost more than the query (one per telemetry message). */
+  private readonly statements = new Map<string, Statement>();
   private readonly now: () => number;
   private readonly logger: Logger;
 
@@ -116,15 +118,15 @@ export class Store extends EventEmitter<StoreEvents> {
   // ---- cluster ----
 
   getCluster(): ClusterRecord | null {
-    const row = this.db.prepare('SELECT * FROM cluster WHERE singleton = 1').get() as Row | undefined;
+    const row = this.statement('SELECT * FROM cluster WHERE singleton = 1').get() as Row | undefined;
     return row ? clusterFromRow(row) : null;
   }
 
   saveCluster(cluster: ClusterRecord): ClusterRecord {
     return this.transaction(() => {
       const before = this.getCluster();
-      this.db
-        .prepare(
+      this
+        .statement(
           `INSERT INTO cluster (singleton, id, join_token, admin_token_hash, broker_secret, created_at)
            VALUES (1, @id, @joinToken, @adminTokenHash, @brokerSecret, @createdAt)
            ON CONFLICT (singleton) DO UPDATE SET id = @id, join_token = @joinToken,
@@ -172,12 +174,12 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   nodeCredential(id: string): NodeCredentialRecord | null {
-    const row = this.db.prepare('SELECT secret_hash, mosquitto_hash FROM nodes WHERE id = ?').get(id) as Row | undefined;
+    const row = this.statement('SELECT secret_hash, mosquitto_hash FROM nodes WHERE id = ?').get(id) as Row | undefined;
     return row ? { secretHash: String(row.secret_hash), mosquittoHash: row.mosquitto_hash === null ? null : String(row.mosquitto_hash) } : null;
   }
 
   listNodeCredentials(): Array<{ id: string } & NodeCredentialRecord> {
-    const rows = this.db.prepare('SELECT id, secret_hash, mosquitto_hash FROM nodes ORDER BY id').all() as Row[];
+    const rows = this.statement('SELECT id, secret_hash, mosquitto_hash FROM nodes ORDER BY id').all() as Row[];
     return rows.map((r) => ({
       id: String(r.id),
       secretHash: String(r.secret_hash),
@@ -204,7 +206,7 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   getServiceByName(name: string): ServiceRecord | null {
-    const row = this.db.prepare('SELECT * FROM services WHERE name = ?').get(name) as Row | undefined;
+    const row = this.statement('SELECT * FROM services WHERE name = ?').get(name) as Row | undefined;
     return row ? serviceCodec.fromRow(row) : null;
   }
 
@@ -259,14 +261,14 @@ export class Store extends EventEmitter<StoreEvents> {
   // ---- desired sets ----
 
   getDesiredSet(nodeId: string): DesiredSetRecord | null {
-    const row = this.db.prepare('SELECT * FROM desired_sets WHERE node_id = ?').get(nodeId) as Row | undefined;
+    const row = this.statement('SELECT * FROM desired_sets WHERE node_id = ?').get(nodeId) as Row | undefined;
     return row ? { nodeId, generation: Number(row.generation), digest: String(row.digest) } : null;
   }
 
   saveDesiredSet(record: DesiredSetRecord): void {
     this.transaction(() => {
-      this.db
-        .prepare(
+      this
+        .statement(
           `INSERT INTO desired_sets (node_id, generation, digest) VALUES (@nodeId, @generation, @digest)
            ON CONFLICT (node_id) DO UPDATE SET generation = @generation, digest = @digest`,
         )
@@ -279,11 +281,11 @@ export class Store extends EventEmitter<StoreEvents> {
   addEvent(kind: string, subject: string, message: string, details: Record<string, unknown> = {}): EventRecord {
     return this.transaction(() => {
       const at = this.now();
-      const info = this.db
-        .prepare('INSERT INTO events (at, kind, subject, message, details) VALUES (?, ?, ?, ?, ?)')
+      const info = this
+        .statement('INSERT INTO events (at, kind, subject, message, details) VALUES (?, ?, ?, ?, ?)')
         .run(at, kind, subject, message, JSON.stringify(details));
       const id = Number(info.lastInsertRowid);
-      if (id % 100 === 0) this.db.prepare('DELETE FROM events WHERE id <= ?').run(id - EVENT_RETENTION);
+      if (id % 100 === 0) this.statement('DELETE FROM events WHERE id <= ?').run(id - EVENT_RETENTION);
       const event: EventRecord = { id, at, kind, subject, message, details };
       this.pending.push({ kind: 'event', op: 'create', id: String(id), before: null, after: event });
       return event;
@@ -292,8 +294,8 @@ export class Store extends EventEmitter<StoreEvents> {
 
   /** Events oldest first. */
   listEvents(query: EventQuery = {}): EventRecord[] {
-    const rows = this.db
-      .prepare('SELECT * FROM (SELECT * FROM events WHERE at >= ? AND id > ? ORDER BY id DESC LIMIT ?) ORDER BY id')
+    const rows = this
+      .statement('SELECT * FROM (SELECT * FROM events WHERE at >= ? AND id > ? ORDER BY id DESC LIMIT ?) ORDER BY id')
       .all(query.sinceMs ?? 0, query.afterId ?? 0, query.limit ?? 1000) as Row[];
     return rows.map(eventFromRow);
   }
@@ -315,19 +317,28 @@ export class Store extends EventEmitter<StoreEvents> {
 
   // ---- generic table access ----
 
+  private statement(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
   private one<R extends Entity>(codec: Codec<R>, id: string): R | null {
-    const row = this.db.prepare(`SELECT * FROM ${codec.table} WHERE id = ?`).get(id) as Row | undefined;
+    const row = this.statement(`SELECT * FROM ${codec.table} WHERE id = ?`).get(id) as Row | undefined;
     return row ? codec.fromRow(row) : null;
   }
 
   private all<R extends Entity>(codec: Codec<R>, sql: string, params: Record<string, string> = {}): R[] {
-    return (this.db.prepare(sql).all(params) as Row[]).map((r) => codec.fromRow(r));
+    return (this.statement(sql).all(params) as Row[]).map((r) => codec.fromRow(r));
   }
 
   private insertRow<R extends Entity>(codec: Codec<R>, record: R, extra: Row = {}): void {
     const row = { ...codec.toRow(record), ...extra };
     const cols = Object.keys(row);
-    this.db.prepare(`INSERT INTO ${codec.table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(row);
+    this.statement(`INSERT INTO ${codec.table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(row);
   }
 
   private insertEntity<R extends Entity>(kind: EntityKind, codec: Codec<R>, record: R): R {
@@ -350,7 +361,7 @@ export class Store extends EventEmitter<StoreEvents> {
       const after: R = { ...merged, updatedAt: this.now() };
       const row = codec.toRow(after);
       const cols = Object.keys(row).filter((c) => c !== 'id');
-      this.db.prepare(`UPDATE ${codec.table} SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run(row);
+      this.statement(`UPDATE ${codec.table} SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run(row);
       this.pending.push({ kind, op: 'update', id, before, after } as Change);
       return after;
     });
@@ -360,7 +371,7 @@ export class Store extends EventEmitter<StoreEvents> {
     return this.transaction(() => {
       const before = this.one(codec, id);
       if (!before) return false;
-      this.db.prepare(`DELETE FROM ${codec.table} WHERE id = ?`).run(id);
+      this.statement(`DELETE FROM ${codec.table} WHERE id = ?`).run(id);
       this.pending.push({ kind, op: 'delete', id, before, after: null } as Change);
       return true;
     });

@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiServer } from '../../manager/api/index.js';
+import { startManager, type RunningManager } from '../../manager/manager.js';
+import { silentLogger } from '../../shared/logger.js';
+import { eventually, sleep, SimulatedBoard } from './broker/broker-client.js';
+import { factsFor, spec } from './orchestrator/harness.js';
+
+let dir: string;
+let manager: RunningManager;
+let api: ApiServer;
+let board: SimulatedBoard;
+let token: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kelvin-metrics-'));
+  manager = await startManager({ dataDir: dir, mqttHost: '127.0.0.1', mqttPort: 0, nodeTimeoutMs: 3000 }, { logger: silentLogger() });
+  api = await startApi(manager, { host: '127.0.0.1', port: 0, brokerUrl: manager.mqttUrl, logger: silentLogger() });
+  token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
+  board = await SimulatedBoard.connect(manager.mqttUrl, 'pi-1', manager.cluster.joinToken(), 'pi-1-secret', factsFor('pi-1'));
+});
+
+afterAll(async () => {
+  await board?.close();
+  await api?.close();
+  await manager?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function scrape(auth: string | null = token): Promise<Response> {
+  return fetch(`${api.url}/metrics`, { headers: auth === null ? {} : { authorization: `Bearer ${auth}` } });
+}
+
+/** The value of one series, e.g. `kelvin_nodes{state="ready"}`; null when absent. */
+async function metric(series: string): Promise<number | null> {
+  const text = await (await scrape()).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? null : Number(line.slice(series.length + 1));
+}
+
+async function metricReaches(series: string, atLeast: number): Promise<number> {
+  let last: number | null = null;
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await sleep(100)) {
+    last = await metric(series);
+    if (last !== null && last >= atLeast) return last;
+  }
+  throw new Error(`${series} stayed at ${last} (wanted >= ${atLeast})`);
+}
+
+describe('GET /metrics', () => {
+  it('needs the admin bearer token like every other route', async () => {
+    expect((await scrape(null)).status).toBe(401);
+    expect((await scrape('wrong')).status).toBe(401);
+    const ok = await scrape();
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('counts accepted telemetry as a board reports, and shows the node ready', async () => {
+    await eventually(() => manager.cluster.getNode('pi-1').status === 'ready', 5000, 'node ready');
+    const first = await metricReaches('kelvin_telemetry_messages_total{result="accepted"}', 1);
+    // The board publishes every 500 ms: the count keeps going up.
+    await metricReaches('kelvin_telemetry_messages_total{result="accepted"}', first + 2);
+    expect(await metric('kelvin_nodes{state="ready"}')).toBe(1);
+    expect(await metric('kelvin_nodes{state="down"}')).toBe(0);
+    expect(await metric('kelvin_ingest_lag_seconds_count')).toBeGreaterThan(0);
+  });
+
+  it('counts a placement and times the scheduling pass', async () => {
+    expect(await metric('kelvin_placements_total')).toBe(0);
+    manager.cluster.createService(spec('web'));
+    await eventually(() => board.lastSet()?.tasks.length === 1, 5000, 'desired set on the board');
+    expect(await metric('kelvin_placements_total')).toBe(1);
+    expect(await metric('kelvin_scheduling_latency_seconds_count')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts a telemetry payload that fails the wire schema as rejected', async () => {
+    expect(await metric('kelvin_telemetry_messages_total{result="rejected"}')).toBe(0);
+    board.client.publish('kelvin/v1/nodes/pi-1/telemetry', JSON.stringify({ v: 1, ts: Date.now(), seq: -1 }), { qos: 0 });
+    board.client.publish('kelvin/v1/nodes/pi-1/telemetry', 'not json', { qos: 0 });
+    expect(await metricReaches('kelvin_telemetry_messages_total{result="rejected"}', 2)).toBe(2);
+  });
+});
