@@ -4,7 +4,8 @@
  * - telemetry: every interval, QoS 0, seq counting up from 0 (a receiver can count losses);
  * - tasks: the retained desired set goes to the reconciler, whose reports go out on task-status,
  *   and all of whose statuses are republished after every reconnect (level-triggered);
- * - logs-request: answered by the LogsResponder from the reconciler's task logs.
+ * - logs-request: answered by the LogsResponder from the reconciler's task logs;
+ * - heat: at `critical` with the manager unreachable, LocalProtection caps the tasks on its own.
  * Stopping leaves tasks running: an agent restart must not kill work.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import type { Logger } from '../shared/logger.js';
 import type { NodeFacts, TaskDriver } from '../shared/payloads/facts.js';
 import type { Telemetry } from '../shared/payloads/telemetry.js';
 import { loadOrCreateIdentity, nodeIdFromHostname, readNodeId } from './identity.js';
+import { LocalProtection } from './local-protection.js';
 import { LogsResponder } from './logs-responder.js';
 import { MqttSession } from './mqtt-session.js';
 import type { BoardOptions, OnceOptions, RunOptions } from './options.js';
@@ -27,6 +29,9 @@ import { createBoardSensing, type BoardFacts, type BoardSensing } from './sensin
 
 /** Facts change rarely (a GPU appears, docker starts); re-read them this often. */
 export const FACTS_REFRESH_MS = 60_000;
+
+/** The agent lifts its own CPU cap after this many telemetry intervals of cool readings (a short hold). */
+export const LOCAL_COOL_READINGS = 5;
 
 /** The package version, found by walking up from this file (works from sources and from dist/). */
 function readAgentVersion(): string {
@@ -123,6 +128,7 @@ class AgentDaemon implements RunningAgent {
   private readonly session: MqttSession;
   private readonly reconciler: Reconciler;
   private readonly logs: LogsResponder;
+  private readonly protection: LocalProtection;
   private readonly executors: Executor[];
   private facts: NodeFacts | null = null;
   private seq = 0;
@@ -150,6 +156,7 @@ class AgentDaemon implements RunningAgent {
       bootId: board.bootId,
       logger: log,
       onConnect: () => this.onConnect(),
+      onDisconnect: () => this.protection.setManagerReachable(false),
       onTasks: (set) => this.reconciler.apply(set),
       onLogsRequest: (request) => this.logs.handle(request),
     });
@@ -158,6 +165,12 @@ class AgentDaemon implements RunningAgent {
       stateDir: options.stateDir,
       logger: log,
       report: (status) => this.session.publish('task-status', status, { qos: 1, retain: false }),
+    });
+    this.protection = new LocalProtection({
+      board: () => this.board,
+      apply: (cpus) => this.reconciler.setLocalThrottle(cpus),
+      holdMs: LOCAL_COOL_READINGS * options.intervalMs,
+      logger: log,
     });
     this.logs = new LogsResponder({
       logs: (taskId, opts) => this.reconciler.logs(taskId, opts),
@@ -186,6 +199,7 @@ class AgentDaemon implements RunningAgent {
   }
 
   private onConnect(): void {
+    this.protection.setManagerReachable(true);
     if (this.facts) this.session.publish('facts', this.facts, { qos: 1, retain: true });
     for (const status of this.reconciler.statuses()) this.session.publish('task-status', status, { qos: 1, retain: false });
   }
@@ -197,6 +211,7 @@ class AgentDaemon implements RunningAgent {
     const started = performance.now();
     try {
       const reading = await this.sensing.sample();
+      this.protection.observe(reading);
       const seq = this.seq++;
       this.session.publish('telemetry', { v: 1, seq, ...reading }, { qos: 0, retain: false });
       this.log.debug({ seq, tickMs: Number((performance.now() - started).toFixed(3)) }, 'telemetry tick');

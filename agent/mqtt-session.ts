@@ -57,6 +57,8 @@ export interface MqttSessionOptions {
   logger: Logger;
   /** Called on every (re)connect, after the online status is out and subscriptions are made. */
   onConnect: () => void;
+  /** Called when the connection closes or an attempt fails (not on an orderly stop); may repeat. */
+  onDisconnect?: () => void;
   onTasks: (set: NodePayload<'tasks'>) => void;
   onLogsRequest: (request: NodePayload<'logs-request'>) => void;
   backoff?: ReconnectBackoff;
@@ -162,6 +164,7 @@ export class MqttSession {
 
   private onClosed(): void {
     if (this.stopping || this.reconnectTimer) return;
+    this.options.onDisconnect?.();
     const delayMs = this.backoff.next();
     this.log.info({ delayMs, lastError: this.lastError }, 'connection lost; reconnecting');
     this.reconnectTimer = setTimeout(() => {
