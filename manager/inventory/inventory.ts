@@ -1,7 +1,8 @@
 /**
  * Node liveness and facts from what boards publish. A node is ready on an online status or any
  * telemetry; down on its will (offline, clean false), on a clean offline, or after the node timeout
- * without telemetry. Latest telemetry goes to the store's memory, never to disk.
+ * without telemetry. Latest telemetry goes to the store's memory, never to disk, and the node it
+ * names is looked up in the store's in-memory node records: a sample costs no database read.
  */
 import type { NodeFacts } from '../../shared/payloads/facts.js';
 import type { NodeStatus } from '../../shared/payloads/status.js';
@@ -84,7 +85,13 @@ export class Inventory {
 
   private onStatus(node: NodeRecord, status: NodeStatus): void {
     if (status.state === 'online') {
-      this.heard(node, 'online');
+      // The online status carries the boot id and comes before the facts: record a reboot first,
+      // so whoever reacts to the node turning ready (the power policy: brownout or reboot) sees
+      // the new boot, not the previous one.
+      this.o.store.transaction(() => {
+        this.recordBoot(node, status.bootId, node.hostname);
+        this.heard(node, 'online');
+      });
       return;
     }
     // A late will of a connection the agent already replaced may land here too: the node's next
@@ -101,11 +108,17 @@ export class Inventory {
     }
     const role = node.id === this.o.localAgentNodeId ? 'manager' : 'worker';
     this.o.store.transaction(() => {
-      this.o.store.updateNode(node.id, { hostname: facts.hostname, facts, bootId: facts.bootId, role });
-      if (node.bootId !== null && node.bootId !== facts.bootId) {
-        this.o.store.addEvent('node.reboot', node.id, `node ${facts.hostname} rebooted`, { previousBootId: node.bootId, bootId: facts.bootId });
-      }
+      this.recordBoot(node, facts.bootId, facts.hostname);
+      this.o.store.updateNode(node.id, { hostname: facts.hostname, facts, role });
     });
+  }
+
+  /** Stores the node's boot id, with a `node.reboot` event when it differs from the known one. */
+  private recordBoot(node: NodeRecord, bootId: string, hostname: string): void {
+    const known = this.o.store.getNode(node.id)?.bootId ?? null;
+    if (known === bootId) return;
+    this.o.store.updateNode(node.id, { bootId });
+    if (known !== null) this.o.store.addEvent('node.reboot', node.id, `node ${hostname} rebooted`, { previousBootId: known, bootId });
   }
 
   private heard(node: NodeRecord, why: string): void {
