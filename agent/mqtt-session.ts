@@ -6,41 +6,14 @@
  * is level-triggered and republished by `onConnect` (status, facts, task statuses).
  */
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { Backoff, type BackoffPolicy } from '../shared/backoff.js';
 import type { Logger } from '../shared/logger.js';
 import type { NodeStatus } from '../shared/payloads/status.js';
 import { nodeTopic, type NodeTopicKind } from '../shared/topics.js';
 import { decodePayload, encode, type NodePayload } from '../shared/wire.js';
 
-export interface BackoffPolicy {
-  initialMs: number;
-  maxMs: number;
-  factor: number;
-}
-
-export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, factor: 2 };
-
-/**
- * Delays between reconnect attempts: exponential up to a cap, with "equal jitter" (half of the
- * step fixed, half random), so attempts never come closer than half a step.
- */
-export class ReconnectBackoff {
-  private attempt = 0;
-
-  constructor(
-    private readonly policy: BackoffPolicy = DEFAULT_BACKOFF,
-    private readonly random: () => number = Math.random,
-  ) {}
-
-  next(): number {
-    const step = Math.min(this.policy.maxMs, this.policy.initialMs * this.policy.factor ** this.attempt);
-    this.attempt++;
-    return Math.round(step / 2 + (this.random() * step) / 2);
-  }
-
-  reset(): void {
-    this.attempt = 0;
-  }
-}
+/** Reconnect delays: 0.5 s doubling to 30 s, with "equal jitter" (never under half a step). */
+export const RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 0.5 };
 
 type InboundKind = 'tasks' | 'logs-request';
 type OutboundKind = Exclude<NodeTopicKind, InboundKind>;
@@ -61,7 +34,7 @@ export interface MqttSessionOptions {
   onDisconnect?: () => void;
   onTasks: (set: NodePayload<'tasks'>) => void;
   onLogsRequest: (request: NodePayload<'logs-request'>) => void;
-  backoff?: ReconnectBackoff;
+  backoff?: Backoff;
   now?: () => number;
 }
 
@@ -70,7 +43,7 @@ const STOP_PUBLISH_TIMEOUT_MS = 2000;
 
 export class MqttSession {
   private readonly client: MqttClient;
-  private readonly backoff: ReconnectBackoff;
+  private readonly backoff: Backoff;
   private readonly now: () => number;
   private readonly log: Logger;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -81,7 +54,7 @@ export class MqttSession {
   readonly droppedPayloads: Record<InboundKind, number> = { tasks: 0, 'logs-request': 0 };
 
   constructor(private readonly options: MqttSessionOptions) {
-    this.backoff = options.backoff ?? new ReconnectBackoff();
+    this.backoff = options.backoff ?? new Backoff(RECONNECT_BACKOFF);
     this.now = options.now ?? Date.now;
     this.log = options.logger.child({ component: 'mqtt', broker: options.url });
     const clientOptions: IClientOptions = {

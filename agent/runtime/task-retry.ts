@@ -3,6 +3,7 @@
  * failed) with capped exponential backoff. Permanent errors, and anything that is not a
  * RuntimeError (a bug is not fixed by retrying), end the attempt at once.
  */
+import { backoffDelay } from '../../shared/backoff.js';
 import { RuntimeError } from './types.js';
 
 export type StepOutcome = { ok: true } | { ok: false; error: RuntimeError; cancelled: boolean };
@@ -18,10 +19,6 @@ export interface RetryOptions {
 export function asRuntimeError(err: unknown): RuntimeError {
   if (err instanceof RuntimeError) return err;
   return new RuntimeError(err instanceof Error ? err.message : String(err), 'permanent');
-}
-
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
-  return Math.min(maxMs, baseMs * 2 ** attempt);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -47,7 +44,7 @@ export async function retryTemporary(step: () => Promise<void>, options: RetryOp
     } catch (err) {
       const error = asRuntimeError(err);
       if (error.kind === 'permanent' || options.signal.aborted) return { ok: false, error, cancelled: options.signal.aborted };
-      const delay = backoffDelay(attempt, base, max);
+      const delay = backoffDelay(attempt, { initialMs: base, maxMs: max, jitter: 0 });
       options.onRetry?.(error, delay);
       await sleep(delay, options.signal);
       if (options.signal.aborted) return { ok: false, error, cancelled: true };

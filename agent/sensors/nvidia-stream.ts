@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../shared/logger.js';
 import type { GpuReading } from '../../shared/payloads/telemetry.js';
-import { Backoff } from './backoff.js';
+import { Backoff, type BackoffPolicy } from '../../shared/backoff.js';
 import { csvActive, csvNumber, MIB, splitCsvLine } from './nvidia-smi-csv.js';
 
 export const STREAM_INTERVAL_MS = 1_000;
@@ -58,12 +58,15 @@ export interface StreamOptions {
   logger: Logger;
 }
 
+/** Restart delays after the stream exits: 1 s, 2 s, 4 s ... up to a minute. */
+export const RESTART_BACKOFF: BackoffPolicy = { initialMs: 1_000, maxMs: 60_000, jitter: 0 };
+
 export class NvidiaStream {
   private child: ChildProcess | null = null;
   private latest = new Map<number, { reading: SmiReading; at: number }>();
   private legacyNames = false;
   private closed = false;
-  private readonly backoff = new Backoff();
+  private readonly backoff = new Backoff(RESTART_BACKOFF);
   private restartTimer: NodeJS.Timeout | null = null;
   private hungTimer: NodeJS.Timeout | null = null;
   private firstLine: Array<() => void> = [];

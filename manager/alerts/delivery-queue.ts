@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../shared/logger.js';
 import type { Alert } from '../../shared/payloads/alert.js';
-import { retryDelayMs, type BackoffPolicy } from './backoff.js';
+import { backoffDelay, type BackoffPolicy } from '../../shared/backoff.js';
 import type { DeliveryCounters } from './sink.js';
 import { postAlert } from './webhook-post.js';
 
@@ -109,7 +109,7 @@ export class DeliveryQueue {
         logger.error(about, `alert webhook ${label}: gave up on alert ${entry.alert.id} after ${attempt} attempts (last: ${outcome.reason})`);
         return;
       }
-      const delayMs = retryDelayMs(attempt, this.options.backoff, this.options.random);
+      const delayMs = backoffDelay(attempt - 1, this.options.backoff, this.options.random);
       counters.retried++;
       logger.debug({ ...about, attempt, delayMs }, `alert webhook ${label}: ${outcome.reason}; retrying in ${delayMs} ms`);
       await abortableSleep(delayMs, signal);

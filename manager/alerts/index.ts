@@ -24,4 +24,4 @@ export { LogAlertSink } from './log-sink.js';
 export { MqttAlertSink, type AlertPublish, type AlertPublishOptions } from './mqtt-sink.js';
 export { type AlertSink, type DeliveryCounters } from './sink.js';
 export { WebhookSink, type WebhookSinkOptions } from './webhook-sink.js';
-export { type BackoffPolicy } from './backoff.js';
+export { type BackoffPolicy } from '../../shared/backoff.js';

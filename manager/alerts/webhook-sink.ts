@@ -5,7 +5,7 @@
  */
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import type { Alert } from '../../shared/payloads/alert.js';
-import type { BackoffPolicy } from './backoff.js';
+import type { BackoffPolicy } from '../../shared/backoff.js';
 import { DeliveryQueue } from './delivery-queue.js';
 import { zeroCounters, type AlertSink, type DeliveryCounters } from './sink.js';
 
@@ -24,7 +24,7 @@ export interface WebhookSinkOptions {
   logger?: Logger;
 }
 
-const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 60_000, jitter: 0.5 };
+const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 60_000, jitter: 0.5 };
 
 export class WebhookSink implements AlertSink {
   readonly name = 'webhook';

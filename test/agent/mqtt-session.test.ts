@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MqttSession, ReconnectBackoff, type MqttSessionOptions } from '../../agent/mqtt-session.js';
+import { MqttSession, type MqttSessionOptions } from '../../agent/mqtt-session.js';
+import { Backoff } from '../../shared/backoff.js';
 import type { DesiredTaskSet } from '../../shared/payloads/tasks.js';
 import { nodeTopic } from '../../shared/topics.js';
 import { freePort, startMosquitto, type RunningBroker } from '../helpers/mosquitto.js';
@@ -20,28 +21,6 @@ function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknow
 function desiredSet(generation: number, nodeId = NODE): DesiredTaskSet {
   return { v: 1, nodeId, generation, tasks: [] };
 }
-
-describe('ReconnectBackoff', () => {
-  it('doubles from the initial delay up to the cap', () => {
-    const b = new ReconnectBackoff({ initialMs: 500, maxMs: 4000, factor: 2 }, () => 1);
-    expect([b.next(), b.next(), b.next(), b.next(), b.next(), b.next()]).toEqual([500, 1000, 2000, 4000, 4000, 4000]);
-  });
-
-  it('jitters within the upper half of each step, never below half', () => {
-    const low = new ReconnectBackoff({ initialMs: 500, maxMs: 4000, factor: 2 }, () => 0);
-    expect([low.next(), low.next(), low.next(), low.next()]).toEqual([250, 500, 1000, 2000]);
-    const mid = new ReconnectBackoff({ initialMs: 1000, maxMs: 4000, factor: 2 }, () => 0.5);
-    expect(mid.next()).toBe(750);
-  });
-
-  it('starts over after reset (a successful connection)', () => {
-    const b = new ReconnectBackoff({ initialMs: 100, maxMs: 10_000, factor: 3 }, () => 1);
-    b.next();
-    b.next();
-    b.reset();
-    expect(b.next()).toBe(100);
-  });
-});
 
 describe('MqttSession without a reachable broker', () => {
   let server: Server | null = null;
@@ -64,7 +43,7 @@ describe('MqttSession without a reachable broker', () => {
     const { logger, lines } = capturingLogger();
     session = new MqttSession({
       ...sessionBase(logger, `mqtt://127.0.0.1:${port}`),
-      backoff: new ReconnectBackoff({ initialMs: 100, maxMs: 400, factor: 2 }, () => 1),
+      backoff: new Backoff({ initialMs: 100, maxMs: 400, jitter: 0.5 }, () => 0),
     });
     session.start();
     await waitUntil(() => attempts.length >= 5, 5000);
@@ -83,7 +62,7 @@ describe('MqttSession without a reachable broker', () => {
     const { logger, lines } = capturingLogger();
     session = new MqttSession({
       ...sessionBase(logger, `mqtt://127.0.0.1:${port}`),
-      backoff: new ReconnectBackoff({ initialMs: 100, maxMs: 200, factor: 2 }, () => 1),
+      backoff: new Backoff({ initialMs: 100, maxMs: 200, jitter: 0.5 }, () => 0),
     });
     session.start();
     await waitUntil(() => lines.filter((l) => l.msg === 'connection lost; reconnecting').length >= 3, 5000);
@@ -173,7 +152,7 @@ describe.skipIf(!hasMosquitto)('MqttSession against Mosquitto', () => {
     session = new MqttSession({
       ...sessionBase(logger, `mqtt://127.0.0.1:${port}`),
       onConnect: () => connects++,
-      backoff: new ReconnectBackoff({ initialMs: 100, maxMs: 400, factor: 2 }, () => 1),
+      backoff: new Backoff({ initialMs: 100, maxMs: 400, jitter: 0.5 }, () => 0),
     });
     session.start();
     await waitUntil(() => connects === 1, 5000);

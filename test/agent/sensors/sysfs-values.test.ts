@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from '../../../agent/sensors/backoff.js';
+import { RESTART_BACKOFF } from '../../../agent/sensors/nvidia-stream.js';
+import { Backoff } from '../../../shared/backoff.js';
 import { milliCelsius, parseInteger, suffixDuplicates } from '../../../agent/sensors/sysfs-values.js';
 
 describe('sysfs values', () => {
@@ -21,9 +22,9 @@ describe('sysfs values', () => {
   });
 });
 
-describe('restart backoff', () => {
+describe('nvidia-smi restart backoff', () => {
   it('doubles from 1 s up to a minute and starts over after a reset', () => {
-    const b = new Backoff();
+    const b = new Backoff(RESTART_BACKOFF);
     expect(Array.from({ length: 8 }, () => b.next())).toEqual([1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000]);
     b.reset();
     expect(b.next()).toBe(1000);

@@ -52,7 +52,7 @@ describe('WebhookSink', () => {
   it('retries a 500 with growing backoff and delivers on the third try', async () => {
     const r = await receiver((_post, i, respond) => respond(i < 2 ? 500 : 200));
     const { logger, lines } = captureLogger();
-    const s = sink({ urls: [r.url], backoff: { baseMs: 40, maxMs: 1000 }, logger });
+    const s = sink({ urls: [r.url], backoff: { initialMs: 40, maxMs: 1000 }, logger });
     send(s, makeAlert(1));
     await r.waitFor(3);
     await s.close(5000);
@@ -70,7 +70,7 @@ describe('WebhookSink', () => {
   it('gives up after maxAttempts and moves on to the next alert', async () => {
     const r = await receiver((post, _i, respond) => respond((post.body as Alert).id === 'alert-1' ? 503 : 200));
     const { logger, lines } = captureLogger();
-    const s = sink({ urls: [r.url], maxAttempts: 3, backoff: { baseMs: 5 }, logger });
+    const s = sink({ urls: [r.url], maxAttempts: 3, backoff: { initialMs: 5 }, logger });
     send(s, makeAlert(1));
     send(s, makeAlert(2));
     await s.close(5000);
@@ -83,7 +83,7 @@ describe('WebhookSink', () => {
   it('does not retry a 400, and logs the refusal', async () => {
     const r = await receiver((_p, _i, respond) => respond(400));
     const { logger, lines } = captureLogger();
-    const s = sink({ urls: [r.url], backoff: { baseMs: 5 }, logger });
+    const s = sink({ urls: [r.url], backoff: { initialMs: 5 }, logger });
     send(s, makeAlert(1));
     await s.close(5000);
 
@@ -94,7 +94,7 @@ describe('WebhookSink', () => {
 
   it('retries 408 and 429 like server errors', async () => {
     const r = await receiver((_p, i, respond) => respond([408, 429][i] ?? 200));
-    const s = sink({ urls: [r.url], backoff: { baseMs: 5 } });
+    const s = sink({ urls: [r.url], backoff: { initialMs: 5 } });
     send(s, makeAlert(1));
     await r.waitFor(3);
     await s.close(5000);
@@ -105,7 +105,7 @@ describe('WebhookSink', () => {
     const deadUrl = `http://127.0.0.1:${await freePort()}/hook`;
     const live = await receiver();
     const { logger, lines } = captureLogger();
-    const s = sink({ urls: [deadUrl, live.url], backoff: { baseMs: 10_000 }, logger });
+    const s = sink({ urls: [deadUrl, live.url], backoff: { initialMs: 10_000 }, logger });
 
     const started = performance.now();
     for (const n of [1, 2, 3]) send(s, makeAlert(n));
@@ -154,7 +154,7 @@ describe('WebhookSink', () => {
   it('retries a receiver that does not answer within the timeout', async () => {
     const r = await receiver((_p, i, respond) => (i === 0 ? undefined : respond(200)));
     const { logger, lines } = captureLogger();
-    const s = sink({ urls: [r.url], timeoutMs: 100, backoff: { baseMs: 5 }, logger });
+    const s = sink({ urls: [r.url], timeoutMs: 100, backoff: { initialMs: 5 }, logger });
     send(s, makeAlert(1));
     await r.waitFor(2);
     await s.close(5000);
