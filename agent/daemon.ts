@@ -8,10 +8,8 @@
  * - heat: at `critical` with the manager unreachable, LocalProtection caps the tasks on its own.
  * Stopping leaves tasks running: an agent restart must not kill work.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { formatMqttPassword } from '../shared/credentials.js';
 import type { Logger } from '../shared/logger.js';
 import type { NodeFacts, TaskDriver } from '../shared/payloads/facts.js';
@@ -26,6 +24,7 @@ import { ProcessExecutor } from './runtime/process/index.js';
 import { Reconciler } from './runtime/reconciler.js';
 import type { Executor } from './runtime/types.js';
 import { createBoardSensing, type BoardFacts, type BoardSensing } from './sensing.js';
+import { AGENT_VERSION } from './version.js';
 
 /** Facts change rarely (a GPU appears, docker starts); re-read them this often. */
 export const FACTS_REFRESH_MS = 60_000;
@@ -33,22 +32,7 @@ export const FACTS_REFRESH_MS = 60_000;
 /** The agent lifts its own CPU cap after this many telemetry intervals of cool readings (a short hold). */
 export const LOCAL_COOL_READINGS = 5;
 
-/** The package version, found by walking up from this file (works from sources and from dist/). */
-function readAgentVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'kelvin' && pkg.version) return pkg.version;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return '0.0.0';
-    dir = parent;
-  }
-}
-
-export const AGENT_VERSION = readAgentVersion();
+export { AGENT_VERSION };
 
 /** Every driver this build has; each says for itself whether it can run tasks here now. */
 function createExecutors(options: BoardOptions, nodeId: string, logger: Logger): Executor[] {

@@ -3,14 +3,9 @@
  * registers itself; this file only assembles them and sets the shared conventions.
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { AGENT_VERSION } from '../agent/version.js';
 import { CliError } from './errors.js';
 import { registerUnavailable } from './not-available.js';
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 type Registrar = (program: Command) => void;
 
@@ -31,7 +26,7 @@ const NOUNS: Array<[string, string, Registrar | null]> = [
 export function buildProgram(registrars: Partial<Record<string, Registrar>> = {}): Command {
   const program = new Command('kelvin')
     .description('Kelvin: Docker Swarm for heterogeneous edge hardware, with heat and power awareness')
-    .version(packageVersion(), '-v, --version')
+    .version(AGENT_VERSION, '-v, --version')
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(`kelvin: ${str.replace(/^error: /, '')}`) })
     .exitOverride();
