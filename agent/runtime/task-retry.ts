@@ -3,6 +3,7 @@
  * failed) with capped exponential backoff. Permanent errors, and anything that is not a
  * RuntimeError (a bug is not fixed by retrying), end the attempt at once.
  */
+import { abortableSleep } from '../../shared/abortable-sleep.js';
 import { backoffDelay } from '../../shared/backoff.js';
 import { RuntimeError } from './types.js';
 
@@ -21,19 +22,6 @@ export function asRuntimeError(err: unknown): RuntimeError {
   return new RuntimeError(err instanceof Error ? err.message : String(err), 'permanent');
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 export async function retryTemporary(step: () => Promise<void>, options: RetryOptions): Promise<StepOutcome> {
   const base = options.baseDelayMs ?? 500;
   const max = options.maxDelayMs ?? 30_000;
@@ -46,7 +34,7 @@ export async function retryTemporary(step: () => Promise<void>, options: RetryOp
       if (error.kind === 'permanent' || options.signal.aborted) return { ok: false, error, cancelled: options.signal.aborted };
       const delay = backoffDelay(attempt, { initialMs: base, maxMs: max, jitter: 0 });
       options.onRetry?.(error, delay);
-      await sleep(delay, options.signal);
+      await abortableSleep(delay, options.signal);
       if (options.signal.aborted) return { ok: false, error, cancelled: true };
     }
   }

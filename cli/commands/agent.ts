@@ -8,6 +8,7 @@ import { AGENT_VERSION, inspectBoard, startAgent } from '../../agent/daemon.js';
 import { formatBoardSummary } from '../../agent/inspect.js';
 import { ENV_FILE_PATH, UNIT_NAME, installAgent, uninstallAgent } from '../../agent/install/index.js';
 import { DEFAULT_STATE_DIR, TOKEN_ENV, parseOnceOptions, parseRunOptions, type RawAgentFlags } from '../../agent/options.js';
+import { nextTerminationSignal } from '../signals.js';
 import { createLogger } from '../../shared/logger.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../output.js';
@@ -51,22 +52,10 @@ async function runOnce(flags: RawAgentFlags): Promise<void> {
   process.stdout.write(rows.map(([name, value]) => `${`${name}:`.padEnd(12)} ${value}\n`).join(''));
 }
 
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGTERM', on);
-      process.off('SIGINT', on);
-      resolve(signal);
-    };
-    process.on('SIGTERM', on);
-    process.on('SIGINT', on);
-  });
-}
-
 async function runDaemon(flags: RawAgentFlags): Promise<void> {
   const options = parseRunOptions(flags);
   const logger = createLogger('kelvin-agent');
-  const stopRequested = nextSignal();
+  const stopRequested = nextTerminationSignal();
   const agent = await startAgent(options, logger);
   const signal = await stopRequested;
   logger.info({ signal }, 'stopping (tasks keep running)');

@@ -19,6 +19,7 @@ import { Store } from '../../manager/store/index.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { parseDurationMs } from '../../shared/units.js';
 import { ADMIN_TOKEN_FILE } from '../client.js';
+import { nextTerminationSignal } from '../signals.js';
 import { CliError, UsageError } from '../errors.js';
 import { collect } from './args.js';
 import { joinCommand } from './join-token.js';
@@ -94,18 +95,6 @@ function splitHostPort(address: string): { host: string; port: number } {
   return { host: address.slice(0, i), port: Number(address.slice(i + 1)) };
 }
 
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGTERM', on);
-      process.off('SIGINT', on);
-      resolve(signal);
-    };
-    process.on('SIGTERM', on);
-    process.on('SIGINT', on);
-  });
-}
-
 async function runManager(flags: ManagerFlags): Promise<void> {
   const logger = createLogger('kelvin-manager');
   const dataDir = resolve(flags.dataDir ?? defaultDataDir());
@@ -115,7 +104,7 @@ async function runManager(flags: ManagerFlags): Promise<void> {
   // The local agent's node id is fixed before the manager starts, so that node gets role `manager`.
   const localIdentity = flags.agent ? loadOrCreateIdentity(agentStateDir, hostname()) : null;
   const options = managerOptionsFrom(flags, localIdentity?.nodeId ?? null);
-  const stopRequested = nextSignal();
+  const stopRequested = nextTerminationSignal();
 
   let manager: RunningManager;
   try {

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../../shared/logger.js';
 import type { Alert } from '../../shared/payloads/alert.js';
+import { abortableSleep } from '../../shared/abortable-sleep.js';
 import { backoffDelay, type BackoffPolicy } from '../../shared/backoff.js';
 import type { DeliveryCounters } from './sink.js';
 import { postAlert } from './webhook-post.js';
@@ -118,14 +119,3 @@ export class DeliveryQueue {
   }
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -10,6 +10,7 @@ import { requireAdminToken } from './auth.js';
 import { ClusterError } from '../cluster.js';
 import { ApiError, errorBody, notFound } from './errors.js';
 import type { Router } from './router.js';
+import { listen } from '../listen.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -83,13 +84,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (e.status === 413) res.once('finish', () => req.destroy());
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, options.port, options.host);
   const port = (server.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {

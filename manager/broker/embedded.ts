@@ -12,6 +12,7 @@ import type { Change } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { publishRefusal, subscribeRefusal, type BrokerIdentity } from './acl.js';
 import { authenticateClient } from './authenticate.js';
+import { listen } from '../listen.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -113,13 +114,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   store.on('change', onChange);
 
   const server: Server = createServer((socket) => aedes.handle(socket));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, options.port, options.host);
   const port = (server.address() as AddressInfo).port;
   const connectHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   logger.info({ host: options.host, port }, 'embedded MQTT broker listening');
