@@ -40,7 +40,7 @@ async function main() {
     let allRunningAt = null;
     let allOnCoolAt = null;
     let last = { nodes: [], tasks: [] };
-    while (Date.now() - fleet.startedAt < (seconds - 3) * 1000) {
+    while (Date.now() - fleet.simStartedAt < (seconds - 3) * 1000) {
       const now = Date.now() - fleet.startedAt;
       const [nodeViews, taskViews] = await Promise.all([manager.get('/v1/nodes'), tasks(manager)]);
       last = { nodes: nodeViews, tasks: taskViews };

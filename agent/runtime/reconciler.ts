@@ -11,20 +11,25 @@ import type { TaskDriver } from '../../shared/payloads/facts.js';
 import type { LogLine } from '../../shared/payloads/logs.js';
 import { isTerminal, type DesiredTaskSet, type TaskSpec, type TaskStatus } from '../../shared/payloads/tasks.js';
 import { isSafeTaskId } from './task-dir.js';
-import { TaskRecords, type TaskRecord } from './task-records.js';
+import { TaskRecords, type TaskRecord, type TaskRecordStore } from './task-records.js';
 import { retryTemporary, type StepOutcome } from './task-retry.js';
 import { assignedStatus, endedState } from './task-status.js';
 import type { Controller, ExistingTask, Executor, ExitInfo, LogOptions } from './types.js';
 
-export interface ReconcilerOptions {
+interface ReconcilerBaseOptions {
   executors: Executor[];
-  /** Agent state dir; task records live under <stateDir>/tasks/. */
-  stateDir: string;
   logger: Logger;
   /** Called on every task state change. */
   report: (status: TaskStatus) => void;
   now?: () => number;
 }
+
+/**
+ * Task records live under <stateDir>/tasks/ (the agent), or in a given store: the simulator keeps
+ * a thousand boards' records in memory, since synchronous file writes for every task state change
+ * of every board stalled its one event loop for seconds when desired sets arrived.
+ */
+export type ReconcilerOptions = ReconcilerBaseOptions & ({ stateDir: string } | { records: TaskRecordStore });
 
 interface TaskEntry {
   spec: TaskSpec;
@@ -53,7 +58,7 @@ type FoundTask = ExistingTask & { executor: Executor };
 export class Reconciler {
   private readonly tasks = new Map<string, TaskEntry>();
   private readonly executors = new Map<TaskDriver, Executor>();
-  private readonly records: TaskRecords;
+  private readonly records: TaskRecordStore;
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly pending = new Set<Promise<unknown>>();
@@ -67,7 +72,7 @@ export class Reconciler {
 
   constructor(private readonly options: ReconcilerOptions) {
     for (const e of options.executors) this.executors.set(e.driver, e);
-    this.records = new TaskRecords(options.stateDir);
+    this.records = 'records' in options ? options.records : new TaskRecords(options.stateDir);
     this.now = options.now ?? Date.now;
     this.log = options.logger;
   }

@@ -32,7 +32,14 @@ export interface LoadedRecords {
   problems: { taskId: string; reason: string }[];
 }
 
-export class TaskRecords {
+/** Where the reconciler keeps its records: files in the agent's state dir, or any store that outlives the agent process. */
+export interface TaskRecordStore {
+  save(record: TaskRecord): void;
+  delete(taskId: string): void;
+  load(): LoadedRecords;
+}
+
+export class TaskRecords implements TaskRecordStore {
   constructor(private readonly stateDir: string) {}
 
   save(record: TaskRecord): void {

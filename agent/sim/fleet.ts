@@ -5,9 +5,6 @@
  * cleanly and returns the summary.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from '../../shared/logger.js';
 import { BOARD_TYPES, loadThermalLimits, splitByMix, type BoardTypeName } from './board-types.js';
 import { DropRelay } from './drop-relay.js';
@@ -72,7 +69,6 @@ class Fleet {
   readonly nodes: SimNode[] = [];
   private readonly relays: DropRelay[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly stateRoot = mkdtempSync(join(tmpdir(), 'kelvin-sim-'));
   private readonly wheel: TickWheel<SimNode>;
   private readonly startedAt = Date.now();
   private readonly cpuAtStart = process.cpuUsage();
@@ -103,7 +99,6 @@ class Fleet {
           token: options.token,
           nodeSecret: simNodeSecret(options.token, nodeId),
           keepaliveS: options.keepaliveS,
-          stateDir: join(this.stateRoot, nodeId),
           logger: this.deps.logger,
           counters: this.counters,
           relay,
@@ -203,7 +198,7 @@ class Fleet {
     };
   }
 
-  /** Every board says goodbye (clean offline), then relays and the state folder go. */
+  /** Every board says goodbye (clean offline), then the relays go. */
   private async shutdown(): Promise<void> {
     this.ended = true;
     this.wheel.stop();
@@ -211,7 +206,6 @@ class Fleet {
     this.timers.clear();
     await Promise.all(this.nodes.map((n) => n.powerOff(true).catch((err: unknown) => this.deps.logger.warn({ nodeId: n.nodeId, err }, 'clean shutdown failed'))));
     await Promise.all(this.relays.map((r) => r.close()));
-    rmSync(this.stateRoot, { recursive: true, force: true });
   }
 }
 

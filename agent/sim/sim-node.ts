@@ -15,6 +15,7 @@ import { MqttSession } from '../mqtt-session.js';
 import { Reconciler } from '../runtime/reconciler.js';
 import type { NodePayload } from '../../shared/wire.js';
 import type { DropRelay } from './drop-relay.js';
+import { MemoryTaskRecords } from './memory-task-records.js';
 import type { SimBoard } from './sim-board.js';
 
 /** What the whole fleet counts, for the status line and the summary. */
@@ -37,8 +38,6 @@ export interface SimNodeOptions {
   token: string;
   nodeSecret: string;
   keepaliveS: number;
-  /** The board's own state dir (task records), under the run's temporary folder. */
-  stateDir: string;
   logger: Logger;
   counters: FleetCounters;
   /** Set for boards a scenario drops: their connection runs through it. */
@@ -63,6 +62,8 @@ export class SimNode {
   private boot: Boot | null = null;
   private everConnected = false;
   private readonly seenRunning = new Set<string>();
+  /** Task records outlive boots, like the agent's state dir on a real board's disk. */
+  private readonly records = new MemoryTaskRecords();
 
   constructor(private readonly options: SimNodeOptions) {}
 
@@ -91,7 +92,7 @@ export class SimNode {
     const log = logger.child({ nodeId: this.nodeId });
     const reconciler = new Reconciler({
       executors: board.runtime.executors(),
-      stateDir: this.options.stateDir,
+      records: this.records,
       logger: log,
       report: (status) => this.report(status),
       now: this.options.now,

@@ -2,7 +2,8 @@
  * Durable cluster state in one SQLite file (WAL, mode 600) with typed accessors. Every write runs
  * in a transaction; once it commits, `change` fires once with everything that changed, so the
  * orchestrator, dispatcher and API streams react to committed state only, never to half a change.
- * Latest telemetry is kept in memory (it changes every second and is worthless after a restart).
+ * Latest telemetry is kept in memory (it changes every second and is worthless after a restart),
+ * and node records are read from memory after the first load (see NodeCache).
  */
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
@@ -11,6 +12,7 @@ import type { Telemetry } from '../../shared/payloads/telemetry.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import { clusterFromRow, eventFromRow, nodeCodec, serviceCodec, taskCodec, type Codec, type Row } from './codecs.js';
 import { migrate } from './migrations.js';
+import { NodeCache } from './node-cache.js';
 import type {
   Change,
   ClusterRecord,
@@ -61,6 +63,8 @@ export class Store extends EventEmitter<StoreEvents> {
   private readonly telemetryByNode = new Map<string, Telemetry>();
   /** Prepared once per SQL text: preparing on every call cost more than the query (one per telemetry message). */
   private readonly statements = new Map<string, Statement>();
+  /** Loaded on the first node read; dropped when a transaction rolls back (it may hold its writes). */
+  private nodeCache: NodeCache | null = null;
   private readonly now: () => number;
   private readonly logger: Logger;
 
@@ -107,6 +111,7 @@ export class Store extends EventEmitter<StoreEvents> {
       result = this.db.transaction(fn)();
     } catch (err) {
       this.pending = [];
+      this.nodeCache = null;
       throw err;
     }
     const changes = this.pending;
@@ -140,12 +145,13 @@ export class Store extends EventEmitter<StoreEvents> {
 
   // ---- nodes ----
 
+  /** Served from memory (see NodeCache); the records are frozen. */
   listNodes(): NodeRecord[] {
-    return this.all(nodeCodec, 'SELECT * FROM nodes ORDER BY hostname, id');
+    return this.nodes().list();
   }
 
   getNode(id: string): NodeRecord | null {
-    return this.one(nodeCodec, id);
+    return this.nodes().get(id);
   }
 
   /** Binds a new node id to its credential (first join). Throws if the id is taken. */
@@ -168,6 +174,7 @@ export class Store extends EventEmitter<StoreEvents> {
         updatedAt: now,
       };
       this.insertRow(nodeCodec, node, { secret_hash: credential.secretHash, mosquitto_hash: credential.mosquittoHash });
+      this.nodes().set(node);
       this.pending.push({ kind: 'node', op: 'create', id, before: null, after: node });
       return node;
     });
@@ -326,6 +333,16 @@ export class Store extends EventEmitter<StoreEvents> {
     return stmt;
   }
 
+  private nodes(): NodeCache {
+    this.nodeCache ??= new NodeCache(this.all(nodeCodec, 'SELECT * FROM nodes ORDER BY hostname, id'));
+    return this.nodeCache;
+  }
+
+  /** One record by id; nodes come from memory. */
+  private read<R extends Entity>(kind: EntityKind, codec: Codec<R>, id: string): R | null {
+    return kind === 'node' ? (this.getNode(id) as R | null) : this.one(codec, id);
+  }
+
   private one<R extends Entity>(codec: Codec<R>, id: string): R | null {
     const row = this.statement(`SELECT * FROM ${codec.table} WHERE id = ?`).get(id) as Row | undefined;
     return row ? codec.fromRow(row) : null;
@@ -352,7 +369,7 @@ export class Store extends EventEmitter<StoreEvents> {
   /** Writes only when something differs, so a no-op update emits nothing (keeps reconcile loops quiet). */
   private updateEntity<R extends Entity>(kind: EntityKind, codec: Codec<R>, id: string, patch: Partial<R>): R | null {
     return this.transaction(() => {
-      const before = this.one(codec, id);
+      const before = this.read(kind, codec, id);
       if (!before) return null;
       const merged: R = { ...before, ...patch, id, createdAt: before.createdAt, updatedAt: before.updatedAt };
       const beforeRow = codec.toRow(before);
@@ -362,6 +379,7 @@ export class Store extends EventEmitter<StoreEvents> {
       const row = codec.toRow(after);
       const cols = Object.keys(row).filter((c) => c !== 'id');
       this.statement(`UPDATE ${codec.table} SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run(row);
+      if (kind === 'node') this.nodes().set(after as NodeRecord);
       this.pending.push({ kind, op: 'update', id, before, after } as Change);
       return after;
     });
@@ -369,9 +387,10 @@ export class Store extends EventEmitter<StoreEvents> {
 
   private deleteEntity<R extends Entity>(kind: EntityKind, codec: Codec<R>, id: string): boolean {
     return this.transaction(() => {
-      const before = this.one(codec, id);
+      const before = this.read(kind, codec, id);
       if (!before) return false;
       this.statement(`DELETE FROM ${codec.table} WHERE id = ?`).run(id);
+      if (kind === 'node') this.nodes().delete(id);
       this.pending.push({ kind, op: 'delete', id, before, after: null } as Change);
       return true;
     });
