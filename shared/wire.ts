@@ -11,7 +11,17 @@ import { desiredTaskSet, taskStatus } from './payloads/tasks.js';
 import { telemetry } from './payloads/telemetry.js';
 import { parseTopic, type NodeTopicKind, type ParsedTopic } from './topics.js';
 
+/** Every payload a node sends (and alerts) stays under this; bigger ones are refused unread. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
+/**
+ * A desired set is the node's whole task list, about 350 bytes a task, so 64 KiB would cap a board
+ * at roughly 190 tasks. Only the manager can publish it (the broker refuses nodes on `tasks`).
+ */
+export const MAX_DESIRED_SET_BYTES = 1024 * 1024;
+
+function maxBytes(kind: NodeTopicKind): number {
+  return kind === 'tasks' ? MAX_DESIRED_SET_BYTES : MAX_PAYLOAD_BYTES;
+}
 
 export const NODE_TOPIC_SCHEMAS = {
   status: nodeStatus,
@@ -36,7 +46,7 @@ export function decodePayload<K extends NodeTopicKind>(
   kind: K,
   payload: Uint8Array | string,
 ): { ok: true; value: NodePayload<K> } | { ok: false; error: string } {
-  return parseWith(NODE_TOPIC_SCHEMAS[kind] as unknown as z.ZodType<NodePayload<K>>, payload);
+  return parseWith(NODE_TOPIC_SCHEMAS[kind] as unknown as z.ZodType<NodePayload<K>>, payload, maxBytes(kind));
 }
 
 /** Decode any inbound message: topic layout, payload size, JSON and schema. */
@@ -45,7 +55,7 @@ export function decodeMessage(topic: string, payload: Uint8Array | string): Deco
   if (!parsed.ok) return parsed;
   const t: ParsedTopic = parsed.topic;
   if (t.scope === 'alerts') {
-    const r = parseWith(alert, payload);
+    const r = parseWith(alert, payload, MAX_PAYLOAD_BYTES);
     return r.ok ? { ok: true, message: { scope: 'alerts', payload: r.value } } : r;
   }
   const r = decodePayload(t.kind, payload);
@@ -57,9 +67,13 @@ export function encode(payload: unknown): Buffer {
   return Buffer.from(JSON.stringify(payload));
 }
 
-function parseWith<T>(schema: z.ZodType<T>, payload: Uint8Array | string): { ok: true; value: T } | { ok: false; error: string } {
+function parseWith<T>(
+  schema: z.ZodType<T>,
+  payload: Uint8Array | string,
+  limit: number,
+): { ok: true; value: T } | { ok: false; error: string } {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
-  if (size > MAX_PAYLOAD_BYTES) return { ok: false, error: `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}` };
+  if (size > limit) return { ok: false, error: `payload of ${size} bytes exceeds ${limit}` };
   let json: unknown;
   try {
     json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));

@@ -6,7 +6,7 @@ import type { NodeStatus } from '../../shared/payloads/status.js';
 import type { DesiredTaskSet, TaskSpec, TaskStatus } from '../../shared/payloads/tasks.js';
 import type { Telemetry } from '../../shared/payloads/telemetry.js';
 import type { NodeTopicKind } from '../../shared/topics.js';
-import { MAX_PAYLOAD_BYTES, decodeMessage, decodePayload, encode, type NodePayload } from '../../shared/wire.js';
+import { MAX_DESIRED_SET_BYTES, MAX_PAYLOAD_BYTES, decodeMessage, decodePayload, encode, type NodePayload } from '../../shared/wire.js';
 
 const TS = 1_732_000_000_000;
 
@@ -165,6 +165,34 @@ describe('decodeMessage', () => {
       error: 'kelvin/v1/nodes/pi-4/telemetry: payload of 1048576 bytes exceeds 65536',
     });
     expect(decodeMessage('kelvin/v1/alerts', junk)).toEqual({ ok: false, error: 'payload of 1048576 bytes exceeds 65536' });
+  });
+
+  it('lets a desired set grow to 1 MiB, since it lists every task of a node', () => {
+    const task = {
+      id: 't',
+      serviceId: 's',
+      serviceName: 'web',
+      slot: 1,
+      driver: 'process',
+      image: null,
+      command: ['sleep', '60'],
+      entrypoint: null,
+      env: {},
+      labels: {},
+      workdir: null,
+      resources: { cpus: null, memoryBytes: null, gpus: null },
+      stopGracePeriodMs: 10_000,
+      throttle: null,
+    };
+    const set = (n: number): string =>
+      JSON.stringify({ v: 1, nodeId: 'pi-4', generation: 3, tasks: Array.from({ length: n }, (_, i) => ({ ...task, id: `task-${i}` })) });
+    const big = set(400);
+    expect(Buffer.byteLength(big)).toBeGreaterThan(MAX_PAYLOAD_BYTES);
+    const r = decodePayload('tasks', big);
+    expect(r.ok && r.value.tasks.length).toBe(400);
+    const huge = set(4000);
+    expect(Buffer.byteLength(huge)).toBeGreaterThan(MAX_DESIRED_SET_BYTES);
+    expect(decodePayload('tasks', huge)).toEqual({ ok: false, error: `payload of ${Buffer.byteLength(huge)} bytes exceeds ${MAX_DESIRED_SET_BYTES}` });
   });
 
   it('counts bytes, not characters', () => {
