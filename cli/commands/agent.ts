@@ -4,8 +4,7 @@
  */
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { AGENT_VERSION, inspectBoard, startAgent } from '../../agent/daemon.js';
-import { formatBoardSummary } from '../../agent/inspect.js';
+import { AGENT_VERSION } from '../../agent/version.js';
 import { ENV_FILE_PATH, UNIT_NAME, installAgent, uninstallAgent } from '../../agent/install/index.js';
 import { DEFAULT_STATE_DIR, TOKEN_ENV, parseOnceOptions, parseRunOptions, type RawAgentFlags } from '../../agent/options.js';
 import { nextTerminationSignal } from '../signals.js';
@@ -39,6 +38,8 @@ function inheritConventions(cmd: Command, program: Command): Command {
 async function runOnce(flags: RawAgentFlags): Promise<void> {
   const options = parseOnceOptions(flags);
   const logger = createLogger('kelvin-agent', process.env.KELVIN_LOG_LEVEL ?? 'warn');
+  // Loaded on use: every other `kelvin` command starts without the agent's sensors and drivers.
+  const [{ inspectBoard }, { formatBoardSummary }] = await Promise.all([import('../../agent/daemon.js'), import('../../agent/inspect.js')]);
   const { facts, telemetry } = await inspectBoard(options, logger);
   if (options.json) return printJson({ facts, telemetry });
   process.stdout.write(formatBoardSummary(facts, telemetry).replace(/\n?$/, '\n'));
@@ -56,6 +57,7 @@ async function runDaemon(flags: RawAgentFlags): Promise<void> {
   const options = parseRunOptions(flags);
   const logger = createLogger('kelvin-agent');
   const stopRequested = nextTerminationSignal();
+  const { startAgent } = await import('../../agent/daemon.js');
   const agent = await startAgent(options, logger);
   const signal = await stopRequested;
   logger.info({ signal }, 'stopping (tasks keep running)');

@@ -3,7 +3,6 @@
  * real session and reconcile code. Status lines go to stderr; the JSON summary to stdout.
  */
 import { Command } from 'commander';
-import { runFleet } from '../../agent/sim/fleet.js';
 import { parseSimOptions, SIM_DEFAULTS } from '../../agent/sim/options.js';
 import { SCENARIO_NAMES } from '../../agent/sim/scenarios/index.js';
 import { TOKEN_ENV } from '../../agent/options.js';
@@ -45,6 +44,7 @@ export function registerSim(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
+        const { runFleet } = await import('../../agent/sim/fleet.js');
         const summary = await runFleet(options, { logger, status: (line) => process.stderr.write(`${line}\n`), signal: stop.signal });
         printJson(summary);
       } finally {
