@@ -4,7 +4,7 @@
  * heat and power policy with its alert bus, and the Cluster facade. The components never call each other; they react to the store's changes.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { MANAGER_MQTT_USERNAME } from '../shared/credentials.js';
@@ -81,6 +81,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     let mqttUrl: string;
     let username = MANAGER_MQTT_USERNAME;
     let password: string;
+    let ca: Buffer | null = null;
     if (options.brokerUrl === null) {
       password = randomBytes(32).toString('base64url');
       broker = await startEmbeddedBroker({ host: options.mqttHost, port: options.mqttPort, store, managerSecret: password, roleOf, logger }).catch(
@@ -98,6 +99,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       url.username = '';
       url.password = '';
       mqttUrl = url.toString();
+      ca = options.brokerCaFile === null ? null : readBrokerCa(options.brokerCaFile, url);
     }
 
     const client: MqttClient = await mqtt
@@ -108,6 +110,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
         clean: true,
         reconnectPeriod: 1000,
         connectTimeout: 10_000,
+        ...(ca ? { ca } : {}),
       })
       .catch((err: Error) => {
         throw new Error(`cannot connect to the MQTT broker at ${mqttUrl}: ${err.message}`);
@@ -139,7 +142,15 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     const router = new InboundRouter(logger, (kind) => {
       if (kind === 'telemetry') metrics.telemetry(false);
     });
-    const inventory = new Inventory({ store, clock, nodeTimeoutMs: options.nodeTimeoutMs, localAgentNodeId: options.localAgentNodeId, logger, metrics });
+    const inventory = new Inventory({
+      store,
+      clock,
+      nodeTimeoutMs: options.nodeTimeoutMs,
+      localAgentNodeId: options.localAgentNodeId,
+      logger,
+      metrics,
+      registerOnFirstReport: broker === null,
+    });
     const dispatcher = new Dispatcher({
       store,
       clock,
@@ -206,6 +217,16 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+/** The `--broker-ca` file, read once; only meaningful for a TLS broker. */
+function readBrokerCa(file: string, url: URL): Buffer {
+  if (url.protocol !== 'mqtts:' && url.protocol !== 'wss:') throw new Error(`--broker-ca ${file}: only applies to an mqtts:// or wss:// broker`);
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new Error(`--broker-ca ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
 

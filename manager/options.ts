@@ -57,6 +57,8 @@ export const managerOptions = z.object({
     .regex(/^(mqtts?|wss?|tcp):\/\//, 'broker URL must start with mqtt://, mqtts://, ws:// or wss://')
     .nullable()
     .default(null),
+  /** `--broker-ca`: CA certificate (PEM) the external `mqtts://` broker's certificate is checked against. */
+  brokerCaFile: z.string().min(1).nullable().default(null),
   /** `host:port` of the HTTP API. */
   http: z.string().regex(/^[^:\s]+:\d{1,5}$/, 'http address must be host:port').default('127.0.0.1:8080'),
   /** A node without telemetry this long is down; its tasks are rescheduled once it has been silent this long. */

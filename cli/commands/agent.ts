@@ -3,13 +3,16 @@
  * as a systemd service (`install` / `uninstall`).
  */
 import { Command } from 'commander';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { AGENT_VERSION } from '../../agent/version.js';
 import { ENV_FILE_PATH, UNIT_NAME, installAgent, uninstallAgent } from '../../agent/install/index.js';
 import { DEFAULT_STATE_DIR, TOKEN_ENV, parseOnceOptions, parseRunOptions, type RawAgentFlags } from '../../agent/options.js';
 import { nextTerminationSignal } from '../signals.js';
 import { createLogger } from '../../shared/logger.js';
-import { UsageError } from '../errors.js';
+import { loadOrCreateIdentity } from '../../agent/identity.js';
+import { formatMqttPassword } from '../../shared/credentials.js';
+import { CliError, UsageError } from '../errors.js';
 import { printJson } from '../output.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -53,6 +56,28 @@ async function runOnce(flags: RawAgentFlags): Promise<void> {
   process.stdout.write(rows.map(([name, value]) => `${`${name}:`.padEnd(12)} ${value}\n`).join(''));
 }
 
+/**
+ * The broker account an external broker needs for this board: its node id (made now on a new
+ * board, kept in the state dir) and the password the agent will send.
+ */
+function printMqttCredentials(flags: RawAgentFlags): void {
+  const token = (flags.token as string | undefined) ?? process.env[TOKEN_ENV];
+  if (!token || !/^[^\s:]+$/.test(token)) throw new UsageError(`--token: required (or set ${TOKEN_ENV}) without spaces or ":"`);
+  const stateDir = resolve((flags.stateDir as string | undefined) ?? DEFAULT_STATE_DIR);
+  let identity;
+  try {
+    identity = loadOrCreateIdentity(stateDir, (flags.name as string | undefined) ?? hostname());
+  } catch (err) {
+    throw new CliError(`cannot use state dir ${stateDir}: ${(err as Error).message} (run as root or pass --state-dir)`);
+  }
+  const password = formatMqttPassword({ joinToken: token, nodeSecret: identity.nodeSecret });
+  process.stdout.write(
+    `username: ${identity.nodeId}\npassword: ${password}\n` +
+      `# On the broker host, add the account and reload Mosquitto:\n` +
+      `#   mosquitto_passwd -b /etc/mosquitto/kelvin.passwd ${identity.nodeId} '${password}' && pkill -HUP -x mosquitto\n`,
+  );
+}
+
 async function runDaemon(flags: RawAgentFlags): Promise<void> {
   const options = parseRunOptions(flags);
   const logger = createLogger('kelvin-agent');
@@ -72,8 +97,10 @@ export function registerAgent(program: Command): void {
   const agent = addRunFlags(program.command('agent').description('Run the agent on a board, or inspect what it sees (--once)'))
     .option('--once', 'print what Kelvin sees on this machine and exit (no broker needed)')
     .option('--json', 'with --once: print one JSON object { facts, telemetry }')
+    .option('--print-mqtt-credentials', "print this board's MQTT username and password (an external broker needs an account for it) and exit")
     .action(async (flags: RawAgentFlags) => {
       if (flags.json && !flags.once) throw new UsageError('--json: only applies with --once');
+      if (flags.printMqttCredentials) return printMqttCredentials(flags);
       await (flags.once ? runOnce(flags) : runDaemon(flags));
     });
 

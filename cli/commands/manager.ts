@@ -5,17 +5,17 @@
  * external Mosquitto needs to admit the cluster's nodes.
  */
 import { Command } from 'commander';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startAgent, type RunningAgent } from '../../agent/daemon.js';
 import { loadOrCreateIdentity } from '../../agent/identity.js';
 import { parseRunOptions } from '../../agent/options.js';
 import { startApi, type ApiServer, type JoinTokenView } from '../../manager/api/index.js';
-import { mosquittoConfigFromStore } from '../../manager/broker/index.js';
+import { mergePasswordFiles, mosquittoConfigFromStore } from '../../manager/broker/index.js';
 import { DB_FILE, startManager, type RunningManager } from '../../manager/manager.js';
 import { defaultDataDir, managerOptions, type ManagerOptions } from '../../manager/options.js';
-import { Store } from '../../manager/store/index.js';
+import { ensureClusterIdentity, Store } from '../../manager/store/index.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { parseDurationMs } from '../../shared/units.js';
 import { ADMIN_TOKEN_FILE } from '../client.js';
@@ -29,6 +29,7 @@ interface ManagerFlags {
   mqttPort: string;
   mqttHost: string;
   broker?: string;
+  brokerCa?: string;
   http: string;
   nodeTimeout: string;
   agent: boolean;
@@ -50,6 +51,7 @@ const FLAG_OF_OPTION: Record<string, string> = {
   alertWebhooks: '--alert-webhook',
   mqttHost: '--mqtt-host',
   brokerUrl: '--broker',
+  brokerCaFile: '--broker-ca',
   http: '--http',
   dataDir: '--data-dir',
 };
@@ -64,6 +66,7 @@ function managerOptionsFrom(flags: ManagerFlags, localAgentNodeId: string | null
     mqttPort: port,
     mqttHost: flags.mqttHost,
     brokerUrl: flags.broker ?? null,
+    brokerCaFile: flags.brokerCa === undefined ? null : resolve(flags.brokerCa),
     http: flags.http,
     nodeTimeoutMs,
     localAgentNodeId,
@@ -158,39 +161,76 @@ function printBanner(firstStart: boolean, joinInfo: JoinTokenView, apiUrl: strin
   process.stdout.write(lines.join('\n'));
 }
 
-function printBrokerConfig(flags: { dataDir?: string; out?: string }): void {
+interface BrokerConfigFlags {
+  dataDir?: string;
+  out?: string;
+  listen: string;
+}
+
+/**
+ * Works before the manager ever ran: the cluster identity (the manager's broker password among it)
+ * is made here if missing, since with --broker the manager cannot start until the broker admits it.
+ */
+function printBrokerConfig(flags: BrokerConfigFlags): void {
+  if (!/^([^\s:]+:)?\d{1,5}$/.test(flags.listen)) throw new UsageError(`--listen: '${flags.listen}' is not [HOST:]PORT`);
   const dataDir = resolve(flags.dataDir ?? defaultDataDir());
-  const dbFile = join(dataDir, DB_FILE);
-  if (!existsSync(dbFile)) throw new CliError(`no manager data in ${dataDir}: start the manager once first (or pass --data-dir)`);
-  const store = Store.open(dbFile);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const store = Store.open(join(dataDir, DB_FILE));
   let config;
+  let joinToken;
   try {
+    joinToken = ensureClusterIdentity(store, dataDir, Date.now()).cluster.joinToken;
     config = mosquittoConfigFromStore(store);
   } finally {
     store.close();
   }
-  for (const id of config.skippedNodes) process.stderr.write(`warning: node ${id} has no recorded broker password; it must rejoin\n`);
+  const dir = flags.out ? resolve(flags.out) : '/etc/mosquitto';
+  const paths = { passwordFile: join(dir, 'kelvin.passwd'), aclFile: join(dir, 'kelvin.acl'), listen: flags.listen };
+  for (const id of config.skippedNodes) {
+    process.stderr.write(`note: node ${id} joined through the external broker; its line in ${paths.passwordFile} comes from mosquitto_passwd${flags.out ? ' and is kept' : ''}\n`);
+  }
+  const steps = brokerSteps(paths.passwordFile, flags.listen, joinToken);
   if (flags.out) {
-    const dir = resolve(flags.out);
     mkdirSync(dir, { recursive: true });
-    const paths = { passwordFile: join(dir, 'kelvin.passwd'), aclFile: join(dir, 'kelvin.acl') };
-    writeFileSync(paths.passwordFile, config.passwordFile, { mode: 0o600 });
-    chmodSync(paths.passwordFile, 0o600);
+    const existing = existsSync(paths.passwordFile) ? readFileSync(paths.passwordFile, 'utf8') : '';
+    // Mosquitto started as root drops to its own user before reading these: chgrp mosquitto.
+    writeFileSync(paths.passwordFile, mergePasswordFiles(config.passwordFile, existing), { mode: 0o640 });
+    chmodSync(paths.passwordFile, 0o640);
     writeFileSync(paths.aclFile, config.aclFile, { mode: 0o644 });
-    process.stdout.write(`# Wrote ${paths.passwordFile} and ${paths.aclFile}; add to mosquitto.conf:\n${config.confSnippet(paths)}`);
+    process.stdout.write(`# Wrote ${paths.passwordFile} and ${paths.aclFile}.\n${steps}# ---- mosquitto.conf ----\n${config.mosquittoConf(paths)}`);
     return;
   }
-  const paths = { passwordFile: '/etc/mosquitto/kelvin.passwd', aclFile: '/etc/mosquitto/kelvin.acl' };
   process.stdout.write(
     [
-      `# ---- ${paths.passwordFile} (mode 600) ----`,
+      steps,
+      `# ---- ${paths.passwordFile} (mode 640, group mosquitto) ----`,
       config.passwordFile,
       `# ---- ${paths.aclFile} ----`,
       config.aclFile,
-      '# ---- add to mosquitto.conf ----',
-      config.confSnippet(paths),
+      '# ---- mosquitto.conf ----',
+      config.mosquittoConf(paths),
     ].join('\n'),
   );
+}
+
+/** What to do with the files, as comments (the output stays a valid mosquitto.conf at its end). */
+function brokerSteps(passwordFile: string, listen: string, joinToken: string): string {
+  const port = listen.slice(listen.lastIndexOf(':') + 1);
+  return [
+    '# Steps:',
+    '#  1. Install the password file (chgrp mosquitto) and ACL below; put the mosquitto.conf lines in the broker\'s config',
+    '#     (e.g. /etc/mosquitto/conf.d/kelvin.conf) and restart Mosquitto.',
+    `#  2. Start the manager: kelvin manager --broker mqtt://BROKER-HOST:${port}`,
+    '#     (mqtts://: add cafile/certfile/keyfile to the listener, and --broker-ca CA.pem to the manager)',
+    '#  3. On each new board, show its broker account:',
+    `#       kelvin agent --print-mqtt-credentials --token ${joinToken}`,
+    '#     and add it on the broker host, then reload Mosquitto:',
+    `#       mosquitto_passwd -b ${passwordFile} NODE-ID 'PASSWORD' && pkill -HUP -x mosquitto`,
+    `#  4. Start the agent: kelvin agent --broker mqtt://BROKER-HOST:${port} --token ${joinToken}`,
+    '#     Its first report registers the node (kelvin node ls). To remove a board for good, delete',
+    '#     its line from the password file (mosquitto_passwd -D) as well as kelvin node rm.',
+    '',
+  ].join('\n');
 }
 
 export function registerManager(program: Command): void {
@@ -201,7 +241,8 @@ export function registerManager(program: Command): void {
     .option('--data-dir <dir>', `where the state lives (default: ${defaultDataDir()})`)
     .option('--mqtt-port <port>', 'embedded broker port', '1883')
     .option('--mqtt-host <address>', 'embedded broker address to listen on', '0.0.0.0')
-    .option('--broker <url>', 'use this external broker instead of embedding one')
+    .option('--broker <url>', 'use this external broker instead of embedding one (see: kelvin manager broker-config mosquitto)')
+    .option('--broker-ca <file>', 'CA certificate for an mqtts:// --broker with a private certificate')
     .option('--http <host:port>', 'API address', '127.0.0.1:8080')
     .option('--node-timeout <duration>', 'a node silent this long is down and its tasks move', '5s')
     .option('--no-agent', 'do not run a local agent (the manager takes no tasks)')
@@ -214,13 +255,15 @@ export function registerManager(program: Command): void {
 
   manager
     .command('broker-config')
-    .description('Print the password and ACL files an external broker needs')
+    .description('Print the password file, ACL and mosquitto.conf an external broker needs, with the steps')
     .argument('<broker>', 'mosquitto')
     .option('--data-dir <dir>', `manager data dir (default: ${defaultDataDir()})`)
-    .option('--out <dir>', 'write kelvin.passwd and kelvin.acl into this directory instead of printing them')
-    .action((broker: string, flags: { dataDir?: string; out?: string }) => {
+    .option('--out <dir>', 'write kelvin.passwd and kelvin.acl into this directory (keeping boards already in kelvin.passwd)')
+    .option('--listen <[host:]port>', 'the MQTT listener to configure', '1883')
+    .action((broker: string, flags: BrokerConfigFlags) => {
       if (broker !== 'mosquitto') throw new UsageError(`broker-config: '${broker}' is not supported (only mosquitto)`);
-      printBrokerConfig(flags);
+      // commander hands --data-dir to `manager`, which has the same option, wherever it is typed.
+      printBrokerConfig({ ...flags, dataDir: flags.dataDir ?? (manager.opts() as ManagerFlags).dataDir });
     })
     .exitOverride()
     .configureOutput(program.configureOutput());

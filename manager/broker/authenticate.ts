@@ -10,7 +10,7 @@ import { isValidNodeId } from '../../shared/topics.js';
 import type { NodeRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { BrokerIdentity } from './acl.js';
-import { hashSecret, mosquittoPasswordHash, safeEqual, verifySecret } from './secrets.js';
+import { EXTERNAL_BROKER_CREDENTIAL, hashSecret, mosquittoPasswordHash, safeEqual, verifySecret } from './secrets.js';
 
 export type AuthResult = { ok: true; identity: BrokerIdentity; joined: boolean } | { ok: false; reason: string };
 
@@ -31,6 +31,9 @@ export function authenticateClient(ctx: AuthContext, username: string | undefine
   const identity: BrokerIdentity = { kind: 'node', nodeId: username };
   return ctx.store.transaction((): AuthResult => {
     const known = ctx.store.nodeCredential(username);
+    if (known?.secretHash === EXTERNAL_BROKER_CREDENTIAL.secretHash) {
+      return { ok: false, reason: `node ${username} joined through an external broker; remove it (kelvin node rm) to let it join this one` };
+    }
     if (known) {
       return verifySecret(cred.nodeSecret, known.secretHash)
         ? { ok: true, identity, joined: false }

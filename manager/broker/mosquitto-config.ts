@@ -1,8 +1,9 @@
 /**
  * External broker mode: the same identities and topic rules as the embedded broker, rendered for
- * Mosquitto (`kelvin manager broker-config mosquitto`). Nodes authenticate with the password they
- * joined with (its PBKDF2 hash was recorded at join); the ACL uses `%u` patterns so each node
- * reaches only its own topics.
+ * Mosquitto (`kelvin manager broker-config mosquitto`). Each board has an account named by its
+ * node id, its password the one its agent sends (`kelvin agent --print-mqtt-credentials`); nodes
+ * that joined an embedded broker before had that password's PBKDF2 hash recorded and are listed
+ * here. The ACL uses `%u` patterns so each node reaches only its own topics.
  */
 import { MANAGER_MQTT_USERNAME } from '../../shared/credentials.js';
 import { NODE_TOPIC_KINDS, MANAGER_TO_NODE_KINDS, TOPIC_ROOT } from '../../shared/topics.js';
@@ -14,10 +15,22 @@ export interface MosquittoConfig {
   passwordFile: string;
   /** Contents for `acl_file`. */
   aclFile: string;
-  /** Lines to add to mosquitto.conf, given where the two files will be written. */
-  confSnippet(paths: { passwordFile: string; aclFile: string }): string;
-  /** Node ids left out because no password hash was recorded for them (joined before this existed). */
+  /** The authentication lines for mosquitto.conf, given where the two files will be written. */
+  confSnippet(paths: MosquittoConfPaths): string;
+  /** A complete mosquitto.conf: a listener and the authentication lines. */
+  mosquittoConf(paths: MosquittoConfPaths): string;
+  /**
+   * Node ids without a recorded Mosquitto hash: they joined through an external broker, whose
+   * password file already holds their line (added with `mosquitto_passwd`).
+   */
   skippedNodes: string[];
+}
+
+export interface MosquittoConfPaths {
+  passwordFile: string;
+  aclFile: string;
+  /** `[HOST:]PORT` of the plain listener; 1883 on every address by default. */
+  listen?: string;
 }
 
 export interface MosquittoConfigInput {
@@ -46,9 +59,37 @@ export function brokerConfigMosquitto(input: MosquittoConfigInput): MosquittoCon
   return {
     passwordFile: `${lines.join('\n')}\n`,
     aclFile: `${acl.join('\n')}\n`,
-    confSnippet: (paths) => ['allow_anonymous false', `password_file ${paths.passwordFile}`, `acl_file ${paths.aclFile}`, ''].join('\n'),
+    confSnippet: authLines,
+    mosquittoConf,
     skippedNodes,
   };
+}
+
+function mosquittoConf(paths: MosquittoConfPaths): string {
+  const listen = paths.listen ?? '1883';
+  const colon = listen.lastIndexOf(':');
+  const listener = colon < 0 ? listen : `${listen.slice(colon + 1)} ${listen.slice(0, colon)}`;
+  return [
+    '# Kelvin: every client logs in (the manager as kelvin_manager, each board as its node id) and the',
+    '# ACL keeps each board to its own topics. For mqtts:// add cafile, certfile and keyfile to the listener.',
+    `listener ${listener}`,
+    authLines(paths),
+  ].join('\n');
+}
+
+function authLines(paths: MosquittoConfPaths): string {
+  return ['allow_anonymous false', `password_file ${paths.passwordFile}`, `acl_file ${paths.aclFile}`, ''].join('\n');
+}
+
+/**
+ * `generated` plus the lines of `existing` for users it does not name: the boards added by hand
+ * with `mosquitto_passwd` survive regenerating the file.
+ */
+export function mergePasswordFiles(generated: string, existing: string): string {
+  const userOf = (line: string): string => line.slice(0, line.indexOf(':'));
+  const named = new Set(generated.split('\n').filter((l) => l.includes(':')).map(userOf));
+  const kept = existing.split('\n').filter((l) => l.includes(':') && !l.startsWith('#') && !named.has(userOf(l)));
+  return kept.length === 0 ? generated : `${generated}${kept.join('\n')}\n`;
 }
 
 /** The config for every node the store knows, with the cluster's persistent manager broker secret. */

@@ -50,3 +50,10 @@ export function mosquittoPasswordHash(password: string, salt: Buffer = randomByt
   const hash = pbkdf2Sync(password, salt, iterations, 64, 'sha512');
   return `$7$${iterations}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
+
+/**
+ * What the store records for a node that joined through an external broker: the broker checked
+ * its password, so the manager never saw its secret. The hash matches no secret, so such a node
+ * cannot log in to an embedded broker until it is removed (`kelvin node rm`) and joins again.
+ */
+export const EXTERNAL_BROKER_CREDENTIAL = { secretHash: 'external-broker', mosquittoHash: null } as const;

@@ -8,6 +8,7 @@ import type { NodeFacts } from '../../shared/payloads/facts.js';
 import type { NodeStatus } from '../../shared/payloads/status.js';
 import type { Logger } from '../../shared/logger.js';
 import type { NodeMessage } from '../broker/inbound.js';
+import { EXTERNAL_BROKER_CREDENTIAL } from '../broker/secrets.js';
 import type { ManagerMetrics } from '../metrics.js';
 import type { Clock, TimerHandle } from '../options.js';
 import type { NodeRecord } from '../store/records.js';
@@ -25,6 +26,12 @@ export interface InventoryOptions {
   logger: Logger;
   /** Counts telemetry taken in (and its lag) or refused for naming a node the cluster does not know. */
   metrics?: Pick<ManagerMetrics, 'telemetry'>;
+  /**
+   * External broker mode: the broker's accounts and `%u` ACL already guarantee that a message on
+   * `nodes/{id}/...` comes from node `id`, so a node's first status or facts registers it. Never in
+   * embedded mode, where joining is the broker's authentication hook and its join token.
+   */
+  registerOnFirstReport?: boolean;
 }
 
 export class Inventory {
@@ -52,7 +59,7 @@ export class Inventory {
 
   handle(msg: NodeMessage): void {
     if (msg.kind !== 'status' && msg.kind !== 'facts' && msg.kind !== 'telemetry') return;
-    const node = this.o.store.getNode(msg.nodeId);
+    const node = this.o.store.getNode(msg.nodeId) ?? (msg.kind === 'telemetry' ? null : this.registerOnFirstReport(msg.nodeId));
     if (!node) {
       if (msg.kind === 'telemetry') this.o.metrics?.telemetry(false);
       if (!this.unknownLogged.has(msg.nodeId)) {
@@ -69,6 +76,17 @@ export class Inventory {
       this.heard(node, 'reporting telemetry');
       this.o.metrics?.telemetry(true, this.o.clock.now() - msg.payload.ts);
     }
+  }
+
+  private registerOnFirstReport(nodeId: string): NodeRecord | null {
+    if (!this.o.registerOnFirstReport) return null;
+    const role = nodeId === this.o.localAgentNodeId ? 'manager' : 'worker';
+    return this.o.store.transaction(() => {
+      const node = this.o.store.registerNode(nodeId, EXTERNAL_BROKER_CREDENTIAL, role);
+      this.o.store.addEvent('node.join', nodeId, `node ${nodeId} joined the cluster (through the external broker)`);
+      this.o.logger.info({ node: nodeId }, 'node joined through the external broker');
+      return node;
+    });
   }
 
   /** Marks down every ready node silent for the node timeout. Runs on the sweep timer. */

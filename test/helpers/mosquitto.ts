@@ -42,21 +42,35 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 
 /** `extraConfig` lines are appended to the generated mosquitto.conf (ACLs, password files). */
 export async function startMosquitto(extraConfig: string[] = []): Promise<RunningBroker> {
+  const port = await freePort();
+  const hasAuth = extraConfig.some((l) => l.startsWith('password_file'));
+  return startMosquittoWithConfig(
+    [`listener ${port} 127.0.0.1`, `allow_anonymous ${hasAuth ? 'false' : 'true'}`, 'persistence false', ...extraConfig, ''].join('\n'),
+    port,
+  );
+}
+
+export interface ConfiguredBroker extends RunningBroker {
+  /** SIGHUP: Mosquitto re-reads its password and ACL files. */
+  reload(): void;
+}
+
+/**
+ * Mosquitto with a whole mosquitto.conf written by the caller (a TLS listener, the config
+ * `kelvin manager broker-config` prints), listening on `port` of 127.0.0.1.
+ */
+export async function startMosquittoWithConfig(config: string, port: number, scheme: 'mqtt' | 'mqtts' = 'mqtt'): Promise<ConfiguredBroker> {
   const bin = mosquittoBinary();
   if (!bin) throw new Error('mosquitto is not installed');
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'kelvin-mosq-'));
   const conf = join(dir, 'mosquitto.conf');
-  const hasAuth = extraConfig.some((l) => l.startsWith('password_file'));
-  writeFileSync(
-    conf,
-    [`listener ${port} 127.0.0.1`, `allow_anonymous ${hasAuth ? 'false' : 'true'}`, 'persistence false', ...extraConfig, ''].join('\n'),
-  );
+  writeFileSync(conf, config);
   const child: ChildProcess = spawn(bin, ['-c', conf], { stdio: 'ignore' });
   await waitForPort(port, 5000);
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
+    reload: () => child.kill('SIGHUP'),
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

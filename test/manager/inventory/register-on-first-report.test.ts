@@ -1,0 +1,40 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { authenticateClient } from '../../../manager/broker/authenticate.js';
+import { Inventory } from '../../../manager/inventory/inventory.js';
+import { formatMqttPassword } from '../../../shared/credentials.js';
+import { silentLogger } from '../../../shared/logger.js';
+import { factsFor, Harness, NODE_TIMEOUT_MS, telemetryAt } from '../orchestrator/harness.js';
+
+let h: Harness;
+beforeEach(() => {
+  h = new Harness();
+});
+afterEach(() => h.close());
+
+const inventory = (registerOnFirstReport: boolean): Inventory =>
+  new Inventory({ store: h.store, clock: h.clock, nodeTimeoutMs: NODE_TIMEOUT_MS, localAgentNodeId: null, logger: silentLogger(), registerOnFirstReport });
+
+describe('registering nodes on their first report (external broker mode)', () => {
+  it('embedded mode: a report from a node that never joined is ignored', () => {
+    inventory(false).handle({ scope: 'node', nodeId: 'pi-9', kind: 'facts', payload: factsFor('pi-9') });
+    expect(h.store.getNode('pi-9')).toBeNull();
+  });
+
+  it('external mode: the first facts register the node, with a join event, and it becomes ready on its status', () => {
+    const inv = inventory(true);
+    inv.handle({ scope: 'node', nodeId: 'pi-9', kind: 'telemetry', payload: telemetryAt(h.clock.now()) });
+    expect(h.store.getNode('pi-9')).toBeNull(); // telemetry alone names no facts: wait for the report
+    inv.handle({ scope: 'node', nodeId: 'pi-9', kind: 'facts', payload: factsFor('pi-9', { hostname: 'pi-nine' }) });
+    expect(h.store.getNode('pi-9')).toMatchObject({ hostname: 'pi-nine', role: 'worker' });
+    expect(h.cluster.events().map((e) => e.kind)).toContain('node.join');
+    inv.handle({ scope: 'node', nodeId: 'pi-9', kind: 'status', payload: { v: 1, state: 'online', bootId: 'b', clean: true, ts: h.clock.now() } });
+    expect(h.store.getNode('pi-9')?.status).toBe('ready');
+  });
+
+  it('a node registered through an external broker cannot log in to an embedded one until removed', () => {
+    inventory(true).handle({ scope: 'node', nodeId: 'pi-9', kind: 'facts', payload: factsFor('pi-9') });
+    const token = h.store.getCluster()?.joinToken ?? 'KLV-1-X';
+    const r = authenticateClient({ store: h.store, managerSecret: 'm', roleOf: () => 'worker' }, 'pi-9', formatMqttPassword({ joinToken: token, nodeSecret: 's' }));
+    expect(r).toEqual({ ok: false, reason: expect.stringMatching(/joined through an external broker; remove it/) });
+  });
+});
