@@ -38,6 +38,7 @@ async function main() {
     const clearedAt = new Map();
     let transitions = 0;
     let allRunningAt = null;
+    let maxRunningSeen = 0;
     let allOnCoolAt = null;
     let last = { nodes: [], tasks: [] };
     while (Date.now() - fleet.simStartedAt < (seconds - 3) * 1000) {
@@ -57,6 +58,7 @@ async function main() {
       for (const t of active) onNode.set(t.nodeId, (onNode.get(t.nodeId) ?? 0) + 1);
       for (const id of hotAt.keys()) if (!clearedAt.has(id) && !onNode.has(id)) clearedAt.set(id, now);
       const running = active.filter((t) => t.state === 'running');
+      maxRunningSeen = Math.max(maxRunningSeen, running.length);
       if (allRunningAt === null && running.length === fleet.replicas) allRunningAt = now;
       const runningCool = running.filter((t) => !hotNodes.has(t.nodeId)).length;
       if (hotAt.size > 0 && runningCool === fleet.replicas && [...hotAt.keys()].every((id) => clearedAt.has(id))) allOnCoolAt ??= now;
@@ -72,6 +74,9 @@ async function main() {
     for (const kind of ['thermal.throttle', 'thermal.failover', 'thermal.recovered', 'thermal.no-target']) {
       thermalAlerts[kind] = after.value(`kelvin_alerts_total{kind="${kind}"}`) - before.value(`kelvin_alerts_total{kind="${kind}"}`);
     }
+    // Where the replicas are at the end, by desired/actual state: shows why a count stops short.
+    const tasksByState = {};
+    for (const t of last.tasks) tasksByState[`${t.desiredState}/${t.state}`] = (tasksByState[`${t.desiredState}/${t.state}`] ?? 0) + 1;
     const evacuations = [...hotAt].filter(([id]) => clearedAt.has(id)).map(([id, at]) => clearedAt.get(id) - at).sort((a, b) => a - b);
     const firstHot = Math.min(...hotAt.values());
     console.log(
@@ -81,6 +86,8 @@ async function main() {
         nodes,
         replicas: fleet.replicas,
         allRunningAfterMs: allRunningAt,
+        maxRunningSeen,
+        tasksByState,
         boardsHot: hotAt.size,
         boardsEmptied: evacuations.length,
         emptyAfterHotP50Ms: percentile(evacuations, 50),

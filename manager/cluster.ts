@@ -105,8 +105,14 @@ export class Cluster {
     this.store.forgetTelemetry(node.id);
   }
 
+  /** The latest telemetry of a node by id, hostname or id prefix. */
   telemetry(ref: string): Telemetry | null {
-    return this.store.getTelemetry(this.getNode(ref).id);
+    return this.telemetryOf(this.getNode(ref).id);
+  }
+
+  /** The latest telemetry of a node already resolved: one map lookup, for listings of every node. */
+  telemetryOf(nodeId: string): Telemetry | null {
+    return this.store.getTelemetry(nodeId);
   }
 
   // ---- services ----

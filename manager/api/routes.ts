@@ -80,7 +80,7 @@ function alertFilter(cluster: Cluster, q: URLSearchParams): AlertQuery {
 export function buildRoutes(deps: ApiDeps): Router {
   const { cluster } = deps;
   const allTasks = (): TaskRecord[] => cluster.listTasks();
-  const viewOf = (node: NodeRecord, tasks: TaskRecord[]): NodeView => nodeView(node, cluster.telemetry(node.id), tasks, deps.policy.view(node.id));
+  const viewOf = (node: NodeRecord, tasks: TaskRecord[]): NodeView => nodeView(node, cluster.telemetryOf(node.id), tasks, deps.policy.view(node.id));
   const nodes = (): NodeView[] => {
     const tasks = allTasks();
     return cluster.listNodes().map((n) => viewOf(n, tasks));

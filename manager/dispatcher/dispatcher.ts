@@ -2,11 +2,12 @@
  * Delivers desired state and takes task status back; decides nothing. Each node's whole desired
  * set is published retained with QoS 1 whenever its content changes, under a generation that only
  * grows (persisted, and kept when the content is unchanged, so a manager restart republishes the
- * same set under the same generation and no agent restarts anything).
+ * same set under the same generation and no agent restarts anything). A set over the wire's size
+ * limit is not sent (the agent would refuse it): it is logged and recorded as an event instead.
  */
 import { isTerminal } from '../../shared/payloads/tasks.js';
 import type { Logger } from '../../shared/logger.js';
-import { encode } from '../../shared/wire.js';
+import { encode, MAX_DESIRED_SET_BYTES } from '../../shared/wire.js';
 import { nodeTopic } from '../../shared/topics.js';
 import type { NodeMessage } from '../broker/inbound.js';
 import type { Clock } from '../options.js';
@@ -29,6 +30,8 @@ export interface DispatcherOptions {
 
 export class Dispatcher {
   private readonly ignoredLogged = new Set<string>();
+  /** Nodes whose set is over the size limit now: reported once until it fits again. */
+  private readonly oversized = new Set<string>();
   private readonly onChange = (changes: Change[]): void => {
     const touched = new Set<string>();
     const created = new Set<string>();
@@ -104,7 +107,21 @@ export class Dispatcher {
     } else if (!force) {
       return;
     }
-    this.send(nodeTopic(nodeId, 'tasks'), encode(desiredSetMessage(nodeId, generation, tasks)));
+    const payload = encode(desiredSetMessage(nodeId, generation, tasks));
+    if (payload.byteLength > MAX_DESIRED_SET_BYTES) {
+      this.reportOversized(nodeId, tasks.length, payload.byteLength);
+      return;
+    }
+    this.oversized.delete(nodeId);
+    this.send(nodeTopic(nodeId, 'tasks'), payload);
+  }
+
+  private reportOversized(nodeId: string, taskCount: number, bytes: number): void {
+    if (this.oversized.has(nodeId)) return;
+    this.oversized.add(nodeId);
+    const message = `desired set of node ${nodeId} (${taskCount} tasks) is ${bytes} bytes, over the ${MAX_DESIRED_SET_BYTES}-byte limit: not sent, the node keeps its previous set`;
+    this.o.logger.error({ node: nodeId, bytes, tasks: taskCount, limit: MAX_DESIRED_SET_BYTES }, message);
+    this.o.store.addEvent('node.desired-set-too-large', nodeId, message, { bytes, tasks: taskCount, limit: MAX_DESIRED_SET_BYTES });
   }
 
   private send(topic: string, payload: Buffer): void {

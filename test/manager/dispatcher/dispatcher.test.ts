@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/logger.js';
 import { Dispatcher } from '../../../manager/dispatcher/dispatcher.js';
 import type { DesiredTaskSet } from '../../../shared/payloads/tasks.js';
+import { MAX_DESIRED_SET_BYTES } from '../../../shared/wire.js';
 import { Harness, spec } from '../orchestrator/harness.js';
 
 let h: Harness;
@@ -58,6 +59,23 @@ describe('Dispatcher desired sets', () => {
     h.settle();
     expect(h.lastSet('a')?.generation).toBe(gen + 2);
     expect(h.lastSet('a')?.tasks).toHaveLength(1);
+  });
+  it('does not send a set over the size limit but records one event naming the node and the size', () => {
+    h.addNode('a');
+    const big = 'x'.repeat(300 * 1024); // four of these put the set over MAX_DESIRED_SET_BYTES
+    h.cluster.createService(spec('web', { replicas: 4, env: { BIG: big } }));
+    h.settle();
+    expect(h.lastSet('a')?.tasks).toEqual([]); // the agent keeps the last set it could accept
+    h.cluster.createService(spec('more', { replicas: 1 })); // the set changes again while still too big
+    h.settle();
+    const events = h.store.listEvents().filter((e) => e.kind === 'node.desired-set-too-large');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ subject: 'a', details: { tasks: 4, limit: MAX_DESIRED_SET_BYTES } });
+    expect(events[0]?.details.bytes).toBeGreaterThan(MAX_DESIRED_SET_BYTES);
+    expect(events[0]?.message).toMatch(/node a \(4 tasks\) is \d+ bytes, over the \d+-byte limit/);
+    h.cluster.scaleService('web', 1);
+    h.settle();
+    expect(h.lastSet('a')?.tasks).toHaveLength(2); // fits again: sent as usual
   });
 });
 
