@@ -118,6 +118,7 @@ class AgentDaemon implements RunningAgent {
   private seq = 0;
   private sampling = false;
   private telemetryTimer: NodeJS.Timeout | null = null;
+  private resyncTimer: NodeJS.Timeout | null = null;
   private factsTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -169,12 +170,16 @@ class AgentDaemon implements RunningAgent {
     await this.reconciler.start();
     this.session.start();
     this.telemetryTimer = setInterval(() => void this.sampleOnce(), this.options.intervalMs);
+    // A status report the broker dropped (Mosquitto drops QoS 1 messages past a client's queue
+    // limit) is never lost for good: every status goes out again, and the manager ignores repeats.
+    this.resyncTimer = setInterval(() => this.publishStatuses(), this.options.statusResyncMs);
     this.scheduleFactsRefresh();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.telemetryTimer) clearInterval(this.telemetryTimer);
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
     if (this.factsTimer) clearTimeout(this.factsTimer);
     this.logs.close();
     await this.session.stop();
@@ -185,6 +190,10 @@ class AgentDaemon implements RunningAgent {
   private onConnect(): void {
     this.protection.setManagerReachable(true);
     if (this.facts) this.session.publish('facts', this.facts, { qos: 1, retain: true });
+    this.publishStatuses();
+  }
+
+  private publishStatuses(): void {
     for (const status of this.reconciler.statuses()) this.session.publish('task-status', status, { qos: 1, retain: false });
   }
 

@@ -30,12 +30,16 @@ export interface OnceOptions extends BoardOptions {
   json: boolean;
 }
 
+export const DEFAULT_STATUS_RESYNC_MS = 30_000;
+
 export interface RunOptions extends BoardOptions {
   broker: string;
   token: string;
   intervalMs: number;
   /** MQTT keepalive in whole seconds; the broker declares the agent dead after 1.5 x this. */
   keepaliveS: number;
+  /** Every task status is re-sent this often, so one a broker dropped is not lost for good. */
+  statusResyncMs: number;
   /** CA bundle for an `mqtts://` broker with a private certificate. */
   caFile: string | null;
 }
@@ -54,6 +58,7 @@ const FLAG_NAMES: Record<string, string> = {
   token: '--token',
   intervalMs: '--interval',
   keepaliveS: '--keepalive',
+  statusResyncMs: '--status-resync',
   caFile: '--ca',
 };
 
@@ -123,6 +128,7 @@ const runSchema = z
     keepaliveS: duration(1000, 3_600_000, 'a whole number of seconds between 1s and 1h (e.g. 10s)')
       .refine((ms) => ms % 1000 === 0, { message: 'must be a whole number of seconds' })
       .transform((ms) => ms / 1000),
+    statusResyncMs: duration(100, 3_600_000, 'a duration between 100ms and 1h (e.g. 30s)'),
     caFile: path.refine((p) => existsSync(p), { message: 'no such file' }).nullable(),
   })
   .refine((o) => o.caFile === null || o.broker.startsWith('mqtts://'), {
@@ -165,6 +171,7 @@ export function parseRunOptions(raw: RawAgentFlags, env: NodeJS.ProcessEnv = pro
     token: raw.token ?? env[TOKEN_ENV],
     intervalMs: raw.interval ?? '1s',
     keepaliveS: raw.keepalive ?? '10s',
+    statusResyncMs: raw.statusResync ?? `${DEFAULT_STATUS_RESYNC_MS}ms`,
     caFile: raw.ca ?? null,
   });
 }

@@ -4,7 +4,7 @@
  * and off the command line (visible in `ps`).
  */
 import type { RunOptions } from '../options.js';
-import { DEFAULT_DOCKER_SOCKET, TOKEN_ENV } from '../options.js';
+import { DEFAULT_DOCKER_SOCKET, DEFAULT_STATUS_RESYNC_MS, TOKEN_ENV } from '../options.js';
 
 export const UNIT_NAME = 'kelvin-agent.service';
 export const UNIT_PATH = `/etc/systemd/system/${UNIT_NAME}`;
@@ -36,6 +36,7 @@ export function agentArgs(options: RunOptions): string[] {
   if (options.dockerSocket !== DEFAULT_DOCKER_SOCKET) args.push('--docker-host', `unix://${options.dockerSocket}`);
   if (options.caFile !== null) args.push('--ca', options.caFile);
   args.push('--interval', formatDuration(options.intervalMs), '--keepalive', `${options.keepaliveS}s`);
+  if (options.statusResyncMs !== DEFAULT_STATUS_RESYNC_MS) args.push('--status-resync', formatDuration(options.statusResyncMs));
   return args;
 }
 

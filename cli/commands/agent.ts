@@ -30,6 +30,7 @@ function addRunFlags(cmd: Command): Command {
     .option('--hw-profiles <dir>', 'extra board profiles directory')
     .option('--docker-host <url>', 'Docker Engine socket (default: unix:///var/run/docker.sock)')
     .option('--keepalive <duration>', 'MQTT keepalive; the manager sees a dead agent after 1.5x (default: 10s)')
+    .option('--status-resync <duration>', 're-send every task status this often, in case a broker dropped one (default: 30s)')
     .option('--ca <file>', 'CA certificate for an mqtts:// broker');
 }
 

@@ -73,6 +73,10 @@ function mosquittoConf(paths: MosquittoConfPaths): string {
     '# Kelvin: every client logs in (the manager as kelvin_manager, each board as its node id) and the',
     '# ACL keeps each board to its own topics. For mqtts:// add cafile, certfile and keyfile to the listener.',
     `listener ${listener}`,
+    // The manager takes every board's task reports on its one connection; past 1000 queued QoS 1
+    // messages Mosquitto would drop them (a whole fleet reconnecting does that). Agents re-send
+    // their statuses every 30 s anyway, but a bigger queue keeps the burst from being lost at all.
+    'max_queued_messages 100000',
     authLines(paths),
   ].join('\n');
 }

@@ -185,6 +185,20 @@ describe.skipIf(!hasMosquitto)('kelvin agent against Mosquitto', () => {
     expect(alive(pid)).toBe(true);
   });
 
+  it('sends every task status again at --status-resync, so a report the broker dropped is not lost for good', async () => {
+    const watch = await watchAll();
+    run(['--status-resync', '300ms']);
+    const nodeId = await nodeIdIn(stateDir());
+    const task = processTask('task-resync-1', ['sh', '-c', 'exec sleep 30']);
+    await watch.publish(topic(nodeId, 'tasks'), JSON.stringify({ v: 1, nodeId, generation: 1, tasks: [task] } satisfies DesiredTaskSet), { qos: 1, retain: true });
+    const first = await watch.waitFor(topic(nodeId, 'task-status'), (j) => (j as TaskStatus).state === 'running', 15_000);
+    taskPids.push(Number((first.json as TaskStatus).runtimeId));
+    const isRunningReport = (j: unknown): boolean => (j as TaskStatus).taskId === task.id && (j as TaskStatus).state === 'running';
+    await expect.poll(() => watch.on(topic(nodeId, 'task-status')).filter((m) => isRunningReport(m.json)).length, { timeout: 5000 }).toBeGreaterThanOrEqual(4);
+    // Repeats of the same report, on one connection: no reconnect caused them.
+    expect(watch.on(topic(nodeId, 'status')).filter((m) => (m.json as { state: string }).state === 'online')).toHaveLength(1);
+  });
+
   it('after kill -9 the broker publishes the offline will within 1.5 x keepalive', async () => {
     const watch = await watchAll();
     const agent = run(['--keepalive', '2s']);
