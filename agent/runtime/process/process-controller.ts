@@ -35,12 +35,17 @@ export interface ProcessControllerOptions {
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
+/** Output quiet this long after the exit means the pty has delivered everything. */
+const OUTPUT_QUIET_MS = 30;
+const OUTPUT_SETTLE_MAX_MS = 1000;
+
 export class ProcessController implements Controller {
   readonly taskId: string;
   private readonly spec: TaskSpec;
   private readonly files: ProcessTaskFiles | null;
   private readonly ring: LogRing;
   private readonly splitter = new LineSplitter();
+  private lastOutputAt = 0;
   private pty: PtyModule | null = null;
   private plan: LaunchPlan | null = null;
   private limiter: CpuLimiter | null = null;
@@ -95,7 +100,10 @@ export class ProcessController implements Controller {
     }
     this.pid = this.leader = term.pid;
     // A pty has one output stream: stdout and stderr arrive merged, so every line is reported as stdout.
-    term.onData((chunk) => this.keep(this.splitter.push(chunk)));
+    term.onData((chunk) => {
+      this.lastOutputAt = Date.now();
+      this.keep(this.splitter.push(chunk));
+    });
     term.onExit(({ exitCode, signal }) => void this.onExit(exitCode, signal ?? 0));
     // Until the child has called setsid() there is no group to signal: a stop arriving in that
     // instant would miss it. Treat the task as started only once it leads its own session.
@@ -184,6 +192,7 @@ export class ProcessController implements Controller {
       await killGroup(pgid).catch((err: unknown) => this.options.logger.warn({ taskId: this.taskId, err }, 'could not end what the task left running'));
     }
     await this.limiter?.set(null).catch(() => undefined);
+    await this.outputSettled();
     this.keep(this.splitter.flush());
     const signalName = signal > 0 ? (SIGNAL_NAMES.get(signal) ?? `signal ${signal}`) : null;
     const exit: ExitInfo = { exitCode: signalName ? null : exitCode, signal: signalName, error: null };
@@ -193,6 +202,17 @@ export class ProcessController implements Controller {
       this.options.logger.warn({ taskId: this.taskId, err }, 'could not record how the task ended');
     }
     this.finish(exit);
+  }
+
+  /**
+   * node-pty can report the exit before it has delivered the last chunk of output: wait until the
+   * pty has been quiet for a moment (bounded), so a task's final lines are not lost.
+   */
+  private async outputSettled(): Promise<void> {
+    const deadline = Date.now() + OUTPUT_SETTLE_MAX_MS;
+    while (Date.now() - this.lastOutputAt < OUTPUT_QUIET_MS && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, OUTPUT_QUIET_MS));
+    }
   }
 
   private finish(exit: ExitInfo): void {
