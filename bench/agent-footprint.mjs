@@ -14,25 +14,22 @@
  * Prints one JSON line.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
 import { AGENT_NODE_FLAGS } from '../dist/agent/install/systemd-unit.js';
+import { arg } from './lib/args.mjs';
+import { freePort, sleep } from './lib/net.mjs';
+import { cpuSeconds, rssBytes } from './lib/proc.mjs';
+import { percentile, round } from './lib/stats.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MOSQUITTO = '/usr/sbin/mosquitto';
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const WARMUP_MS = 5000;
-const CLK_TCK = 100; // USER_HZ on Linux (getconf CLK_TCK)
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
 
 const seconds = Number(arg('seconds', '60'));
 const board = arg('board', 'rpi4');
@@ -42,39 +39,6 @@ if (!Number.isFinite(seconds) || seconds < 1) {
   console.error('agent-footprint: --seconds must be a number >= 1');
   process.exit(2);
 }
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start at index 2 (state).
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function rssBytes(pid) {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-const round = (n, digits = 2) => (n === null ? null : Number(n.toFixed(digits)));
 
 function scrape(port) {
   return new Promise((resolve) => {

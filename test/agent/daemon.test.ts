@@ -14,6 +14,7 @@ import type { DesiredTaskSet, TaskSpec, TaskStatus } from '../../shared/payloads
 import { telemetry } from '../../shared/payloads/telemetry.js';
 import { nodeTopic } from '../../shared/topics.js';
 import { REPO_ROOT, spawnKelvin } from '../helpers/cli.js';
+import { processSpec } from '../helpers/task-spec.js';
 import { startMosquitto, type RunningBroker } from '../helpers/mosquitto.js';
 import { hasMosquitto } from '../helpers/requirements.js';
 import { MqttWatch } from './mqtt-watch.js';
@@ -51,22 +52,7 @@ async function nodeIdIn(stateDir: string, timeoutMs = 10_000): Promise<string> {
 }
 
 function processTask(id: string, command: string[]): TaskSpec {
-  return {
-    id,
-    serviceId: 'svc-1',
-    serviceName: 'sleeper',
-    slot: 1,
-    driver: 'process',
-    image: null,
-    command,
-    entrypoint: null,
-    env: {},
-    labels: {},
-    workdir: null,
-    resources: { cpus: null, memoryBytes: null, gpus: null },
-    stopGracePeriodMs: 2000,
-    throttle: null,
-  };
+  return processSpec(command, { id, serviceName: 'sleeper' });
 }
 
 function killGroup(pid: number): void {

@@ -10,7 +10,8 @@ import { ProcessExecutor } from '../../../agent/runtime/process/index.js';
 import { silentLogger } from '../../../shared/logger.js';
 import type { TaskSpec } from '../../../shared/payloads/tasks.js';
 import { DOCKER_SOCKET, hasDocker, TEST_IMAGE } from '../../helpers/requirements.js';
-import { taskId, tempDir } from './process/helpers.js';
+import { taskId } from '../../helpers/task-spec.js';
+import { tempDir } from './process/helpers.js';
 import { desiredSet, harness } from './process/reconciler-harness.js';
 
 const state = tempDir('reconciler-docker');

@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PROCESS_GONE, SURVIVOR_STOPPED } from '../../../agent/runtime/process/index.js';
 import type { TaskStatus } from '../../../shared/payloads/tasks.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
-import { groupAlive, processSpec, sh, tempDir, waitFor } from './process/helpers.js';
+import { processSpec } from '../../helpers/task-spec.js';
+import { groupAlive, sh, tempDir, waitFor } from './process/helpers.js';
 import { desiredSet, harness } from './process/reconciler-harness.js';
 
 const AGENT_SCRIPT = `

@@ -4,7 +4,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Reconciler } from '../../../agent/runtime/reconciler.js';
 import { ProcessExecutor } from '../../../agent/runtime/process/index.js';
 import { silentLogger } from '../../../shared/logger.js';
-import { cgroupV1Writable, collect, groupAlive, processSpec, sh, tempDir } from './process/helpers.js';
+import { processSpec } from '../../helpers/task-spec.js';
+import { cgroupV1Writable, collect, groupAlive, sh, tempDir } from './process/helpers.js';
 import { desiredSet, harness, type Harness } from './process/reconciler-harness.js';
 
 const state = tempDir('reconciler');

@@ -10,27 +10,19 @@ import { nodeTopic } from '../../../shared/topics.js';
 import { startMosquitto, type RunningBroker } from '../../helpers/mosquitto.js';
 import { hasMosquitto } from '../../helpers/requirements.js';
 import { MqttWatch } from '../mqtt-watch.js';
+import { processSpec } from '../../helpers/task-spec.js';
 
 const BOARDS = 50;
 const TASKS_PER_BOARD = 2;
 
 function spec(id: string): TaskSpec {
-  return {
+  return processSpec(['/bin/sh', '-c', 'sleep 1000'], {
     id,
-    serviceId: 'svc-1',
     serviceName: 'work',
     slot: null,
-    driver: 'process',
-    image: null,
-    command: ['/bin/sh', '-c', 'sleep 1000'],
-    entrypoint: null,
-    env: {},
-    labels: {},
-    workdir: null,
     resources: { cpus: 0.5, memoryBytes: null, gpus: null },
     stopGracePeriodMs: 1000,
-    throttle: null,
-  };
+  });
 }
 
 const waitUntil = async (what: string, ok: () => boolean, timeoutMs: number): Promise<void> => {

@@ -8,25 +8,10 @@ import { createPrng } from '../../../agent/sim/prng.js';
 import { SimBoard } from '../../../agent/sim/sim-board.js';
 import { silentLogger } from '../../../shared/logger.js';
 import type { TaskSpec, TaskStatus } from '../../../shared/payloads/tasks.js';
+import { taskSpec } from '../../helpers/task-spec.js';
 
 function spec(id: string, over: Partial<TaskSpec> = {}): TaskSpec {
-  return {
-    id,
-    serviceId: 'svc',
-    serviceName: 'web',
-    slot: 1,
-    driver: 'docker',
-    image: 'nginx:alpine',
-    command: null,
-    entrypoint: null,
-    env: {},
-    labels: {},
-    workdir: null,
-    resources: { cpus: null, memoryBytes: null, gpus: null },
-    stopGracePeriodMs: 1000,
-    throttle: null,
-    ...over,
-  };
+  return taskSpec({ id, serviceId: 'svc', driver: 'docker', image: 'nginx:alpine', command: null, stopGracePeriodMs: 1000, ...over });
 }
 
 const pi4 = BOARD_TYPES.pi4;

@@ -1,35 +1,10 @@
-/** Shared by the process driver and reconciler tests: task specs, temp state dirs, /proc probes. */
-import { randomUUID } from 'node:crypto';
+/** Shared by the process driver and reconciler tests: shell task specs, temp state dirs, /proc probes. */
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskSpec } from '../../../../shared/payloads/tasks.js';
+import { processSpec } from '../../../helpers/task-spec.js';
 import { groupMembers, readProcStat, USER_HZ } from '../../../../agent/runtime/process/proc.js';
-
-/** Unique per run, so parallel test files (and other engineers' runs) never share a cgroup or folder. */
-export function taskId(label: string): string {
-  return `${label}-${randomUUID().slice(0, 8)}`;
-}
-
-export function processSpec(command: string[], overrides: Partial<TaskSpec> = {}): TaskSpec {
-  return {
-    id: taskId('t'),
-    serviceId: 'svc-1',
-    serviceName: 'web',
-    slot: 1,
-    driver: 'process',
-    image: null,
-    command,
-    entrypoint: null,
-    env: {},
-    labels: {},
-    workdir: null,
-    resources: { cpus: null, memoryBytes: null, gpus: null },
-    stopGracePeriodMs: 2000,
-    throttle: null,
-    ...overrides,
-  };
-}
 
 export function sh(script: string, overrides: Partial<TaskSpec> = {}): TaskSpec {
   return processSpec(['sh', '-c', script], overrides);

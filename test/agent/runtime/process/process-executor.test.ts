@@ -8,7 +8,8 @@ import { writeProcessRecord } from '../../../../agent/runtime/process/process-re
 import { RuntimeError, type Controller } from '../../../../agent/runtime/types.js';
 import { silentLogger } from '../../../../shared/logger.js';
 import type { TaskSpec } from '../../../../shared/payloads/tasks.js';
-import { collect, groupAlive, processSpec, sh, tempDir, waitFor } from './helpers.js';
+import { processSpec } from '../../../helpers/task-spec.js';
+import { collect, groupAlive, sh, tempDir, waitFor } from './helpers.js';
 
 const state = tempDir('proc-exec');
 const executor = new ProcessExecutor({ stateDir: state.path, logger: silentLogger() });
