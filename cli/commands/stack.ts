@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { ServiceView, StackDeployResult, StackView, TaskView } from '../../manager/api/views.js';
 import { SERVICE_NAME, type ServiceSpec } from '../../shared/service-spec.js';
-import { parseStackFile } from '../../shared/stack/index.js';
 import { KelvinClient } from '../client.js';
 import { CliError, UsageError } from '../errors.js';
 import { serviceTable, stackTable } from '../format/services.js';
@@ -42,6 +41,8 @@ function readStackFile(file: string): string {
 
 async function deploy(name: string, file: string): Promise<void> {
   const stack = stackName(name);
+  // The YAML parser loads only for a deploy; every other command starts without it.
+  const { parseStackFile } = await import('../../shared/stack/index.js');
   const parsed = parseStackFile(readStackFile(file), { file, env: process.env });
   if (!parsed.ok) {
     for (const e of parsed.errors) process.stderr.write(`${e}\n`);
