@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { parseDurationMs } from '../shared/units.js';
+import { firstIssue } from '../shared/zod-issue.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/kelvin-agent';
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -153,9 +154,9 @@ function boardInput(raw: RawAgentFlags, env: NodeJS.ProcessEnv): Record<string, 
 function parseWith<T>(schema: z.ZodType<T>, input: Record<string, unknown>): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = String(issue?.path[0] ?? '');
-  throw new UsageError(`${FLAG_NAMES[field] ?? field}: ${issue?.message ?? 'invalid value'}`);
+  const { path, message } = firstIssue(result.error);
+  const field = String(path[0] ?? '');
+  throw new UsageError(`${FLAG_NAMES[field] ?? field}: ${message}`);
 }
 
 export function parseOnceOptions(raw: RawAgentFlags, env: NodeJS.ProcessEnv = process.env): OnceOptions {

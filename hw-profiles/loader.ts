@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { firstIssue } from '../shared/zod-issue.js';
 
 const regexSource = z.string().refine(
   (s) => {
@@ -91,9 +92,8 @@ function parseProfileFile(file: string): HwProfile {
   }
   const parsed = hwProfileSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(file)';
-    throw new HwProfileError(`hw profile ${file}: ${field}: ${issue?.message ?? 'invalid'}`);
+    const { where, message } = firstIssue(parsed.error, '(file)');
+    throw new HwProfileError(`hw profile ${file}: ${where}: ${message}`);
   }
   return parsed.data;
 }

@@ -13,6 +13,7 @@ import { isSpreadDescriptor } from './scheduler/index.js';
 import { overlayLimits, thermalLimitsProblem } from './policy/index.js';
 import type { Change, ClusterRecord, EventRecord, NodeAvailability, NodeRecord, ServiceRecord, TaskRecord, ThermalOverrides } from './store/records.js';
 import type { EventQuery, Store } from './store/store.js';
+import { firstIssue } from '../shared/zod-issue.js';
 
 export type ClusterErrorCode = 'not-found' | 'conflict' | 'invalid' | 'ambiguous';
 
@@ -237,9 +238,8 @@ function thermalOverridesOf(node: NodeRecord, changes: NonNullable<NodeUpdate['t
 function validateSpec(input: unknown): ServiceSpec {
   const parsed = serviceSpec.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'spec';
-    throw new ClusterError(`invalid service spec at ${where}: ${issue?.message ?? 'invalid'}`, 'invalid');
+    const { where, message } = firstIssue(parsed.error, 'spec');
+    throw new ClusterError(`invalid service spec at ${where}: ${message}`, 'invalid');
   }
   const spec = parsed.data;
   try {

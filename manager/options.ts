@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { nodeId } from '../shared/payloads/common.js';
+import { parseOptionsOrThrow } from '../shared/zod-issue.js';
 
 export interface TimerHandle {
   cancel(): void;
@@ -85,8 +86,5 @@ export type ManagerOptions = z.output<typeof managerOptions>;
 
 /** Parses options; a bad value throws one line naming the option. */
 export function parseManagerOptions(input: ManagerOptionsInput): ManagerOptions {
-  const r = managerOptions.safeParse(input);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new Error(`invalid manager option ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  return parseOptionsOrThrow(managerOptions, input, 'manager');
 }

@@ -10,6 +10,7 @@ import { nodeStatus } from './payloads/status.js';
 import { desiredTaskSet, taskStatus } from './payloads/tasks.js';
 import { telemetry } from './payloads/telemetry.js';
 import { parseTopic, type NodeTopicKind, type ParsedTopic } from './topics.js';
+import { firstIssue } from './zod-issue.js';
 
 /** Every payload a node sends (and alerts) stays under this; bigger ones are refused unread. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -82,9 +83,8 @@ function parseWith<T>(
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    return { ok: false, error: `invalid payload at ${where}: ${issue?.message ?? 'schema mismatch'}` };
+    const { where, message } = firstIssue(result.error);
+    return { ok: false, error: `invalid payload at ${where}: ${message}` };
   }
   return { ok: true, value: result.data };
 }

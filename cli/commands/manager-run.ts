@@ -17,6 +17,7 @@ import { nextTerminationSignal } from '../signals.js';
 import { CliError, UsageError } from '../errors.js';
 import { joinCommand } from './join-token.js';
 import type { BrokerConfigFlags, ManagerFlags } from './manager.js';
+import { firstIssue } from '../../shared/zod-issue.js';
 
 function durationFlag(flag: string, text: string): number {
   const ms = parseDurationMs(text);
@@ -55,11 +56,11 @@ function managerOptionsFrom(flags: ManagerFlags, localAgentNodeId: string | null
   };
   const parsed = managerOptions.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const option = String(issue?.path[0] ?? '');
-  const index = typeof issue?.path[1] === 'number' ? issue.path[1] : null;
+  const { path, message } = firstIssue(parsed.error);
+  const option = String(path[0] ?? '');
+  const index = typeof path[1] === 'number' ? path[1] : null;
   const value = index === null ? '' : ` '${flags.alertWebhook[index] ?? ''}'`;
-  throw new UsageError(`${FLAG_OF_OPTION[option] ?? option}${value}: ${issue?.message ?? 'invalid'}`);
+  throw new UsageError(`${FLAG_OF_OPTION[option] ?? option}${value}: ${message}`);
 }
 
 /** The address boards should use: the configured one, else this host's first external IPv4. */

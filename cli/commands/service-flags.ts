@@ -7,6 +7,7 @@ import { defaultServiceSpec, serviceSpec, type ServiceSpec } from '../../shared/
 import { parseBytes, parseDurationMs } from '../../shared/units.js';
 import { UsageError } from '../errors.js';
 import { keyValues, nonNegativeInt, oneOf, positiveNumber } from './args.js';
+import { firstIssue } from '../../shared/zod-issue.js';
 
 /** Commander's option bag for `service create`. */
 export interface CreateFlags {
@@ -100,8 +101,8 @@ export function buildServiceSpec(flags: CreateFlags, args: string[], usedDoubleD
   if (flags.pinned) spec.thermal.movable = false;
   const checked = serviceSpec.safeParse(spec);
   if (!checked.success) {
-    const issue = checked.error.issues[0];
-    throw new UsageError(`${issue?.path[0] === 'name' ? '--name' : (issue?.path.join('.') ?? 'spec')}: ${issue?.message ?? 'invalid'}`);
+    const { path, where, message } = firstIssue(checked.error, 'spec');
+    throw new UsageError(`${path[0] === 'name' ? '--name' : where}: ${message}`);
   }
   return checked.data;
 }

@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../../shared/logger.js';
 import { alert as alertSchema, type Alert } from '../../shared/payloads/alert.js';
 import type { AlertHistory, AlertQuery } from './history.js';
 import type { AlertSink, DeliveryCounters } from './sink.js';
+import { firstIssue } from '../../shared/zod-issue.js';
 
 export type AlertListener = (alert: Alert) => void;
 
@@ -77,9 +78,8 @@ export class AlertBus {
 function validate(alert: Alert): { ok: true; alert: Alert; json: string } | { ok: false; error: string } {
   const parsed = alertSchema.safeParse(alert);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    return { ok: false, error: `alert rejected: invalid at ${where}: ${issue?.message ?? 'schema mismatch'}` };
+    const { where, message } = firstIssue(parsed.error);
+    return { ok: false, error: `alert rejected: invalid at ${where}: ${message}` };
   }
   try {
     return { ok: true, alert: parsed.data, json: JSON.stringify(parsed.data) };

@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import { badRequest, payloadTooLarge } from './errors.js';
+import { firstIssue } from '../../shared/zod-issue.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -18,16 +19,11 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** Where a zod issue points, as users write it: `spec.placement.constraints.0`. */
-export function issuePath(path: readonly PropertyKey[]): string {
-  return path.length > 0 ? path.map(String).join('.') : '(body)';
-}
-
 export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw badRequest(`${issuePath(issue?.path ?? [])}: ${issue?.message ?? 'invalid value'}`);
+  const { where, message } = firstIssue(result.error, '(body)');
+  throw badRequest(`${where}: ${message}`);
 }
 
 export async function readJson<T>(req: IncomingMessage, schema: z.ZodType<T>, limit = MAX_BODY_BYTES): Promise<T> {

@@ -1,5 +1,6 @@
 /** Policy engine settings, parsed once with zod; a bad value throws one line naming the option. */
 import { z } from 'zod';
+import { parseOptionsOrThrow } from '../../shared/zod-issue.js';
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `${what} must be a function`);
 const durationMs = (fallback: number) => z.number().int().nonnegative().default(fallback);
@@ -32,8 +33,5 @@ export type PolicyOptions = z.input<typeof policyOptions>;
 export type ParsedPolicyOptions = z.output<typeof policyOptions>;
 
 export function parsePolicyOptions(input: PolicyOptions): ParsedPolicyOptions {
-  const r = policyOptions.safeParse(input);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new Error(`invalid policy option ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  return parseOptionsOrThrow(policyOptions, input, 'policy');
 }
