@@ -139,8 +139,12 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       tasksOnNode: activeTasksOn,
     });
 
-    const router = new InboundRouter(logger, (kind) => {
-      if (kind === 'telemetry') metrics.telemetry(false);
+    const router = new InboundRouter(logger, {
+      now: () => clock.now(),
+      onBadPayload: (kind, reason) => {
+        metrics.rejectedPayload(kind, reason);
+        if (kind === 'telemetry') metrics.telemetry(false);
+      },
     });
     const inventory = new Inventory({
       store,

@@ -6,6 +6,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Alert } from '../shared/payloads/alert.js';
+import type { RejectReason } from '../shared/wire.js';
 
 /** Node count per state ("ready", "down", ...), read when Prometheus scrapes. */
 export type NodeStateSource = () => Record<string, number>;
@@ -22,6 +23,7 @@ export class ManagerMetrics {
   private readonly placements: Counter;
   private readonly migrations: Counter;
   private readonly alerts: Counter<'kind'>;
+  private readonly rejectedPayloads: Counter<'kind' | 'reason'>;
   private nodeStates: NodeStateSource = () => ({});
 
   constructor() {
@@ -49,6 +51,12 @@ export class ManagerMetrics {
     });
     this.placements = new Counter({ name: 'kelvin_placements_total', help: 'Tasks placed on a node by the scheduler', registers });
     this.migrations = new Counter({ name: 'kelvin_migrations_total', help: 'Tasks moved off a node by the heat or power policy', registers });
+    this.rejectedPayloads = new Counter({
+      name: 'kelvin_rejected_payloads_total',
+      help: 'Inbound MQTT payloads dropped, by topic kind and reason (topic, size, json, schema)',
+      labelNames: ['kind', 'reason'],
+      registers,
+    });
     this.alerts = new Counter({ name: 'kelvin_alerts_total', help: 'Alerts raised, by kind', labelNames: ['kind'], registers });
     const readStates = (): Record<string, number> => this.nodeStates();
     new Gauge({
@@ -83,6 +91,11 @@ export class ManagerMetrics {
 
   migration(): void {
     this.migrations.inc();
+  }
+
+  /** One inbound payload dropped at the wire boundary. */
+  rejectedPayload(kind: string, reason: RejectReason): void {
+    this.rejectedPayloads.inc({ kind, reason });
   }
 
   alert(kind: Alert['kind']): void {

@@ -40,27 +40,32 @@ export type Decoded =
   | { [K in NodeTopicKind]: { scope: 'node'; nodeId: string; kind: K; payload: NodePayload<K> } }[NodeTopicKind]
   | { scope: 'alerts'; payload: z.infer<typeof alert> };
 
-export type DecodeResult = { ok: true; message: Decoded } | { ok: false; error: string };
+/** Why a payload was refused, as `/metrics` counts it: the topic, its size, its JSON, or its schema. */
+export type RejectReason = 'topic' | 'size' | 'json' | 'schema';
+
+export type Rejected = { ok: false; reason: RejectReason; error: string };
+
+export type DecodeResult = { ok: true; message: Decoded } | Rejected;
 
 /** Parse the payload carried by a known topic kind (size, JSON and schema checked). */
 export function decodePayload<K extends NodeTopicKind>(
   kind: K,
   payload: Uint8Array | string,
-): { ok: true; value: NodePayload<K> } | { ok: false; error: string } {
+): { ok: true; value: NodePayload<K> } | Rejected {
   return parseWith(NODE_TOPIC_SCHEMAS[kind] as unknown as z.ZodType<NodePayload<K>>, payload, maxBytes(kind));
 }
 
 /** Decode any inbound message: topic layout, payload size, JSON and schema. */
 export function decodeMessage(topic: string, payload: Uint8Array | string): DecodeResult {
   const parsed = parseTopic(topic);
-  if (!parsed.ok) return parsed;
+  if (!parsed.ok) return { ok: false, reason: 'topic', error: parsed.error };
   const t: ParsedTopic = parsed.topic;
   if (t.scope === 'alerts') {
     const r = parseWith(alert, payload, MAX_PAYLOAD_BYTES);
     return r.ok ? { ok: true, message: { scope: 'alerts', payload: r.value } } : r;
   }
   const r = decodePayload(t.kind, payload);
-  if (!r.ok) return { ok: false, error: `${topic}: ${r.error}` };
+  if (!r.ok) return { ...r, error: `${topic}: ${r.error}` };
   return { ok: true, message: { scope: 'node', nodeId: t.nodeId, kind: t.kind, payload: r.value } as Decoded };
 }
 
@@ -72,19 +77,19 @@ function parseWith<T>(
   schema: z.ZodType<T>,
   payload: Uint8Array | string,
   limit: number,
-): { ok: true; value: T } | { ok: false; error: string } {
+): { ok: true; value: T } | Rejected {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
-  if (size > limit) return { ok: false, error: `payload of ${size} bytes exceeds ${limit}` };
+  if (size > limit) return { ok: false, reason: 'size', error: `payload of ${size} bytes exceeds ${limit}` };
   let json: unknown;
   try {
     json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
   } catch {
-    return { ok: false, error: 'payload is not valid JSON' };
+    return { ok: false, reason: 'json', error: 'payload is not valid JSON' };
   }
   const result = schema.safeParse(json);
   if (!result.success) {
     const { where, message } = firstIssue(result.error);
-    return { ok: false, error: `invalid payload at ${where}: ${message}` };
+    return { ok: false, reason: 'schema', error: `invalid payload at ${where}: ${message}` };
   }
   return { ok: true, value: result.data };
 }

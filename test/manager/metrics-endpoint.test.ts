@@ -82,4 +82,22 @@ describe('GET /metrics', () => {
     board.client.publish('kelvin/v1/nodes/pi-1/telemetry', 'not json', { qos: 0 });
     expect(await metricReaches('kelvin_telemetry_messages_total{result="rejected"}', 2)).toBe(2);
   });
+
+  it('counts every rejected payload by topic kind and reason', async () => {
+    const series = (kind: string, reason: string): string => `kelvin_rejected_payloads_total{kind="${kind}",reason="${reason}"}`;
+    expect(await metric(series('status', 'schema'))).toBeNull();
+    const base = 'kelvin/v1/nodes/pi-1';
+    board.client.publish(`${base}/status`, JSON.stringify({ v: 1, state: 'sleeping', bootId: 'boot-1', clean: false, ts: Date.now() }), { qos: 1 });
+    board.client.publish(`${base}/facts`, '{"v":1,', { qos: 1 });
+    board.client.publish(`${base}/task-status`, JSON.stringify({ v: 1, taskId: 't-1', state: 'exploded' }), { qos: 1 });
+    board.client.publish(`${base}/task-status`, JSON.stringify({ v: 1, taskId: 't-1', state: 'exploded' }), { qos: 1 });
+    // (Oversized payloads are the broker's to refuse before they arrive; the router's unit test covers `size`.)
+    board.client.publish(`${base}/logs`, JSON.stringify({ v: 1, requestId: 'r-1', lines: 'all of them' }), { qos: 1 });
+    expect(await metricReaches(series('status', 'schema'), 1)).toBe(1);
+    expect(await metricReaches(series('facts', 'json'), 1)).toBe(1);
+    expect(await metricReaches(series('task-status', 'schema'), 2)).toBe(2);
+    expect(await metricReaches(series('logs', 'schema'), 1)).toBe(1);
+    // The bad status was dropped, not applied: the node is still ready.
+    expect(manager.cluster.getNode('pi-1').status).toBe('ready');
+  });
 });

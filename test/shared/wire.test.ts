@@ -142,6 +142,7 @@ describe('decodeMessage', () => {
   it('rejects a message on a malformed topic without reading it', () => {
     expect(decodeMessage('kelvin/v1/nodes/Pi-4/status', encode(status))).toEqual({
       ok: false,
+      reason: 'topic',
       error: "topic 'kelvin/v1/nodes/Pi-4/status' names invalid node id 'Pi-4'",
     });
   });
@@ -156,15 +157,17 @@ describe('decodeMessage', () => {
     const valid = padded(status, MAX_PAYLOAD_BYTES + 1);
     expect(decodeMessage('kelvin/v1/nodes/pi-4/status', valid)).toEqual({
       ok: false,
+      reason: 'size',
       error: 'kelvin/v1/nodes/pi-4/status: payload of 65537 bytes exceeds 65536',
     });
     // Not even JSON: the size check answers first, so a huge junk payload is never parsed.
     const junk = Buffer.alloc(1024 * 1024, '{');
     expect(decodeMessage('kelvin/v1/nodes/pi-4/telemetry', junk)).toEqual({
       ok: false,
+      reason: 'size',
       error: 'kelvin/v1/nodes/pi-4/telemetry: payload of 1048576 bytes exceeds 65536',
     });
-    expect(decodeMessage('kelvin/v1/alerts', junk)).toEqual({ ok: false, error: 'payload of 1048576 bytes exceeds 65536' });
+    expect(decodeMessage('kelvin/v1/alerts', junk)).toEqual({ ok: false, reason: 'size', error: 'payload of 1048576 bytes exceeds 65536' });
   });
 
   it('lets a desired set grow to 1 MiB, since it lists every task of a node', () => {
@@ -192,7 +195,7 @@ describe('decodeMessage', () => {
     expect(r.ok && r.value.tasks.length).toBe(400);
     const huge = set(4000);
     expect(Buffer.byteLength(huge)).toBeGreaterThan(MAX_DESIRED_SET_BYTES);
-    expect(decodePayload('tasks', huge)).toEqual({ ok: false, error: `payload of ${Buffer.byteLength(huge)} bytes exceeds ${MAX_DESIRED_SET_BYTES}` });
+    expect(decodePayload('tasks', huge)).toEqual({ ok: false, reason: 'size', error: `payload of ${Buffer.byteLength(huge)} bytes exceeds ${MAX_DESIRED_SET_BYTES}` });
   });
 
   it('counts bytes, not characters', () => {
@@ -206,6 +209,7 @@ describe('decodeMessage', () => {
   it.each(['', '{', 'online', '{"v":1,}', "{'v':1}"])('rejects bad JSON %j', (text) => {
     expect(decodeMessage('kelvin/v1/nodes/pi-4/status', text)).toEqual({
       ok: false,
+      reason: 'json',
       error: 'kelvin/v1/nodes/pi-4/status: payload is not valid JSON',
     });
   });
@@ -227,6 +231,7 @@ describe('decodeMessage', () => {
   ])('rejects a %s payload that breaks the schema, naming %j', (kind, payload, where) => {
     const r = decodeMessage(`kelvin/v1/nodes/pi-4/${kind}`, JSON.stringify(payload));
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toBe('schema');
     if (!r.ok) expect(r.error).toMatch(new RegExp(`^kelvin/v1/nodes/pi-4/${kind}: invalid payload at ${escape(where)}: .+`));
   });
 

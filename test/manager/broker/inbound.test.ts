@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import type { Logger } from '../../../shared/logger.js';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { InboundRouter, type NodeMessage } from '../../../manager/broker/inbound.js';
+import { BAD_PAYLOAD_LOG_INTERVAL_MS, InboundRouter, type NodeMessage } from '../../../manager/broker/inbound.js';
 
 function capture(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -26,7 +26,7 @@ describe('InboundRouter', () => {
     const got: NodeMessage[] = [];
     router.add((m) => got.push(m));
     router.route('kelvin/v1/nodes/pi-1/telemetry', Buffer.from('{not json'));
-    router.route('kelvin/v1/nodes/pi-1/telemetry', Buffer.from('{"v":1}'));
+    router.route('kelvin/v1/nodes/pi-1/telemetry', Buffer.from('{not json either'));
     router.route('kelvin/v1/nodes/pi-2/status', Buffer.from('{"v":2}'));
     router.route('kelvin/v1/nodes/pi-1/status', Buffer.alloc(0)); // a cleared retained message: not an error
     expect(got).toEqual([]);
@@ -36,6 +36,36 @@ describe('InboundRouter', () => {
     ]);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toContain('not valid JSON');
+  });
+
+  it('tells the listener the topic kind and reason of every rejected payload', () => {
+    const seen: string[] = [];
+    const router = new InboundRouter(capture().logger, { onBadPayload: (kind, reason) => seen.push(`${kind}/${reason}`) });
+    router.route('kelvin/v1/nodes/pi-1/status', Buffer.from('{"v":2}'));
+    router.route('kelvin/v1/nodes/pi-1/facts', Buffer.from('nope'));
+    router.route('kelvin/v1/nodes/pi-1/task-status', Buffer.alloc(70 * 1024, 0x20));
+    router.route('kelvin/v1/nodes/Pi-1/logs', Buffer.from('{}'));
+    router.route('kelvin/v1/alerts', Buffer.from('{}'));
+    expect(seen).toEqual(['status/schema', 'facts/json', 'task-status/size', 'unknown/topic', 'alerts/schema']);
+  });
+
+  it('logs a source that keeps sending bad payloads once a minute per reason, with what it dropped between', () => {
+    const { logger, lines } = capture();
+    let now = 0;
+    const router = new InboundRouter(logger, { now: () => now });
+    const bad = (): void => router.route('kelvin/v1/nodes/pi-1/status', Buffer.from('{"v":2}'));
+    bad();
+    router.route('kelvin/v1/nodes/pi-1/status', Buffer.from('junk')); // another reason: its own line
+    for (let i = 0; i < 500; i++) bad();
+    expect(lines).toHaveLength(2);
+    now = BAD_PAYLOAD_LOG_INTERVAL_MS - 1;
+    bad();
+    expect(lines).toHaveLength(2);
+    now = BAD_PAYLOAD_LOG_INTERVAL_MS;
+    bad();
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[2] ?? '{}')).toMatchObject({ source: 'pi-1', reason: 'schema', msg: expect.stringContaining('(501 more like it dropped since the last report)') as unknown });
+    expect([...router.badPayloads()]).toEqual([['pi-1', 504]]);
   });
 
   it('keeps going when a handler throws', () => {
