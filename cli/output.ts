@@ -1,11 +1,17 @@
-/** Output conventions shared by every command: docker-like tables for people, bare JSON for scripts. */
+/**
+ * Output conventions shared by every command: docker-like tables and lines for people, bare JSON
+ * for scripts. Everything meant for people passes terminalSafe here, so no command can print a
+ * board's control characters by forgetting to.
+ */
+import { terminalSafe } from './terminal-safe.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Columns padded to the widest cell, upper-case headers, three spaces apart, as `docker ps` does. */
-export function formatTable(headers: string[], rows: string[][]): string {
+export function formatTable(headers: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((r) => r.map(terminalSafe));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     cells
@@ -17,4 +23,9 @@ export function formatTable(headers: string[], rows: string[][]): string {
 
 export function printTable(headers: string[], rows: string[][]): void {
   process.stdout.write(formatTable(headers, rows));
+}
+
+/** Lines for people (`inspect --pretty`, event, alert and log lines), each made terminal-safe, newline-terminated. */
+export function formatLines(lines: readonly string[]): string {
+  return lines.map((l) => `${terminalSafe(l)}\n`).join('');
 }

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { AGENT_VERSION } from '../agent/version.js';
 import { CliError } from './errors.js';
+import { terminalSafe } from './terminal-safe.js';
 import { registerUnavailable } from './not-available.js';
 
 type Registrar = (program: Command) => void;
@@ -50,10 +51,10 @@ export async function runCli(program: Command, argv: string[]): Promise<number> 
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`kelvin: ${err.message}\n`);
+      process.stderr.write(`kelvin: ${terminalSafe(err.message)}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`kelvin: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`kelvin: ${terminalSafe(err instanceof Error ? err.message : String(err))}\n`);
     return 1;
   }
 }

@@ -1,7 +1,7 @@
 /** `kelvin node ls` and `node inspect` output. */
 import type { NodeView } from '../../manager/api/views.js';
 import { formatBytes } from '../../shared/units.js';
-import { formatTable } from '../output.js';
+import { formatLines, formatTable } from '../output.js';
 import { capitalize } from './time.js';
 
 const temp = (c: number | null | undefined): string => (c === null || c === undefined ? '-' : `${c.toFixed(1)}°C`);
@@ -67,5 +67,5 @@ export function nodeDetails(n: NodeView): string {
     'Engine labels:',
     ...labelLines(n.engineLabels),
   ];
-  return `${lines.join('\n')}\n`;
+  return formatLines(lines);
 }
