@@ -1,7 +1,8 @@
 /**
  * Every alert, kept in the manager's SQLite database so `kelvin alerts` can list them after a
- * restart. Owns its table (created idempotently on construction) and prunes the oldest rows
- * beyond `retain`, like the store's event log.
+ * restart. Owns its table (created idempotently on construction). Like the store's event log it
+ * keeps alerts by age and by a quota per node, so one node's storm of alerts evicts its own
+ * history, never the others'; `retain` bounds the table as a last resort.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { Alert } from '../../shared/payloads/alert.js';
@@ -18,8 +19,12 @@ export interface AlertQuery {
 }
 
 export interface AlertHistoryOptions {
-  /** Rows kept; older ones are deleted as new ones arrive (default 10 000). */
+  /** Rows kept in all; older ones are deleted as new ones arrive (default 100 000). */
   retain?: number;
+  /** Rows kept per node (default 1000); alerts about no node share one quota. */
+  perNode?: number;
+  /** Alerts older than this (relative to the newest recorded) are deleted (default 30 days). */
+  maxAgeMs?: number;
 }
 
 const SCHEMA = `
@@ -35,6 +40,7 @@ CREATE TABLE IF NOT EXISTS alerts (
   details  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS alerts_at ON alerts (at);
+CREATE INDEX IF NOT EXISTS alerts_by_node ON alerts (node_id, seq);
 `;
 
 interface AlertRow {
@@ -51,13 +57,19 @@ interface AlertRow {
 export class AlertHistory {
   private readonly insert: Statement;
   private readonly prune: Statement;
+  private readonly pruneNode: Statement;
+  private readonly pruneAge: Statement;
   private readonly retain: number;
+  private readonly perNode: number;
+  private readonly maxAgeMs: number;
 
   constructor(
     private readonly db: Database,
     options: AlertHistoryOptions = {},
   ) {
-    this.retain = options.retain ?? 10_000;
+    this.retain = options.retain ?? 100_000;
+    this.perNode = options.perNode ?? 1000;
+    this.maxAgeMs = options.maxAgeMs ?? 30 * 24 * 3600_000;
     db.exec(SCHEMA);
     // OR IGNORE: recording the same alert id twice (a replayed emit) keeps one row.
     this.insert = db.prepare(
@@ -65,11 +77,20 @@ export class AlertHistory {
        VALUES (@id, @v, @at, @kind, @severity, @nodeId, @message, @details)`,
     );
     this.prune = db.prepare('DELETE FROM alerts WHERE seq <= ?');
+    // `IS`, not `=`: alerts about no node (null) share one quota.
+    this.pruneNode = db.prepare(
+      'DELETE FROM alerts WHERE node_id IS @nodeId AND seq <= (SELECT seq FROM alerts WHERE node_id IS @nodeId ORDER BY seq DESC LIMIT 1 OFFSET @keep)',
+    );
+    this.pruneAge = db.prepare('DELETE FROM alerts WHERE at < ?');
   }
 
   record(alert: Alert): void {
     const { lastInsertRowid, changes } = this.insert.run({ ...alert, details: JSON.stringify(alert.details) });
-    if (changes > 0) this.prune.run(Number(lastInsertRowid) - this.retain);
+    if (changes === 0) return;
+    const seq = Number(lastInsertRowid);
+    this.pruneNode.run({ nodeId: alert.nodeId, keep: this.perNode });
+    this.prune.run(seq - this.retain);
+    if (seq % 100 === 0) this.pruneAge.run(alert.at - this.maxAgeMs);
   }
 
   /** Matching alerts, oldest first (newest last), at most `limit` of the most recent. */

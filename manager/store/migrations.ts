@@ -85,6 +85,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE nodes ADD COLUMN thermal_overrides TEXT NOT NULL DEFAULT '{}';
   `,
+  // Event retention per subject (see store/event-limits.ts): each subject's oldest rows go first.
+  `
+  CREATE INDEX events_by_subject ON events (subject, id);
+  `,
 ];
 
 /** Applies every migration newer than the file's user_version, each in its own transaction. */

@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import type { Telemetry } from '../../shared/payloads/telemetry.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
+import { collapsedMessage, DEFAULT_EVENT_LIMITS, EventRateLimiter, type EventLimits } from './event-limits.js';
 import { clusterFromRow, eventFromRow, nodeCodec, serviceCodec, taskCodec, type Codec, type Row } from './codecs.js';
 import { migrate } from './migrations.js';
 import { NodeCache } from './node-cache.js';
@@ -28,6 +29,8 @@ import type {
 export interface StoreOptions {
   now?: () => number;
   logger?: Logger;
+  /** Event rate limits and retention; defaults in DEFAULT_EVENT_LIMITS. */
+  eventLimits?: Partial<EventLimits>;
 }
 
 export interface TaskFilter {
@@ -44,9 +47,6 @@ export interface EventQuery {
   /** Most recent N (default 1000). */
   limit?: number;
 }
-
-/** How many events the table keeps; older ones are pruned as new ones arrive. */
-const EVENT_RETENTION = 10_000;
 
 type Entity = NodeRecord | ServiceRecord | TaskRecord;
 type EntityKind = 'node' | 'service' | 'task';
@@ -67,6 +67,8 @@ export class Store extends EventEmitter<StoreEvents> {
   private nodeCache: NodeCache | null = null;
   private readonly now: () => number;
   private readonly logger: Logger;
+  private readonly eventLimits: EventLimits;
+  private readonly eventLimiter: EventRateLimiter;
 
   private constructor(
     private readonly db: Db,
@@ -75,6 +77,8 @@ export class Store extends EventEmitter<StoreEvents> {
     super();
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? silentLogger();
+    this.eventLimits = { ...DEFAULT_EVENT_LIMITS, ...options.eventLimits };
+    this.eventLimiter = new EventRateLimiter(this.eventLimits);
   }
 
   /** Opens (creating with mode 600) and migrates the database file. */
@@ -285,18 +289,54 @@ export class Store extends EventEmitter<StoreEvents> {
 
   // ---- events ----
 
+  /**
+   * Records an event, or, past the rate limit of its (kind, subject), counts it in the window's one
+   * summary row (created on the first repeat, updated in place after). See event-limits.ts.
+   */
   addEvent(kind: string, subject: string, message: string, details: Record<string, unknown> = {}): EventRecord {
     return this.transaction(() => {
       const at = this.now();
-      const info = this
-        .statement('INSERT INTO events (at, kind, subject, message, details) VALUES (?, ?, ?, ?, ?)')
-        .run(at, kind, subject, message, JSON.stringify(details));
-      const id = Number(info.lastInsertRowid);
-      if (id % 100 === 0) this.statement('DELETE FROM events WHERE id <= ?').run(id - EVENT_RETENTION);
-      const event: EventRecord = { id, at, kind, subject, message, details };
-      this.pending.push({ kind: 'event', op: 'create', id: String(id), before: null, after: event });
+      const gate = this.eventLimiter.admit(kind, subject, at);
+      if (gate.record) return this.insertEvent({ at, kind, subject, message, details });
+      const summary = {
+        at,
+        kind,
+        subject,
+        message: collapsedMessage(kind, gate.repeats, this.eventLimits.windowMs, message),
+        details: { ...details, repeats: gate.repeats },
+      };
+      if (gate.summaryId !== null) {
+        const updated = this
+          .statement('UPDATE events SET at = @at, message = @message, details = @details WHERE id = @id')
+          .run({ ...summary, details: JSON.stringify(summary.details), id: gate.summaryId });
+        if (updated.changes > 0) return { id: gate.summaryId, ...summary };
+      }
+      const event = this.insertEvent(summary);
+      this.eventLimiter.setSummary(kind, subject, event.id);
       return event;
     });
+  }
+
+  private insertEvent(e: Omit<EventRecord, 'id'>): EventRecord {
+    const info = this
+      .statement('INSERT INTO events (at, kind, subject, message, details) VALUES (?, ?, ?, ?, ?)')
+      .run(e.at, e.kind, e.subject, e.message, JSON.stringify(e.details));
+    const id = Number(info.lastInsertRowid);
+    this.pruneEvents(id, e.subject, e.at);
+    const event: EventRecord = { id, ...e };
+    this.pending.push({ kind: 'event', op: 'create', id: String(id), before: null, after: event });
+    return event;
+  }
+
+  /** The subject's quota on every insert (its index makes that cheap); age and the total cap every 100. */
+  private pruneEvents(id: number, subject: string, at: number): void {
+    const limits = this.eventLimits;
+    this
+      .statement('DELETE FROM events WHERE subject = @subject AND id <= (SELECT id FROM events WHERE subject = @subject ORDER BY id DESC LIMIT 1 OFFSET @keep)')
+      .run({ subject, keep: limits.perSubject });
+    if (id % 100 !== 0) return;
+    this.statement('DELETE FROM events WHERE at < ?').run(at - limits.maxAgeMs);
+    this.statement('DELETE FROM events WHERE id <= ?').run(id - limits.total);
   }
 
   /** Events oldest first. */

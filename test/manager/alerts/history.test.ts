@@ -71,6 +71,20 @@ describe('AlertHistory', () => {
     expect(history.list().map((a) => a.id)).toEqual(['alert-4', 'alert-5', 'alert-6']);
   });
 
+  it('keeps a quota per node: a storm of one node evicts its own oldest alerts, never another node\'s', () => {
+    const history = new AlertHistory(openDb(), { perNode: 3 });
+    history.record(makeAlert(1, { nodeId: 'pi-2' }));
+    history.record(makeAlert(2, { nodeId: null, kind: 'node.down' }));
+    for (let n = 3; n <= 40; n++) history.record(makeAlert(n, { nodeId: 'pi-1' }));
+    expect(history.list().map((a) => a.id)).toEqual(['alert-1', 'alert-2', 'alert-38', 'alert-39', 'alert-40']);
+  });
+
+  it('forgets alerts older than maxAgeMs', () => {
+    const history = new AlertHistory(openDb(), { maxAgeMs: 10_000 });
+    for (let n = 1; n <= 100; n++) history.record(makeAlert(n)); // one a second; the 100th prunes by age
+    expect(history.list().map((a) => a.id)).toEqual(Array.from({ length: 11 }, (_, i) => `alert-${90 + i}`));
+  });
+
   it('rejects a limit that is not a positive integer', () => {
     const history = new AlertHistory(openDb());
     expect(() => history.list({ limit: 0 })).toThrow('alert history limit must be a positive integer, got 0');
