@@ -154,6 +154,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       logger,
       metrics,
       registerOnFirstReport: broker === null,
+      alerts,
     });
     const dispatcher = new Dispatcher({
       store,

@@ -6,7 +6,7 @@ import { KelvinClient } from '../client.js';
 import { UsageError } from '../errors.js';
 import { printLogItem } from '../format/logs.js';
 import { serviceTable } from '../format/services.js';
-import { taskTable } from '../format/tasks.js';
+import { nodeNames, taskTable } from '../format/tasks.js';
 import { printJson } from '../output.js';
 import { collect, nonNegativeInt, tailCount } from './args.js';
 import { buildServiceSpec, type CreateFlags } from './service-flags.js';
@@ -16,7 +16,7 @@ const seg = encodeURIComponent;
 export async function printTasks(client: KelvinClient, tasks: TaskView[], json: boolean): Promise<void> {
   if (json) return printJson(tasks);
   const nodes = await client.get<NodeView[]>('/nodes');
-  process.stdout.write(taskTable(tasks, new Map(nodes.map((n) => [n.id, n.hostname]))));
+  process.stdout.write(taskTable(tasks, nodeNames(nodes)));
 }
 
 /** Streams log lines (following until interrupted when `follow`). */

@@ -18,12 +18,17 @@ function limits(l: NodeView['thermal']['limits'], overrides: NodeView['thermalOv
   return `warn ${l.warnC}${mark('warnC')} / throttle ${l.throttleC}${mark('throttleC')} / critical ${l.criticalC}${mark('criticalC')} °C`;
 }
 
+/** `pi-1`, or `pi-1 (hostname conflict with pi-1-a1b2c3)` when another node holds the name. */
+function hostname(n: NodeView): string {
+  return n.hostnameConflict === null ? n.hostname : `${n.hostname} (hostname conflict with ${n.hostnameConflict})`;
+}
+
 export function nodeTable(nodes: NodeView[]): string {
   return formatTable(
     ['ID', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'ROLE', 'ARCH', 'BOARD', 'TEMP', 'THERMAL', 'POWER', 'TASKS'],
     nodes.map((n) => [
       n.id,
-      n.hostname,
+      hostname(n),
       capitalize(n.status),
       capitalize(n.availability),
       n.role,
@@ -47,7 +52,7 @@ export function nodeDetails(n: NodeView): string {
   const t = n.telemetry;
   const lines = [
     `ID:            ${n.id}`,
-    `Hostname:      ${n.hostname}`,
+    `Hostname:      ${hostname(n)}`,
     `Role:          ${n.role}`,
     `Status:        ${capitalize(n.status)}${n.statusMessage ? ` (${n.statusMessage})` : ''}`,
     `Availability:  ${capitalize(n.availability)}`,

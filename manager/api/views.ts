@@ -42,6 +42,8 @@ export interface NodeView {
   thermalOverrides: NodeRecord['thermalOverrides'];
   /** Why the node takes no new work now (too hot, power unstable, flapping); null when it does. */
   refusal: string | null;
+  /** Id of the node that holds the hostname this one reports; null when the name is this node's. */
+  hostnameConflict: string | null;
 }
 
 export interface TaskView {
@@ -129,6 +131,7 @@ export function nodeView(node: NodeRecord, telemetry: Telemetry | null, tasks: T
     power: policy.power,
     thermalOverrides: { ...node.thermalOverrides },
     refusal: policy.refusal,
+    hostnameConflict: node.hostnameConflict,
   };
 }
 

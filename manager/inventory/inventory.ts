@@ -7,12 +7,15 @@
 import type { NodeFacts } from '../../shared/payloads/facts.js';
 import type { NodeStatus } from '../../shared/payloads/status.js';
 import type { Logger } from '../../shared/logger.js';
+import type { AlertBus } from '../alerts/bus.js';
 import type { NodeMessage } from '../broker/inbound.js';
 import { EXTERNAL_BROKER_CREDENTIAL } from '../broker/secrets.js';
 import type { ManagerMetrics } from '../metrics.js';
 import type { Clock, TimerHandle } from '../options.js';
-import type { NodeRecord } from '../store/records.js';
+import { makeAlert } from '../policy/alerts.js';
+import type { Change, NodeRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import { gaveUpHostname, hostnameHolder, nextHolders } from './hostnames.js';
 
 /** The status message of a node whose agent went offline in an orderly way. */
 export const CLEAN_SHUTDOWN = 'agent shut down';
@@ -32,6 +35,8 @@ export interface InventoryOptions {
    * embedded mode, where joining is the broker's authentication hook and its join token.
    */
   registerOnFirstReport?: boolean;
+  /** Where a hostname conflict is raised as an alert (`node.hostname-conflict`). */
+  alerts?: Pick<AlertBus, 'emit'>;
 }
 
 export class Inventory {
@@ -39,6 +44,7 @@ export class Inventory {
   private readonly lastHeard = new Map<string, number>();
   private readonly unknownLogged = new Set<string>();
   private sweep: TimerHandle | null = null;
+  private readonly onChange = (changes: Change[]): void => this.handOverHostnames(changes);
 
   constructor(private readonly o: InventoryOptions) {}
 
@@ -50,11 +56,13 @@ export class Inventory {
     const now = this.o.clock.now();
     for (const node of this.o.store.listNodes()) if (node.status === 'ready') this.lastHeard.set(node.id, now);
     this.sweep = this.o.clock.every(Math.max(50, Math.min(1000, Math.floor(this.o.nodeTimeoutMs / 5))), () => this.checkTimeouts());
+    this.o.store.on('change', this.onChange);
   }
 
   stop(): void {
     this.sweep?.cancel();
     this.sweep = null;
+    this.o.store.off('change', this.onChange);
   }
 
   handle(msg: NodeMessage): void {
@@ -125,10 +133,39 @@ export class Inventory {
       return;
     }
     const role = node.id === this.o.localAgentNodeId ? 'manager' : 'worker';
+    const before = this.o.store.getNode(node.id)?.hostnameConflict ?? null;
+    const holder = hostnameHolder(this.o.store.listNodes(), node.id, facts.hostname);
     this.o.store.transaction(() => {
       this.recordBoot(node, facts.bootId, facts.hostname);
-      this.o.store.updateNode(node.id, { hostname: facts.hostname, facts, role });
+      this.o.store.updateNode(node.id, { hostname: facts.hostname, hostnameConflict: holder?.id ?? null, facts, role });
+      if (holder && holder.id !== before) this.conflicted(node.id, facts.hostname, holder);
+      else if (!holder && before !== null) this.o.store.addEvent('node.hostname', node.id, `node ${node.id} now holds hostname ${facts.hostname}`);
     });
+  }
+
+  /** Marks the conflict in the event log and raises it as an alert: someone may be impersonating a board. */
+  private conflicted(nodeId: string, hostname: string, holder: NodeRecord): void {
+    const message = `node ${nodeId} reports hostname ${hostname}, which node ${holder.id} holds: hostname conflict with ${holder.id}; no work pinned to ${hostname} goes to it`;
+    const details = { hostname, holder: holder.id };
+    this.o.store.addEvent('node.hostname-conflict', nodeId, message, details);
+    this.o.logger.warn({ node: nodeId, holder: holder.id }, message);
+    this.o.alerts?.emit(makeAlert('node.hostname-conflict', 'warning', nodeId, message, this.o.clock.now(), details));
+  }
+
+  /** A node that gave up its hostname (renamed, conflicted, removed) hands it to the first node waiting on it. */
+  private handOverHostnames(changes: Change[]): void {
+    for (const c of changes) {
+      if (c.kind !== 'node' || !gaveUpHostname(c.before, c.after)) continue;
+      const freed = c.before;
+      const next = nextHolders(this.o.store.listNodes(), freed.id);
+      if (next.length === 0) continue;
+      this.o.store.transaction(() => {
+        for (const { node, conflict } of next) {
+          this.o.store.updateNode(node.id, { hostnameConflict: conflict });
+          if (conflict === null) this.o.store.addEvent('node.hostname', node.id, `node ${node.id} now holds hostname ${node.hostname} (node ${freed.id} gave it up)`);
+        }
+      });
+    }
   }
 
   /** Stores the node's boot id, with a `node.reboot` event when it differs from the known one. */

@@ -17,6 +17,7 @@ export function constraintSubject(node: NodeRecord): ConstraintSubject | null {
   return {
     id: node.id,
     hostname: node.hostname,
+    hostnameConflict: node.hostnameConflict,
     role: node.role,
     platform: { os: f.os, arch: f.arch },
     labels: nodeLabels(node),

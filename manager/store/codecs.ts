@@ -22,6 +22,7 @@ export const nodeCodec: Codec<NodeRecord> = {
   toRow: (n) => ({
     id: n.id,
     hostname: n.hostname,
+    hostname_conflict: n.hostnameConflict,
     role: n.role,
     facts: n.facts === null ? null : JSON.stringify(n.facts),
     labels: JSON.stringify(n.labels),
@@ -37,6 +38,7 @@ export const nodeCodec: Codec<NodeRecord> = {
   fromRow: (r) => ({
     id: str(r.id),
     hostname: str(r.hostname),
+    hostnameConflict: strOrNull(r.hostname_conflict),
     role: str(r.role) as NodeRecord['role'],
     facts: r.facts === null ? null : json<NodeFacts>(r.facts),
     labels: json<Record<string, string>>(r.labels),

@@ -89,6 +89,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX events_by_subject ON events (subject, id);
   `,
+  // Hostnames are unique among nodes: the id of the node that holds the hostname this one reports.
+  `
+  ALTER TABLE nodes ADD COLUMN hostname_conflict TEXT;
+  `,
 ];
 
 /** Applies every migration newer than the file's user_version, each in its own transaction. */

@@ -21,6 +21,11 @@ export interface NodeRecord {
   id: string;
   hostname: string;
   role: NodeRole;
+  /**
+   * Id of the node that holds the hostname this one reports (it claimed it first); null when the
+   * name is this node's. A conflicted node never matches `node.hostname` constraints.
+   */
+  hostnameConflict: string | null;
   /** Last facts the agent reported; null until the first facts message. */
   facts: NodeFacts | null;
   /** Labels set by the manager (`kelvin node update --label-add`); they win over facts.labels. */

@@ -165,6 +165,7 @@ export class Store extends EventEmitter<StoreEvents> {
       const node: NodeRecord = {
         id,
         hostname: id,
+        hostnameConflict: null,
         role,
         facts: null,
         labels: {},

@@ -1,7 +1,8 @@
 /**
  * Evaluates parsed constraints against a node. Text compares case-insensitively as in Swarm, with
  * architecture aliases equal (`arm64` matches an `aarch64` Pi); a missing label reads as empty, so
- * it fails `==` and satisfies `!=`.
+ * it fails `==` and satisfies `!=`. A node whose hostname another node holds fails every
+ * `node.hostname` constraint: pinned work (and its secrets) goes only to the name's holder.
  */
 import type { Constraint, ConstraintTarget } from './constraint.js';
 import { compareNumbers } from './operators.js';
@@ -10,6 +11,7 @@ import { archEquals } from '../arch.js';
 
 export function matchConstraint(c: Constraint, node: ConstraintSubject): boolean {
   if (c.target.kind === 'hw') return compareNumbers(node.hw[c.target.fact], c.operator, c.target.amount);
+  if (c.target.kind === 'field' && c.target.field === 'hostname' && node.hostnameConflict) return false;
   const equal = textEquals(c.target, c.value, node);
   return c.operator === '==' ? equal : !equal;
 }

@@ -5,6 +5,11 @@
 export interface ConstraintSubject {
   id: string;
   hostname: string;
+  /**
+   * Set when another node already holds this hostname (the id of that node): the name is not this
+   * node's, so every `node.hostname` constraint fails on it, `==` and `!=` alike. Absent: no conflict.
+   */
+  hostnameConflict?: string | null;
   role: 'manager' | 'worker';
   platform: { os: string; arch: string };
   /** `node.labels.*` */

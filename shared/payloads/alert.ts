@@ -12,6 +12,7 @@ export const ALERT_KINDS = [
   'node.reboot',
   'node.brownout',
   'node.flapping',
+  'node.hostname-conflict',
 ] as const;
 
 /** Manager -> anyone on the `alerts` topic, one per state transition. */

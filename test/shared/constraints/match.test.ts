@@ -104,6 +104,20 @@ describe('matchConstraint', () => {
   }
 });
 
+describe('a hostname another node holds', () => {
+  const impostor = node({ id: 'evil', hostnameConflict: 'pi' });
+
+  it('fails every node.hostname constraint, == and != alike', () => {
+    expect(matchConstraint(parseConstraint('node.hostname==pi-kitchen'), impostor)).toBe(false);
+    expect(matchConstraint(parseConstraint('node.hostname!=somewhere-else'), impostor)).toBe(false);
+  });
+
+  it('leaves every other constraint alone', () => {
+    expect(matchConstraint(parseConstraint('node.id==evil'), impostor)).toBe(true);
+    expect(matchConstraint(parseConstraint('node.labels.board==rpi4'), impostor)).toBe(true);
+  });
+});
+
 describe('matchConstraints', () => {
   const cs = parseConstraints(['node.platform.arch==arm64', 'node.labels.board==rpi4', 'node.hw.memory>=4G']);
 
