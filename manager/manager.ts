@@ -161,6 +161,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       clock,
       logger,
       publish: (topic, payload) => client.publishAsync(topic, payload, { qos: 1, retain: true }).then(() => undefined),
+      metrics,
       throttleOf: (nodeId, task) => policy.throttleFor(nodeId, task.resources.cpus, store.getNode(nodeId)?.facts?.cpu.cores ?? 1),
     });
     const orchestrator = new Orchestrator({

@@ -8,6 +8,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Alert } from '../shared/payloads/alert.js';
 import type { RejectReason } from '../shared/wire.js';
 
+/** Why a payload was dropped: failed the wire decoder, or (identity) a node spoke of what is not its own. */
+export type RejectionReason = RejectReason | 'identity';
+
 /** Node count per state ("ready", "down", ...), read when Prometheus scrapes. */
 export type NodeStateSource = () => Record<string, number>;
 
@@ -53,7 +56,7 @@ export class ManagerMetrics {
     this.migrations = new Counter({ name: 'kelvin_migrations_total', help: 'Tasks moved off a node by the heat or power policy', registers });
     this.rejectedPayloads = new Counter({
       name: 'kelvin_rejected_payloads_total',
-      help: 'Inbound MQTT payloads dropped, by topic kind and reason (topic, size, json, schema)',
+      help: 'Inbound MQTT payloads dropped, by topic kind and reason (topic, size, json, schema, identity)',
       labelNames: ['kind', 'reason'],
       registers,
     });
@@ -94,7 +97,7 @@ export class ManagerMetrics {
   }
 
   /** One inbound payload dropped at the wire boundary. */
-  rejectedPayload(kind: string, reason: RejectReason): void {
+  rejectedPayload(kind: string, reason: RejectionReason): void {
     this.rejectedPayloads.inc({ kind, reason });
   }
 

@@ -10,11 +10,15 @@ import type { Logger } from '../../shared/logger.js';
 import { encode, MAX_DESIRED_SET_BYTES } from '../../shared/wire.js';
 import { nodeTopic } from '../../shared/topics.js';
 import type { NodeMessage } from '../broker/inbound.js';
+import type { ManagerMetrics } from '../metrics.js';
 import type { Clock } from '../options.js';
 import type { Change } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { desiredSetMessage, desiredTasks, digestOf, type ThrottleOf } from './desired-set.js';
 import { applyTaskStatus } from './task-status.js';
+
+/** Distinct ignored reports logged once each; past this many the memory starts over. */
+const MAX_IGNORED_REMEMBERED = 10_000;
 
 /** Publishes one retained QoS 1 message; an empty payload clears the retained message. */
 export type RetainedPublisher = (topic: string, payload: Buffer) => Promise<void>;
@@ -26,6 +30,8 @@ export interface DispatcherOptions {
   logger: Logger;
   /** The heat policy's CPU cap per task (TaskSpec `throttle`); without it every task runs unthrottled. */
   throttleOf?: ThrottleOf;
+  /** Counts task-status reports refused because the task is another node's. */
+  metrics?: Pick<ManagerMetrics, 'rejectedPayload'>;
 }
 
 export class Dispatcher {
@@ -74,7 +80,10 @@ export class Dispatcher {
     const task = store.getTask(msg.payload.taskId);
     const result = applyTaskStatus(task, msg.nodeId, msg.payload, this.o.clock.now());
     if ('ignored' in result) {
+      if (result.foreign) this.o.metrics?.rejectedPayload('task-status', 'identity');
       const key = `${msg.nodeId}|${msg.payload.taskId}`;
+      // Task ids come from the board: bound what is remembered of them.
+      if (this.ignoredLogged.size >= MAX_IGNORED_REMEMBERED) this.ignoredLogged.clear();
       if (!this.ignoredLogged.has(key)) {
         this.ignoredLogged.add(key);
         this.o.logger.debug({ node: msg.nodeId }, `ignoring task status: ${result.ignored}`);

@@ -13,10 +13,18 @@ function rank(state: TaskState): number {
   return isTerminal(state) ? TASK_STATES.length : TASK_STATES.indexOf(state);
 }
 
-/** The change to store, or the reason the report is ignored. */
-export function applyTaskStatus(task: TaskRecord | null, reporter: string, status: TaskStatus, now: number): { patch: StatusPatch } | { ignored: string } {
+/**
+ * The change to store, or the reason the report is ignored; `foreign` when the node reported on a
+ * task that is not its own (a rejection worth counting, unlike a late report of an ended task).
+ */
+export function applyTaskStatus(
+  task: TaskRecord | null,
+  reporter: string,
+  status: TaskStatus,
+  now: number,
+): { patch: StatusPatch } | { ignored: string; foreign?: true } {
   if (!task) return { ignored: `unknown task ${status.taskId}` };
-  if (task.nodeId !== reporter) return { ignored: `task ${task.id} is not assigned to node ${reporter}` };
+  if (task.nodeId !== reporter) return { ignored: `task ${task.id} is not assigned to node ${reporter}`, foreign: true };
   if (isTerminal(task.state)) return { ignored: `task ${task.id} already ended (${task.state})` };
   if (status.state === 'pending' || status.state === 'assigned') return { ignored: `agents do not report ${status.state}` };
   if (rank(status.state) < rank(task.state)) return { ignored: `task ${task.id} does not go back from ${task.state} to ${status.state}` };

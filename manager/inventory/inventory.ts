@@ -27,8 +27,8 @@ export interface InventoryOptions {
   /** The agent on the manager's own host gets role `manager`. */
   localAgentNodeId: string | null;
   logger: Logger;
-  /** Counts telemetry taken in (and its lag) or refused for naming a node the cluster does not know. */
-  metrics?: Pick<ManagerMetrics, 'telemetry'>;
+  /** Counts telemetry taken in (and its lag) or refused for naming a node the cluster does not know, and refused facts. */
+  metrics?: Pick<ManagerMetrics, 'telemetry' | 'rejectedPayload'>;
   /**
    * External broker mode: the broker's accounts and `%u` ACL already guarantee that a message on
    * `nodes/{id}/...` comes from node `id`, so a node's first status or facts registers it. Never in
@@ -129,6 +129,7 @@ export class Inventory {
 
   private onFacts(node: NodeRecord, facts: NodeFacts): void {
     if (facts.nodeId !== node.id) {
+      this.o.metrics?.rejectedPayload('facts', 'identity');
       this.o.logger.warn({ node: node.id }, `dropping facts that name node ${facts.nodeId}`);
       return;
     }

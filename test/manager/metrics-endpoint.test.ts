@@ -100,4 +100,19 @@ describe('GET /metrics', () => {
     // The bad status was dropped, not applied: the node is still ready.
     expect(manager.cluster.getNode('pi-1').status).toBe('ready');
   });
+
+  it('counts a node speaking of what is not its own as an identity rejection', async () => {
+    const series = (kind: string): string => `kelvin_rejected_payloads_total{kind="${kind}",reason="identity"}`;
+    const other = await SimulatedBoard.connect(manager.mqttUrl, 'pi-2', manager.cluster.joinToken(), 'pi-2-secret', factsFor('pi-2'));
+    try {
+      const [web] = manager.store.listTasks({ nodeId: 'pi-1' });
+      other.report(web?.id ?? '', 'failed', 1); // pi-1's task, reported by pi-2
+      board.client.publish('kelvin/v1/nodes/pi-1/facts', JSON.stringify(factsFor('pi-2')), { qos: 1 }); // facts naming another node
+      expect(await metricReaches(series('task-status'), 1)).toBe(1);
+      expect(await metricReaches(series('facts'), 1)).toBe(1);
+      expect(manager.store.getTask(web?.id ?? '')?.state).not.toBe('failed');
+    } finally {
+      await other.close();
+    }
+  });
 });
