@@ -38,25 +38,36 @@ afterAll(async () => {
 
 describe('a status flood with alternating boot ids', () => {
   it('collapses into a counted node.reboot event and evicts no other node\'s history', async () => {
+    // What the inventory saw, as ground truth: a broker that rate-limits the flood lets fewer through.
+    let reboots = 0;
+    let lastChange = Date.now();
+    manager.store.on('change', (changes) => {
+      for (const c of changes) {
+        if (c.kind !== 'node' || c.id !== 'evil' || !c.before?.bootId || !c.after || c.before.bootId === c.after.bootId) continue;
+        reboots++;
+        lastChange = Date.now();
+      }
+    });
     const topic = 'kelvin/v1/nodes/evil/status';
     const status = (bootId: string): string => JSON.stringify({ v: 1, state: 'online', bootId, clean: false, ts: Date.now() });
     await attacker.publishAsync('kelvin/v1/nodes/evil/facts', JSON.stringify(factsFor('evil', { bootId: 'a' })), { qos: 1 });
-    for (let i = 0; i < FLOOD; i += 500) {
-      await Promise.all(Array.from({ length: 500 }, (_, j) => attacker.publishAsync(topic, status((i + j) % 2 === 0 ? 'b' : 'a'), { qos: 1 })));
+    for (let i = 0; i < FLOOD && attacker.connected; i += 500) {
+      await Promise.allSettled(Array.from({ length: 500 }, (_, j) => attacker.publishAsync(topic, status((i + j) % 2 === 0 ? 'b' : 'a'), { qos: 1 })));
     }
-    await attacker.publishAsync(topic, status('last'), { qos: 1 });
-    await eventually(() => manager.store.getNode('evil')?.bootId === 'last', 60_000, 'the whole flood processed');
+    await Promise.allSettled([attacker.publishAsync(topic, status('last'), { qos: 1 })]);
+    await eventually(() => manager.store.getNode('evil')?.bootId === 'last' || Date.now() - lastChange > 3000, 60_000, 'the flood processed');
 
     const events = manager.store.listEvents({ limit: 100_000 });
     // The victim's history from before the flood is all still there.
     expect(events.filter((e) => e.subject === 'pi-2').map((e) => e.kind)).toContain('node.ready');
-    const reboots = events.filter((e) => e.kind === 'node.reboot' && e.subject === 'evil');
+    const rows = events.filter((e) => e.kind === 'node.reboot' && e.subject === 'evil');
+    expect(reboots).toBeGreaterThan(100);
     // A few rows a minute (the flood may straddle a window), not one per message.
-    expect(reboots.length).toBeLessThanOrEqual(2 * 11);
-    const collapsed = reboots.filter((e) => typeof e.details.repeats === 'number');
+    expect(rows.length).toBeLessThanOrEqual(2 * 11);
+    const collapsed = rows.filter((e) => typeof e.details.repeats === 'number');
     expect(collapsed.length).toBeGreaterThanOrEqual(1);
     expect(collapsed[0]?.message).toMatch(/^node\.reboot x\d+ in the last minute: node evil-host rebooted$/);
-    const counted = reboots.reduce((n, e) => n + (typeof e.details.repeats === 'number' ? e.details.repeats : 1), 0);
-    expect(counted).toBe(FLOOD + 1);
+    // Nothing is lost: every reboot is a row or counted in one.
+    expect(rows.reduce((n, e) => n + (typeof e.details.repeats === 'number' ? e.details.repeats : 1), 0)).toBe(reboots);
   }, 120_000);
 });
