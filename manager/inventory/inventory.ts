@@ -144,11 +144,16 @@ export class Inventory {
     });
   }
 
-  /** Marks the conflict in the event log and raises it as an alert: someone may be impersonating a board. */
+  /**
+   * Marks the conflict in the event log and raises it as an alert: someone may be impersonating a
+   * board. A board toggling its hostname is rate-limited like any event: once its repeats are only
+   * counted (`details.repeats`), they are not logged or alerted again.
+   */
   private conflicted(nodeId: string, hostname: string, holder: NodeRecord): void {
     const message = `node ${nodeId} reports hostname ${hostname}, which node ${holder.id} holds: hostname conflict with ${holder.id}; no work pinned to ${hostname} goes to it`;
     const details = { hostname, holder: holder.id };
-    this.o.store.addEvent('node.hostname-conflict', nodeId, message, details);
+    const event = this.o.store.addEvent('node.hostname-conflict', nodeId, message, details);
+    if (event.details.repeats !== undefined) return;
     this.o.logger.warn({ node: nodeId, holder: holder.id }, message);
     this.o.alerts?.emit(makeAlert('node.hostname-conflict', 'warning', nodeId, message, this.o.clock.now(), details));
   }

@@ -1,7 +1,10 @@
 /** Hostnames are unique among nodes: the first to claim one keeps it; a copier is marked and gets none of its pinned work. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Inventory } from '../../../manager/inventory/inventory.js';
+import { silentLogger } from '../../../shared/logger.js';
+import type { Alert } from '../../../shared/payloads/alert.js';
 import type { ServiceSpec } from '../../../shared/service-spec.js';
-import { Harness, spec } from '../orchestrator/harness.js';
+import { Harness, NODE_TIMEOUT_MS, spec } from '../orchestrator/harness.js';
 
 let h: Harness;
 beforeEach(() => {
@@ -76,4 +79,26 @@ describe('hostname conflicts', () => {
     h.addNode('pi-1', { hostname: 'kitchen' });
     expect(conflict('pi-1')).toBeNull();
   });
+
+  it('raises an alert per conflict, but a board toggling its hostname is alerted a few times a minute, not per message', () => {
+    h.addNode('pi-1', { hostname: 'kitchen' });
+    h.addNode('evil', { hostname: 'attic' });
+    const alerts: Alert[] = [];
+    const inventory = new Inventory({
+      store: h.store,
+      clock: h.clock,
+      nodeTimeoutMs: NODE_TIMEOUT_MS,
+      localAgentNodeId: null,
+      logger: silentLogger(),
+      alerts: { emit: (a) => (alerts.push(a), { ok: true }) },
+    });
+    const facts = h.store.getNode('evil')!.facts!;
+    for (let i = 0; i < 200; i++) inventory.handle({ scope: 'node', nodeId: 'evil', kind: 'facts', payload: { ...facts, hostname: i % 2 === 0 ? 'kitchen' : 'attic' } });
+    expect(alerts).toHaveLength(10);
+    expect(alerts[0]).toMatchObject({ kind: 'node.hostname-conflict', severity: 'warning', nodeId: 'evil', details: { hostname: 'kitchen', holder: 'pi-1' } });
+    const rows = h.cluster.events().filter((e) => e.kind === 'node.hostname-conflict');
+    expect(rows).toHaveLength(11);
+    expect(rows[10]?.details.repeats).toBe(90);
+  });
 });
+
