@@ -9,7 +9,10 @@ import { registerService } from './commands/service.js';
 import { registerSim } from './commands/sim.js';
 import { registerStack } from './commands/stack.js';
 import { registerTask } from './commands/task.js';
+import { exitQuietlyWhenOutputCloses } from './output.js';
 import { buildProgram, runCli } from './program.js';
+
+exitQuietlyWhenOutputCloses();
 
 const program = buildProgram({
   manager: registerManager,

@@ -29,3 +29,16 @@ export function printTable(headers: string[], rows: string[][]): void {
 export function formatLines(lines: readonly string[]): string {
   return lines.map((l) => `${terminalSafe(l)}\n`).join('');
 }
+
+/**
+ * A reader that stops early (`kelvin events | head -1`) closes the pipe: the next write fails with
+ * EPIPE, and kelvin then exits at once and quietly, as `git log | head` does, wherever it was.
+ */
+export function exitQuietlyWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
+}

@@ -15,6 +15,7 @@ import { createAlertBus, type AlertBus } from './alerts/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { InboundRouter, type MessageHandler } from './broker/inbound.js';
 import { Cluster } from './cluster.js';
+import { DiskWatch } from './disk-watch.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { Inventory } from './inventory/inventory.js';
 import { ManagerMetrics } from './metrics.js';
@@ -119,12 +120,16 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
 
     const alerts = createAlertBus({
       db: store.database,
+      write: (fn) => store.transaction(fn),
       publish: (topic, payload, opts) => client.publishAsync(topic, payload, opts),
       webhookUrls: options.alertWebhooks,
       logger: logger.child({ component: 'alerts' }),
     });
     // Runs before the MQTT client closes (cleanups run in reverse): the last alerts still get out.
     cleanups.push(() => alerts.close(5000));
+    const diskWatch = new DiskWatch({ store, alerts, clock, logger });
+    diskWatch.start();
+    cleanups.push(() => diskWatch.stop());
     const metrics = new ManagerMetrics();
     // The bus is the one place alerts enter; its subscribers see each accepted alert once.
     cleanups.push(alerts.subscribe((alert) => metrics.alert(alert.kind)));
@@ -185,6 +190,9 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     router.add((m) => inventory.handle(m));
     router.add((m) => dispatcher.handle(m));
     client.on('message', (topic, payload) => router.route(topic, payload));
+    const replayDeferred = (): void => router.replayDeferred();
+    store.on('diskWritable', replayDeferred);
+    cleanups.push(() => void store.off('diskWritable', replayDeferred));
     // A broker that restarted lost its retained sets: republish them whenever the client reconnects.
     client.on('connect', () => dispatcher.republishAll());
     client.on('error', (err) => logger.warn({ err: err.message }, 'manager MQTT client error'));

@@ -11,6 +11,8 @@ import { WebhookSink, type WebhookSinkOptions } from './webhook-sink.js';
 export interface AlertingOptions {
   /** The manager's database; the `alerts` table is created in it if missing. */
   db?: Database;
+  /** Runs each history write (the store's transaction: a full disk is then retried, not lost). */
+  write?: (fn: () => void) => void;
   /** Publishes on the manager's MQTT connection, e.g. `(t, p, o) => client.publishAsync(t, p, o)`. */
   publish?: AlertPublish;
   /** The `--alert-webhook` URLs (may be empty); invalid ones throw here, naming which. */
@@ -27,6 +29,6 @@ export function createAlertBus(options: AlertingOptions): AlertBus {
   if (options.webhookUrls && options.webhookUrls.length > 0) {
     sinks.push(new WebhookSink({ ...options.webhook, urls: options.webhookUrls, logger }));
   }
-  const history = options.db ? new AlertHistory(options.db) : undefined;
+  const history = options.db ? new AlertHistory(options.db, { write: options.write }) : undefined;
   return new AlertBus({ history, sinks, logger });
 }

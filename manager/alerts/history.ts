@@ -3,9 +3,12 @@
  * restart. Owns its table (created idempotently on construction). Like the store's event log it
  * keeps alerts by age and by a quota per node, so one node's storm of alerts evicts its own
  * history, never the others'; `retain` bounds the table as a last resort.
+ * An alert the disk refuses (full data disk) is kept in memory, up to `maxUnwritten`, and written
+ * before the next one once writes go through again.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { Alert } from '../../shared/payloads/alert.js';
+import { DataDiskFullError } from '../store/disk-full.js';
 
 export type AlertKind = Alert['kind'];
 
@@ -25,6 +28,13 @@ export interface AlertHistoryOptions {
   perNode?: number;
   /** Alerts older than this (relative to the newest recorded) are deleted (default 30 days). */
   maxAgeMs?: number;
+  /**
+   * Runs each write: the store's transaction, so a refusing disk becomes DataDiskFullError and the
+   * store's disk-full state (default: a direct write).
+   */
+  write?: (fn: () => void) => void;
+  /** Alerts kept in memory while the disk refuses them (default 1000); the oldest go first. */
+  maxUnwritten?: number;
 }
 
 const SCHEMA = `
@@ -62,6 +72,10 @@ export class AlertHistory {
   private readonly retain: number;
   private readonly perNode: number;
   private readonly maxAgeMs: number;
+  private readonly write: (fn: () => void) => void;
+  private readonly maxUnwritten: number;
+  /** Alerts not yet written because the disk refused them, oldest first. */
+  private readonly unwritten: Alert[] = [];
 
   constructor(
     private readonly db: Database,
@@ -70,6 +84,8 @@ export class AlertHistory {
     this.retain = options.retain ?? 100_000;
     this.perNode = options.perNode ?? 1000;
     this.maxAgeMs = options.maxAgeMs ?? 30 * 24 * 3600_000;
+    this.write = options.write ?? ((fn) => fn());
+    this.maxUnwritten = options.maxUnwritten ?? 1000;
     db.exec(SCHEMA);
     // OR IGNORE: recording the same alert id twice (a replayed emit) keeps one row.
     this.insert = db.prepare(
@@ -84,7 +100,29 @@ export class AlertHistory {
     this.pruneAge = db.prepare('DELETE FROM alerts WHERE at < ?');
   }
 
+  /** Writes the alert (after any the disk refused before); keeps it for later if the disk refuses. */
   record(alert: Alert): void {
+    this.unwritten.push(alert);
+    if (this.unwritten.length > this.maxUnwritten) this.unwritten.shift();
+    try {
+      this.write(() => {
+        for (const a of this.unwritten) this.insertOne(a);
+      });
+    } catch (err) {
+      if (err instanceof DataDiskFullError) return;
+      // Not the disk: retrying would fail the same way and block every later alert.
+      this.unwritten.length = 0;
+      throw err;
+    }
+    this.unwritten.length = 0;
+  }
+
+  /** Alerts waiting for the disk to take them. */
+  get pending(): number {
+    return this.unwritten.length;
+  }
+
+  private insertOne(alert: Alert): void {
     const { lastInsertRowid, changes } = this.insert.run({ ...alert, details: JSON.stringify(alert.details) });
     if (changes === 0) return;
     const seq = Number(lastInsertRowid);
@@ -115,8 +153,20 @@ export class AlertHistory {
     const rows = this.db
       .prepare(`SELECT * FROM (SELECT * FROM alerts ${filter} ORDER BY at DESC, seq DESC LIMIT @limit) ORDER BY at ASC, seq ASC`)
       .all(params) as AlertRow[];
-    return rows.map(fromRow);
+    const written = rows.map(fromRow);
+    // Alerts the full disk has not taken yet are history too (the disk-full alert among them).
+    const unwritten = this.unwritten.filter((a) => matches(a, query));
+    if (unwritten.length === 0) return written;
+    return [...written, ...unwritten].sort((a, b) => a.at - b.at).slice(-limit);
   }
+}
+
+function matches(alert: Alert, query: AlertQuery): boolean {
+  return (
+    (query.since === undefined || alert.at >= query.since) &&
+    (query.nodeId === undefined || alert.nodeId === query.nodeId) &&
+    (query.kind === undefined || alert.kind === query.kind)
+  );
 }
 
 function fromRow(row: AlertRow): Alert {

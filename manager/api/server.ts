@@ -1,14 +1,16 @@
 /**
  * The HTTP API on node:http: every `/v1` route behind the admin bearer token, JSON in and out,
- * one error shape. A handler's ApiError becomes its status; anything else is logged and answered
- * 500 without internals, so no request can crash the manager.
+ * one error shape. A handler's ApiError becomes its status, a write the full data disk refused a
+ * 507; anything else is logged and answered 500 without internals, so no request can crash the
+ * manager. A client's mistake (bad target, body, token) is answered, never logged with a stack.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../shared/logger.js';
 import { requireAdminToken } from './auth.js';
 import { ClusterError } from '../cluster.js';
-import { ApiError, errorBody, notFound } from './errors.js';
+import { DataDiskFullError } from '../store/disk-full.js';
+import { ApiError, badRequest, errorBody, notFound } from './errors.js';
 import type { Router } from './router.js';
 import { listen } from '../listen.js';
 
@@ -43,6 +45,7 @@ function asApiError(err: unknown): ApiError | null {
     const [status, code] = CLUSTER_STATUS[err.code];
     return new ApiError(status, code, err.message);
   }
+  if (err instanceof DataDiskFullError) return new ApiError(507, 'insufficient_storage', err.message);
   return null;
 }
 
@@ -52,8 +55,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** The request target: a path, or the absolute form (`GET http://host/v1/nodes`) HTTP/1.1 allows. */
+function requestTarget(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://kelvin.invalid');
+  } catch {
+    throw badRequest('the request target is neither a path nor an absolute URL');
+  }
+}
+
 async function handle(options: ApiServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://kelvin.invalid');
+  const url = requestTarget(req);
   requireAdminToken(req, options.verifyToken);
   const match = options.router.match(req.method ?? 'GET', url.pathname);
   if (match.kind === 'not-found') throw notFound(`no such endpoint: ${req.method} ${url.pathname}`);
@@ -72,7 +84,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const server = createServer((req, res) => {
     handle(options, req, res).catch((err: unknown) => {
       const apiErr = asApiError(err);
-      if (!apiErr) logger.error({ err, method: req.method, url: req.url }, 'API request failed');
+      // A client that hung up mid-request (its upload cut short) made no mistake of ours to trace.
+      if (!apiErr && req.destroyed) logger.debug({ method: req.method, err: String(err) }, 'API request abandoned by the client');
+      else if (!apiErr) logger.error({ err, method: req.method, url: req.url }, 'API request failed');
       if (res.headersSent) {
         // Mid-stream: the status is gone already; cutting the response tells the client.
         res.destroy();

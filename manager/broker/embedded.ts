@@ -12,6 +12,7 @@ import type { Change } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { publishRefusal, subscribeRefusal, type BrokerIdentity } from './acl.js';
 import { authenticateClient } from './authenticate.js';
+import { DataDiskFullError, logWriteFailure } from '../store/disk-full.js';
 import { listen } from '../listen.js';
 
 export interface EmbeddedBrokerOptions {
@@ -59,8 +60,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           password?.toString('utf8'),
         );
       } catch (err) {
-        logger.error({ err }, 'mqtt authentication failed');
-        result = { ok: false as const, reason: 'internal error' };
+        logWriteFailure(logger, err, 'mqtt authentication');
+        result = { ok: false as const, reason: err instanceof DataDiskFullError ? err.message : 'internal error' };
       }
       if (!result.ok) {
         logger.warn({ client: client.id }, `mqtt connection refused: ${result.reason}`);

@@ -2,10 +2,15 @@
  * Every message the manager's MQTT client receives passes here once: decoded against the wire
  * contract, bad payloads counted by topic kind and reason and logged at most once a minute per
  * source and reason (then dropped), good ones handed to the components that asked for their kind.
+ * A facts or task-status message a handler could not store because the data disk was full is
+ * kept (the latest per node, or per task) and handed to that handler again by `replayDeferred()`
+ * once the disk takes writes: boards send these only on a change, unlike status and telemetry,
+ * which the next sample repeats.
  */
 import { decodeMessage, type Decoded, type RejectReason } from '../../shared/wire.js';
 import type { Logger } from '../../shared/logger.js';
 import { parseTopic } from '../../shared/topics.js';
+import { DataDiskFullError, logWriteFailure } from '../store/disk-full.js';
 
 export type NodeMessage = Extract<Decoded, { scope: 'node' }>;
 export type MessageHandler = (message: NodeMessage) => void;
@@ -25,6 +30,9 @@ export const BAD_PAYLOAD_LOG_INTERVAL_MS = 60_000;
 /** Past this many remembered (source, reason) pairs, the ones not logged within the interval are forgotten. */
 const MAX_REMEMBERED_SOURCES = 10_000;
 
+/** Messages kept for a retry while the disk is full; beyond this the oldest are dropped. */
+const MAX_DEFERRED = 10_000;
+
 export class InboundRouter {
   private readonly handlers: MessageHandler[] = [];
   private readonly badBySource = new Map<string, number>();
@@ -32,6 +40,8 @@ export class InboundRouter {
   private readonly lastLogged = new Map<string, { at: number; suppressed: number }>();
   private readonly onBadPayload: BadPayloadListener;
   private readonly now: () => number;
+  /** Oldest first; the key names the handler and what the message is about (see deferKey). */
+  private readonly deferred = new Map<string, { handler: MessageHandler; message: NodeMessage }>();
 
   constructor(
     private readonly logger: Logger,
@@ -66,12 +76,32 @@ export class InboundRouter {
       return;
     }
     if (decoded.message.scope !== 'node') return;
-    for (const handler of this.handlers) {
-      try {
-        handler(decoded.message);
-      } catch (err) {
-        this.logger.error({ err, topic }, 'message handler failed');
-      }
+    const message = decoded.message;
+    this.handlers.forEach((handler, index) => this.deliver(handler, index, message));
+  }
+
+  /** Hands every message kept during a full disk to its handler again, oldest first. */
+  replayDeferred(): void {
+    const kept = [...this.deferred.values()];
+    this.deferred.clear();
+    for (const { handler, message } of kept) this.deliver(handler, this.handlers.indexOf(handler), message);
+  }
+
+  /** Messages waiting for the data disk. */
+  get deferredCount(): number {
+    return this.deferred.size;
+  }
+
+  private deliver(handler: MessageHandler, index: number, message: NodeMessage): void {
+    try {
+      handler(message);
+    } catch (err) {
+      logWriteFailure(this.logger, err, `${message.kind} from node ${message.nodeId}`);
+      const key = err instanceof DataDiskFullError ? deferKey(index, message) : null;
+      if (key === null) return;
+      this.deferred.delete(key);
+      this.deferred.set(key, { handler, message });
+      if (this.deferred.size > MAX_DEFERRED) this.deferred.delete(this.deferred.keys().next().value as string);
     }
   }
 
@@ -95,4 +125,11 @@ export class InboundRouter {
     // Still full: every source misbehaved within the minute; start over rather than grow without bound.
     if (this.lastLogged.size >= MAX_REMEMBERED_SOURCES) this.lastLogged.clear();
   }
+}
+
+/** Facts: the latest per node; task status: the latest per task; the rest is repeated by the board. */
+function deferKey(handlerIndex: number, message: NodeMessage): string | null {
+  if (message.kind === 'facts') return `${handlerIndex}|facts|${message.nodeId}`;
+  if (message.kind === 'task-status') return `${handlerIndex}|task-status|${message.nodeId}|${message.payload.taskId}`;
+  return null;
 }

@@ -4,6 +4,9 @@
  * grows (persisted, and kept when the content is unchanged, so a manager restart republishes the
  * same set under the same generation and no agent restarts anything). A set over the wire's size
  * limit is not sent (the agent would refuse it): it is logged and recorded as an event instead.
+ * A changed set whose new generation cannot be stored (full data disk) is not sent either, since
+ * a generation the manager forgets would go backwards after a restart; it is sent once the disk
+ * takes writes again.
  */
 import { isTerminal } from '../../shared/payloads/tasks.js';
 import type { Logger } from '../../shared/logger.js';
@@ -13,6 +16,7 @@ import type { NodeMessage } from '../broker/inbound.js';
 import type { ManagerMetrics } from '../metrics.js';
 import type { Clock } from '../options.js';
 import type { Change } from '../store/records.js';
+import { DataDiskFullError, logWriteFailure } from '../store/disk-full.js';
 import type { Store } from '../store/store.js';
 import { desiredSetMessage, desiredTasks, digestOf, type ThrottleOf } from './desired-set.js';
 import { applyTaskStatus } from './task-status.js';
@@ -38,6 +42,13 @@ export class Dispatcher {
   private readonly ignoredLogged = new Set<string>();
   /** Nodes whose set is over the size limit now: reported once until it fits again. */
   private readonly oversized = new Set<string>();
+  /** Nodes whose changed set waits for the data disk to take its new generation. */
+  private readonly unsaved = new Set<string>();
+  private readonly onDiskWritable = (): void => {
+    const nodes = [...this.unsaved];
+    this.unsaved.clear();
+    for (const nodeId of nodes) this.refresh(nodeId);
+  };
   private readonly onChange = (changes: Change[]): void => {
     const touched = new Set<string>();
     const created = new Set<string>();
@@ -58,11 +69,13 @@ export class Dispatcher {
   /** Publishes every node's set (after a manager start or a reconnect to the broker). */
   start(): void {
     this.o.store.on('change', this.onChange);
+    this.o.store.on('diskWritable', this.onDiskWritable);
     this.republishAll();
   }
 
   stop(): void {
     this.o.store.off('change', this.onChange);
+    this.o.store.off('diskWritable', this.onDiskWritable);
   }
 
   republishAll(): void {
@@ -112,7 +125,14 @@ export class Dispatcher {
     let generation = saved?.generation ?? 0;
     if (!saved || saved.digest !== digest) {
       generation += 1;
-      store.saveDesiredSet({ nodeId, generation, digest });
+      try {
+        store.saveDesiredSet({ nodeId, generation, digest });
+      } catch (err) {
+        if (!(err instanceof DataDiskFullError)) throw err;
+        this.unsaved.add(nodeId);
+        logWriteFailure(this.o.logger, err, `desired set of node ${nodeId}`);
+        return;
+      }
     } else if (!force) {
       return;
     }

@@ -14,6 +14,7 @@ import type { ManagerMetrics } from '../metrics.js';
 import type { Clock, TimerHandle } from '../options.js';
 import { makeAlert } from '../policy/alerts.js';
 import type { Change, NodeRecord } from '../store/records.js';
+import { logWriteFailure } from '../store/disk-full.js';
 import type { Store } from '../store/store.js';
 import { gaveUpHostname, hostnameHolder, nextHolders } from './hostnames.js';
 
@@ -97,14 +98,20 @@ export class Inventory {
     });
   }
 
-  /** Marks down every ready node silent for the node timeout. Runs on the sweep timer. */
+  /**
+   * Marks down every ready node silent for the node timeout. Runs on the sweep timer, so it never
+   * throws: a node whose change could not be stored (full disk) stays ready and is tried next sweep.
+   */
   checkTimeouts(): void {
     const now = this.o.clock.now();
     for (const node of this.o.store.listNodes()) {
       if (node.status !== 'ready') continue;
       const last = this.lastHeard.get(node.id) ?? node.lastSeenAt ?? 0;
-      if (now - last >= this.o.nodeTimeoutMs) {
+      if (now - last < this.o.nodeTimeoutMs) continue;
+      try {
         this.markDown(node, `no telemetry for ${((now - last) / 1000).toFixed(1)}s`, last);
+      } catch (err) {
+        logWriteFailure(this.o.logger, err, `marking node ${node.id} down`);
       }
     }
   }

@@ -11,6 +11,7 @@ import type { ManagerMetrics } from '../metrics.js';
 import type { Clock, TimerHandle } from '../options.js';
 import type { PlacementPolicy } from '../scheduler/types.js';
 import type { Change, TaskRecord } from '../store/records.js';
+import { logWriteFailure } from '../store/disk-full.js';
 import type { Store } from '../store/store.js';
 import { placePendingTasks, type PlacementRound } from './placement.js';
 import { reconcileServices } from './reconcile.js';
@@ -151,7 +152,7 @@ export class Orchestrator {
       this.armDeadline(deadline);
       this.count(moves, placement);
     } catch (err) {
-      this.o.logger.error({ err }, 'orchestration pass failed; will retry on the next change or safety pass');
+      logWriteFailure(this.o.logger, err, 'orchestration pass');
       return [];
     }
     return moves;

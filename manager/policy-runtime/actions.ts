@@ -11,6 +11,7 @@ import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { PolicyEngine, PolicyEvent } from '../policy/index.js';
 import { isHot } from '../policy/thermal.js';
+import { logWriteFailure } from '../store/disk-full.js';
 import type { Store } from '../store/store.js';
 import { failoverAlert } from './failover.js';
 
@@ -64,9 +65,14 @@ export class PolicyActions {
     for (const task of stuck) this.act(this.o.engine.noTarget(nodeId, task.taskId, `${task.service}: ${task.reason}`));
   }
 
+  /** The alert always goes out (its history keeps it through a full disk); its event needs the disk. */
   private raise(alert: Alert): void {
     this.o.alerts.emit(alert);
     if (LOGGED_BY_INVENTORY.has(alert.kind)) return;
-    this.o.store.addEvent(alert.kind, alert.nodeId ?? 'cluster', alert.message, { ...alert.details, alertId: alert.id, severity: alert.severity });
+    try {
+      this.o.store.addEvent(alert.kind, alert.nodeId ?? 'cluster', alert.message, { ...alert.details, alertId: alert.id, severity: alert.severity });
+    } catch (err) {
+      logWriteFailure(this.o.logger, err, `event for alert ${alert.kind}`);
+    }
   }
 }

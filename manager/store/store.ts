@@ -4,14 +4,22 @@
  * orchestrator, dispatcher and API streams react to committed state only, never to half a change.
  * Latest telemetry is kept in memory (it changes every second and is worthless after a restart),
  * and node records are read from memory after the first load (see NodeCache).
+ *
+ * A data disk that refuses a write (SQLITE_FULL, SQLITE_IOERR*) turns the store read-only: the
+ * failed transaction rolls back, `diskFull` fires once, and from then on every write statement
+ * throws the same DataDiskFullError before touching the database (its transaction rolls back;
+ * reads keep working) until `probeWritable()` finds that a write goes through again and fires
+ * `diskWritable`. A store opened on a disk that is already full starts that way.
  */
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Telemetry } from '../../shared/payloads/telemetry.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import { collapsedMessage, DEFAULT_EVENT_LIMITS, EventRateLimiter, type EventLimits } from './event-limits.js';
 import { clusterFromRow, eventFromRow, nodeCodec, serviceCodec, taskCodec, type Codec, type Row } from './codecs.js';
+import { DataDiskFullError, diskFailureCode } from './disk-full.js';
 import { migrate } from './migrations.js';
 import { NodeCache } from './node-cache.js';
 import type {
@@ -56,6 +64,10 @@ export interface StoreEvents {
   change: [changes: Change[]];
   /** A node's latest telemetry (memory only; fires on every sample). */
   telemetry: [nodeId: string, telemetry: Telemetry];
+  /** A write failed because the data disk refused it; writes are refused from now on. */
+  diskFull: [error: DataDiskFullError];
+  /** A probe write went through after `diskFull`: writes are accepted again. */
+  diskWritable: [];
 }
 
 export class Store extends EventEmitter<StoreEvents> {
@@ -65,13 +77,18 @@ export class Store extends EventEmitter<StoreEvents> {
   private readonly statements = new Map<string, Statement>();
   /** Loaded on the first node read; dropped when a transaction rolls back (it may hold its writes). */
   private nodeCache: NodeCache | null = null;
+  /** Whether the running transaction changed the node cache (then a rollback drops it). */
+  private nodeCacheWritten = false;
   private readonly now: () => number;
   private readonly logger: Logger;
   private readonly eventLimits: EventLimits;
   private readonly eventLimiter: EventRateLimiter;
+  /** Set while the data disk refuses writes. */
+  private fullError: DataDiskFullError | null = null;
 
   private constructor(
     private readonly db: Db,
+    private readonly dataDir: string,
     options: StoreOptions,
   ) {
     super();
@@ -81,17 +98,32 @@ export class Store extends EventEmitter<StoreEvents> {
     this.eventLimiter = new EventRateLimiter(this.eventLimits);
   }
 
-  /** Opens (creating with mode 600) and migrates the database file. */
+  /**
+   * Opens (creating with mode 600) and migrates the database file, then tries one write: on a full
+   * disk the store starts read-only (`diskFull` is set; reads work, writes throw DataDiskFullError).
+   */
   static open(path: string, options: StoreOptions = {}): Store {
+    const dataDir = path === ':memory:' ? path : dirname(path);
     if (path !== ':memory:' && !existsSync(path)) closeSync(openSync(path, 'a', 0o600));
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
+    let db: Db;
+    try {
+      db = openDatabase(path, false);
+    } catch (err) {
+      if (diskFailureCode(err) === null) throw err;
+      // No room for the WAL index (-shm): keep it in this process's memory instead (exclusive lock).
+      db = openDatabase(path, true);
+    }
+    try {
+      migrate(db);
+    } catch (err) {
+      db.close();
+      const code = diskFailureCode(err);
+      throw code === null ? err : new DataDiskFullError(dataDir, code);
+    }
     if (path !== ':memory:') chmodSync(path, 0o600);
-    return new Store(db, options);
+    const store = new Store(db, dataDir, options);
+    store.fullError = store.tryWrite();
+    return store;
   }
 
   close(): void {
@@ -110,18 +142,37 @@ export class Store extends EventEmitter<StoreEvents> {
   transaction<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
     this.pending = [];
+    this.nodeCacheWritten = false;
     let result: T;
     try {
       result = this.db.transaction(fn)();
     } catch (err) {
       this.pending = [];
-      this.nodeCache = null;
-      throw err;
+      if (this.nodeCacheWritten) this.nodeCache = null;
+      throw this.refusedByDisk(err) ?? err;
     }
     const changes = this.pending;
     this.pending = [];
     if (changes.length > 0) this.publish(changes);
     return result;
+  }
+
+  /** Why writes are refused now (the data disk is full), or null when they are accepted. */
+  get diskFull(): DataDiskFullError | null {
+    return this.fullError;
+  }
+
+  /**
+   * After `diskFull`: tries one small real write and, when it goes through, accepts writes again
+   * (firing `diskWritable`). Returns whether writes are accepted.
+   */
+  probeWritable(): boolean {
+    if (!this.fullError) return true;
+    const still = this.tryWrite();
+    if (still) return false;
+    this.fullError = null;
+    this.emit('diskWritable');
+    return true;
   }
 
   // ---- cluster ----
@@ -135,7 +186,7 @@ export class Store extends EventEmitter<StoreEvents> {
     return this.transaction(() => {
       const before = this.getCluster();
       this
-        .statement(
+        .writeStatement(
           `INSERT INTO cluster (singleton, id, join_token, admin_token_hash, broker_secret, created_at)
            VALUES (1, @id, @joinToken, @adminTokenHash, @brokerSecret, @createdAt)
            ON CONFLICT (singleton) DO UPDATE SET id = @id, join_token = @joinToken,
@@ -179,7 +230,7 @@ export class Store extends EventEmitter<StoreEvents> {
         updatedAt: now,
       };
       this.insertRow(nodeCodec, node, { secret_hash: credential.secretHash, mosquitto_hash: credential.mosquittoHash });
-      this.nodes().set(node);
+      this.writableNodes().set(node);
       this.pending.push({ kind: 'node', op: 'create', id, before: null, after: node });
       return node;
     });
@@ -280,7 +331,7 @@ export class Store extends EventEmitter<StoreEvents> {
   saveDesiredSet(record: DesiredSetRecord): void {
     this.transaction(() => {
       this
-        .statement(
+        .writeStatement(
           `INSERT INTO desired_sets (node_id, generation, digest) VALUES (@nodeId, @generation, @digest)
            ON CONFLICT (node_id) DO UPDATE SET generation = @generation, digest = @digest`,
         )
@@ -308,7 +359,7 @@ export class Store extends EventEmitter<StoreEvents> {
       };
       if (gate.summaryId !== null) {
         const updated = this
-          .statement('UPDATE events SET at = @at, message = @message, details = @details WHERE id = @id')
+          .writeStatement('UPDATE events SET at = @at, message = @message, details = @details WHERE id = @id')
           .run({ ...summary, details: JSON.stringify(summary.details), id: gate.summaryId });
         if (updated.changes > 0) return { id: gate.summaryId, ...summary };
       }
@@ -320,7 +371,7 @@ export class Store extends EventEmitter<StoreEvents> {
 
   private insertEvent(e: Omit<EventRecord, 'id'>): EventRecord {
     const info = this
-      .statement('INSERT INTO events (at, kind, subject, message, details) VALUES (?, ?, ?, ?, ?)')
+      .writeStatement('INSERT INTO events (at, kind, subject, message, details) VALUES (?, ?, ?, ?, ?)')
       .run(e.at, e.kind, e.subject, e.message, JSON.stringify(e.details));
     const id = Number(info.lastInsertRowid);
     this.pruneEvents(id, e.subject, e.at);
@@ -333,11 +384,11 @@ export class Store extends EventEmitter<StoreEvents> {
   private pruneEvents(id: number, subject: string, at: number): void {
     const limits = this.eventLimits;
     this
-      .statement('DELETE FROM events WHERE subject = @subject AND id <= (SELECT id FROM events WHERE subject = @subject ORDER BY id DESC LIMIT 1 OFFSET @keep)')
+      .writeStatement('DELETE FROM events WHERE subject = @subject AND id <= (SELECT id FROM events WHERE subject = @subject ORDER BY id DESC LIMIT 1 OFFSET @keep)')
       .run({ subject, keep: limits.perSubject });
     if (id % 100 !== 0) return;
-    this.statement('DELETE FROM events WHERE at < ?').run(at - limits.maxAgeMs);
-    this.statement('DELETE FROM events WHERE id <= ?').run(id - limits.total);
+    this.writeStatement('DELETE FROM events WHERE at < ?').run(at - limits.maxAgeMs);
+    this.writeStatement('DELETE FROM events WHERE id <= ?').run(id - limits.total);
   }
 
   /** Events oldest first. */
@@ -363,7 +414,39 @@ export class Store extends EventEmitter<StoreEvents> {
     this.telemetryByNode.delete(nodeId);
   }
 
+  // ---- data disk health ----
+
+  /** Rewrites the schema version with its own value: a real write (a WAL frame) that changes nothing. */
+  private tryWrite(): DataDiskFullError | null {
+    if (this.dataDir === ':memory:') return null;
+    try {
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      this.db.pragma(`user_version = ${version}`);
+      return null;
+    } catch (err) {
+      const code = diskFailureCode(err);
+      if (code === null) throw err;
+      return new DataDiskFullError(this.dataDir, code);
+    }
+  }
+
+  /** The disk's refusal as a DataDiskFullError (announced once), or null for any other failure. */
+  private refusedByDisk(err: unknown): DataDiskFullError | null {
+    const code = diskFailureCode(err);
+    if (code === null) return null;
+    if (this.fullError) return this.fullError;
+    this.fullError = new DataDiskFullError(this.dataDir, code);
+    this.emit('diskFull', this.fullError);
+    return this.fullError;
+  }
+
   // ---- generic table access ----
+
+  /** A statement that writes: refused at once while the disk is full, so reads in the same transaction still work. */
+  private writeStatement(sql: string): Statement {
+    if (this.fullError) throw this.fullError;
+    return this.statement(sql);
+  }
 
   private statement(sql: string): Statement {
     let stmt = this.statements.get(sql);
@@ -372,6 +455,12 @@ export class Store extends EventEmitter<StoreEvents> {
       this.statements.set(sql, stmt);
     }
     return stmt;
+  }
+
+  /** The node cache, for a change made in this transaction. */
+  private writableNodes(): NodeCache {
+    this.nodeCacheWritten = true;
+    return this.nodes();
   }
 
   private nodes(): NodeCache {
@@ -396,7 +485,7 @@ export class Store extends EventEmitter<StoreEvents> {
   private insertRow<R extends Entity>(codec: Codec<R>, record: R, extra: Row = {}): void {
     const row = { ...codec.toRow(record), ...extra };
     const cols = Object.keys(row);
-    this.statement(`INSERT INTO ${codec.table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(row);
+    this.writeStatement(`INSERT INTO ${codec.table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(row);
   }
 
   private insertEntity<R extends Entity>(kind: EntityKind, codec: Codec<R>, record: R): R {
@@ -419,8 +508,8 @@ export class Store extends EventEmitter<StoreEvents> {
       const after: R = { ...merged, updatedAt: this.now() };
       const row = codec.toRow(after);
       const cols = Object.keys(row).filter((c) => c !== 'id');
-      this.statement(`UPDATE ${codec.table} SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run(row);
-      if (kind === 'node') this.nodes().set(after as NodeRecord);
+      this.writeStatement(`UPDATE ${codec.table} SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run(row);
+      if (kind === 'node') this.writableNodes().set(after as NodeRecord);
       this.pending.push({ kind, op: 'update', id, before, after } as Change);
       return after;
     });
@@ -430,8 +519,8 @@ export class Store extends EventEmitter<StoreEvents> {
     return this.transaction(() => {
       const before = this.read(kind, codec, id);
       if (!before) return false;
-      this.statement(`DELETE FROM ${codec.table} WHERE id = ?`).run(id);
-      if (kind === 'node') this.nodes().delete(id);
+      this.writeStatement(`DELETE FROM ${codec.table} WHERE id = ?`).run(id);
+      if (kind === 'node') this.writableNodes().delete(id);
       this.pending.push({ kind, op: 'delete', id, before, after: null } as Change);
       return true;
     });
@@ -446,5 +535,20 @@ export class Store extends EventEmitter<StoreEvents> {
         this.logger.error({ err }, 'store change listener failed');
       }
     }
+  }
+}
+
+function openDatabase(path: string, exclusive: boolean): Db {
+  const db = new Database(path);
+  try {
+    if (exclusive) db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
   }
 }

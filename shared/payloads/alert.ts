@@ -13,6 +13,8 @@ export const ALERT_KINDS = [
   'node.brownout',
   'node.flapping',
   'node.hostname-conflict',
+  'manager.disk-full',
+  'manager.disk-recovered',
 ] as const;
 
 /** Manager -> anyone on the `alerts` topic, one per state transition. */
