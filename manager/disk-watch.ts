@@ -49,7 +49,7 @@ export class DiskWatch {
       ? 'started read-only: the API serves reads, writes answer 507'
       : 'writes are refused (the API answers 507) and background work is kept for a retry';
     this.o.logger.error({ dataDir: err.dataDir, code: err.code }, `${err.message} (${err.code}): ${what}; trying again every ${retryMs / 1000} s`);
-    this.raise('manager.disk-full', 'critical', `${err.message}: ${atStart ? 'started read-only' : 'writes refused'}`, { dataDir: err.dataDir, code: err.code });
+    this.raise('manager.disk-full', 'critical', `${err.message}: writes refused`, { dataDir: err.dataDir, code: err.code, atStart });
     this.retry?.cancel();
     this.retry = this.o.clock.every(retryMs, () => this.o.store.probeWritable());
   }

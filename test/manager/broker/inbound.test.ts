@@ -3,6 +3,7 @@ import type { Logger } from '../../../shared/logger.js';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BAD_PAYLOAD_LOG_INTERVAL_MS, InboundRouter, type NodeMessage } from '../../../manager/broker/inbound.js';
+import { DataDiskFullError } from '../../../manager/store/disk-full.js';
 
 function capture(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -78,5 +79,31 @@ describe('InboundRouter', () => {
     router.add(() => (reached = true));
     router.route('kelvin/v1/nodes/pi-1/status', Buffer.from(JSON.stringify({ v: 1, state: 'online', bootId: 'b', clean: false, ts: 1 })));
     expect(reached).toBe(true);
+  });
+
+  it('keeps task status and facts a full disk refused, the latest per task, and replays them once; status (repeated by the board) is not kept', () => {
+    const { logger, lines } = capture();
+    const router = new InboundRouter(logger);
+    let diskFull = true;
+    const stored: string[] = [];
+    router.add((m) => {
+      if (diskFull) throw new DataDiskFullError('/var/lib/kelvin', 'SQLITE_FULL');
+      stored.push(m.kind === 'task-status' ? `${m.payload.taskId}:${m.payload.state}` : m.kind);
+    });
+    const status = (taskId: string, state: string): Buffer =>
+      Buffer.from(JSON.stringify({ v: 1, taskId, generation: 1, state, exitCode: null, signal: null, error: null, message: '', runtimeId: null, throttled: false, ts: 1, startedAt: null, finishedAt: null }));
+    router.route('kelvin/v1/nodes/pi-1/task-status', status('t1', 'starting'));
+    router.route('kelvin/v1/nodes/pi-1/task-status', status('t2', 'running'));
+    router.route('kelvin/v1/nodes/pi-1/task-status', status('t1', 'running'));
+    router.route('kelvin/v1/nodes/pi-1/status', Buffer.from(JSON.stringify({ v: 1, state: 'online', bootId: 'b', clean: false, ts: 1 })));
+    expect(router.deferredCount).toBe(2);
+    expect(lines).toEqual([]); // the store announces a full disk once; handlers do not log each refusal
+
+    diskFull = false;
+    router.replayDeferred();
+    expect(stored).toEqual(['t2:running', 't1:running']);
+    expect(router.deferredCount).toBe(0);
+    router.replayDeferred();
+    expect(stored).toHaveLength(2);
   });
 });
