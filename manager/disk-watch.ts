@@ -47,11 +47,20 @@ export class DiskWatch {
     this.since = this.o.clock.now();
     const what = atStart
       ? 'started read-only: the API serves reads, writes answer 507'
-      : 'writes are refused (the API answers 507) and background work is kept for a retry';
-    this.o.logger.error({ dataDir: err.dataDir, code: err.code }, `${err.message} (${err.code}): ${what}; trying again every ${retryMs / 1000} s`);
+      : 'writes are refused (the API answers 507), background work is kept for a retry';
+    this.o.logger.error({ dataDir: err.dataDir, code: err.code }, `${err.message}: ${what}; a write is tried again every ${retryMs / 1000} s`);
     this.raise('manager.disk-full', 'critical', `${err.message}: writes refused`, { dataDir: err.dataDir, code: err.code, atStart });
     this.retry?.cancel();
-    this.retry = this.o.clock.every(retryMs, () => this.o.store.probeWritable());
+    this.retry = this.o.clock.every(retryMs, () => this.probe());
+  }
+
+  /** Runs on a timer: nothing may escape it. */
+  private probe(): void {
+    try {
+      this.o.store.probeWritable();
+    } catch (err) {
+      this.o.logger.error({ err }, 'probing the manager data disk failed');
+    }
   }
 
   private writable(): void {
