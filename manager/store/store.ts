@@ -19,7 +19,7 @@ import type { Telemetry } from '../../shared/payloads/telemetry.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import { collapsedMessage, DEFAULT_EVENT_LIMITS, EventRateLimiter, type EventLimits } from './event-limits.js';
 import { clusterFromRow, eventFromRow, nodeCodec, serviceCodec, taskCodec, type Codec, type Row } from './codecs.js';
-import { DataDiskFullError, diskFailureCode } from './disk-full.js';
+import { DataDiskFullError, diskFailureCode, logWriteFailure } from './disk-full.js';
 import { migrate } from './migrations.js';
 import { NodeCache } from './node-cache.js';
 import type {
@@ -532,7 +532,7 @@ export class Store extends EventEmitter<StoreEvents> {
       try {
         listener(changes);
       } catch (err) {
-        this.logger.error({ err }, 'store change listener failed');
+        logWriteFailure(this.logger, err, 'store change listener');
       }
     }
   }
