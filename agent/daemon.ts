@@ -14,7 +14,7 @@ import { formatMqttPassword } from '../shared/credentials.js';
 import type { Logger } from '../shared/logger.js';
 import type { NodeFacts, TaskDriver } from '../shared/payloads/facts.js';
 import type { Telemetry } from '../shared/payloads/telemetry.js';
-import { loadOrCreateIdentity, nodeIdFromHostname, readNodeId } from './identity.js';
+import { loadOrCreateIdentity, markRemoved, nodeIdFromHostname, readNodeId, removedMark } from './identity.js';
 import { LocalProtection } from './local-protection.js';
 import { LogsResponder } from './logs-responder.js';
 import { MqttSession } from './mqtt-session.js';
@@ -85,10 +85,32 @@ export interface RunningAgent {
   readonly nodeId: string;
   /** Offline (clean) status out, disconnect, release sensors; tasks keep running. */
   stop(): Promise<void>;
+  /**
+   * `kelvin agent leave`: asks the manager to remove this node and resolves once it has (its
+   * removed set arrived and the tasks are stopped); rejects after `timeoutMs` without an answer.
+   */
+  leave(timeoutMs: number): Promise<void>;
 }
 
-/** Starts the agent; it keeps reconnecting to the broker until stopped. */
+/** How long `leave` waits for the manager to confirm. */
+export const LEAVE_TIMEOUT_MS = 30_000;
+
+/** The one line a removed node says, at removal and at every later start. */
+function removedLine(how: string): string {
+  return `this node was removed from the cluster (${how}): its tasks are stopped and it stays away; run \`kelvin agent leave\` to forget its identity, then start the agent again to join as a new node`;
+}
+
+/**
+ * Starts the agent; it keeps reconnecting to the broker until stopped. A node the manager removed
+ * stays idle instead (a service manager restarting it must not make it knock at the broker forever).
+ */
 export async function startAgent(options: RunOptions, logger: Logger): Promise<RunningAgent> {
+  const removed = removedMark(options.stateDir);
+  if (removed !== null) {
+    const nodeId = readNodeId(options.stateDir) ?? 'unknown';
+    logger.error({ nodeId }, removedLine(removed));
+    return { nodeId, stop: async () => {}, leave: async () => {} };
+  }
   const sensing = await sensingFor(options, logger);
   try {
     const board = await sensing.readFacts();
@@ -121,6 +143,9 @@ class AgentDaemon implements RunningAgent {
   private resyncTimer: NodeJS.Timeout | null = null;
   private factsTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private removed = false;
+  private leaving = false;
+  private readonly left: { promise: Promise<void>; resolve: () => void };
 
   constructor(
     private readonly options: RunOptions,
@@ -131,6 +156,8 @@ class AgentDaemon implements RunningAgent {
     nodeSecret: string,
     ca: Buffer | null,
   ) {
+    let resolveLeft = (): void => {};
+    this.left = { promise: new Promise<void>((r) => (resolveLeft = r)), resolve: () => resolveLeft() };
     this.executors = createExecutors(options, nodeId, log);
     this.session = new MqttSession({
       url: options.broker,
@@ -142,7 +169,9 @@ class AgentDaemon implements RunningAgent {
       logger: log,
       onConnect: () => this.onConnect(),
       onDisconnect: () => this.protection.setManagerReachable(false),
-      onTasks: (set) => this.reconciler.apply(set),
+      onTasks: (set) => {
+        if (this.reconciler.apply(set) && set.removed) void this.onRemoved();
+      },
       onLogsRequest: (request) => this.logs.handle(request),
     });
     this.reconciler = new Reconciler({
@@ -177,6 +206,7 @@ class AgentDaemon implements RunningAgent {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     if (this.telemetryTimer) clearInterval(this.telemetryTimer);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
@@ -187,10 +217,54 @@ class AgentDaemon implements RunningAgent {
     await this.sensing.close();
   }
 
+  async leave(timeoutMs: number): Promise<void> {
+    if (!this.removed) {
+      this.leaving = true;
+      this.log.info('leaving the cluster: asking the manager to remove this node');
+      this.askToLeave();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the manager did not confirm within ${Math.round(timeoutMs / 1000)} s (is it reachable at ${this.options.broker}?)`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.left.promise, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sent again at every (re)connect until the manager answers: a leave never depends on one message. */
+  private askToLeave(): void {
+    if (this.leaving && !this.removed) this.session.publish('leave', { v: 1, ts: Date.now() }, { qos: 1, retain: false });
+  }
+
+  /**
+   * The manager removed this node (its set says so and holds no task): once the tasks are stopped,
+   * note it in the state dir and go quiet: no reconnecting, no reports (the broker refuses the
+   * revoked credential anyway). The process idles until it is stopped.
+   */
+  private async onRemoved(): Promise<void> {
+    if (this.removed) return;
+    this.removed = true;
+    await this.reconciler.idle();
+    const how = 'kelvin node rm --force, or kelvin agent leave';
+    try {
+      markRemoved(this.options.stateDir, how);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'could not note the removal in the state dir');
+    }
+    if (this.leaving) this.log.info('left the cluster: tasks stopped');
+    else this.log.error(removedLine(how));
+    await this.stop();
+    this.left.resolve();
+  }
+
   private onConnect(): void {
     this.protection.setManagerReachable(true);
     if (this.facts) this.session.publish('facts', this.facts, { qos: 1, retain: true });
     this.publishStatuses();
+    this.askToLeave();
   }
 
   private publishStatuses(): void {

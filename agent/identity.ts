@@ -5,9 +5,10 @@
  * manager binds to the node id on first join (shared/credentials.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isValidNodeId } from '../shared/topics.js';
+import { APPLIED_FILE } from './runtime/task-records.js';
 
 export interface AgentIdentity {
   nodeId: string;
@@ -16,6 +17,8 @@ export interface AgentIdentity {
 
 const NODE_ID_FILE = 'node-id';
 const NODE_SECRET_FILE = 'node-secret';
+/** Written when the manager removed this node; the agent then stays idle until `kelvin agent leave`. */
+const REMOVED_FILE = 'removed';
 const SUFFIX_CHARS = 4;
 
 /** A valid node id from a hostname: first DNS label, lower-cased, other characters turned into '-'. */
@@ -76,4 +79,24 @@ export function loadOrCreateIdentity(stateDir: string, hostname: string, random:
     chmodSync(join(stateDir, NODE_SECRET_FILE), 0o600);
   }
   return { nodeId, nodeSecret };
+}
+
+/** Notes that the manager removed this node (a line saying how, shown at every later start). */
+export function markRemoved(stateDir: string, how: string): void {
+  writePrivateFile(join(stateDir, REMOVED_FILE), `${how}\n`);
+}
+
+/** How this node was removed, or null while it is a member. */
+export function removedMark(stateDir: string): string | null {
+  try {
+    return readFileSync(join(stateDir, REMOVED_FILE), 'utf8').trim() || 'removed';
+  } catch {
+    return null;
+  }
+}
+
+/** Forgets who this board was: the next start makes a new node id and secret and joins afresh. */
+export function forgetIdentity(stateDir: string): void {
+  // The applied desired set belongs to the old identity's manager history too.
+  for (const file of [NODE_ID_FILE, NODE_SECRET_FILE, REMOVED_FILE, APPLIED_FILE]) rmSync(join(stateDir, file), { force: true });
 }

@@ -93,13 +93,18 @@ export class Cluster {
     });
   }
 
-  /** Only a down node, unless forced; its tasks are rescheduled by the orchestrator. */
+  /**
+   * Only a down node, unless forced; its tasks are rescheduled by the orchestrator. A forced
+   * removal also revokes the node's credential, so a board that is still up cannot rejoin under
+   * its id (the dispatcher tells it it was removed); a down node removed without force may rejoin.
+   */
   removeNode(ref: string, options: { force?: boolean } = {}): void {
     const node = this.getNode(ref);
     if (node.status === 'ready' && !options.force) {
       throw new ClusterError(`node ${node.hostname} is ready; drain and stop its agent first, or remove it with --force`, 'conflict');
     }
     this.store.transaction(() => {
+      if (options.force) this.store.revokeNode(node.id, 'kelvin node rm --force');
       this.store.deleteNode(node.id);
       this.store.addEvent('node.remove', node.id, `node ${node.hostname} removed`, { force: options.force ?? false });
     });

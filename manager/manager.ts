@@ -17,6 +17,7 @@ import { InboundRouter, type MessageHandler } from './broker/inbound.js';
 import { Cluster } from './cluster.js';
 import { DiskWatch } from './disk-watch.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
+import { handleLeave } from './inventory/node-leave.js';
 import { Inventory } from './inventory/inventory.js';
 import { ManagerMetrics } from './metrics.js';
 import { parseManagerOptions, type ManagerOptions, type ManagerOptionsInput } from './options.js';
@@ -169,6 +170,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       metrics,
       throttleOf: (nodeId, task) => policy.throttleFor(nodeId, task.resources.cpus, store.getNode(nodeId)?.facts?.cpu.cores ?? 1),
     });
+    logger.info({ incarnation: dispatcher.incarnation }, 'manager incarnation (new at every start; desired sets carry it)');
     const orchestrator = new Orchestrator({
       store,
       clock,
@@ -189,6 +191,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     });
     router.add((m) => inventory.handle(m));
     router.add((m) => dispatcher.handle(m));
+    router.add((m) => handleLeave(store, logger, m));
     client.on('message', (topic, payload) => router.route(topic, payload));
     const replayDeferred = (): void => router.replayDeferred();
     store.on('diskWritable', replayDeferred);
@@ -210,6 +213,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       [allNodesTopic('facts')]: { qos: 1 },
       [allNodesTopic('telemetry')]: { qos: 0 },
       [allNodesTopic('task-status')]: { qos: 1 },
+      [allNodesTopic('leave')]: { qos: 1 },
     });
 
     logger.info({ dataDir: options.dataDir, mqtt: mqttUrl, cluster: identity.id }, 'manager started');

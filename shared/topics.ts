@@ -14,6 +14,7 @@ export const NODE_TOPIC_KINDS = [
   'task-status', // node -> manager
   'logs-request', // manager -> node: fetch or follow task logs
   'logs', // node -> manager: log lines answering a request
+  'leave', // node -> manager: `kelvin agent leave`, remove me from the cluster
 ] as const;
 export type NodeTopicKind = (typeof NODE_TOPIC_KINDS)[number];
 

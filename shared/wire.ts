@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { alert } from './payloads/alert.js';
 import { nodeFacts } from './payloads/facts.js';
+import { leaveRequest } from './payloads/leave.js';
 import { logsChunk, logsRequest } from './payloads/logs.js';
 import { nodeStatus } from './payloads/status.js';
 import { desiredTaskSet, taskStatus } from './payloads/tasks.js';
@@ -32,6 +33,7 @@ export const NODE_TOPIC_SCHEMAS = {
   'task-status': taskStatus,
   'logs-request': logsRequest,
   logs: logsChunk,
+  leave: leaveRequest,
 } satisfies Record<NodeTopicKind, z.ZodType>;
 
 export type NodePayload<K extends NodeTopicKind> = z.infer<(typeof NODE_TOPIC_SCHEMAS)[K]>;

@@ -10,6 +10,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { TaskDriver } from '../../shared/payloads/facts.js';
 import type { LogLine } from '../../shared/payloads/logs.js';
 import { isTerminal, type DesiredTaskSet, type TaskSpec, type TaskStatus } from '../../shared/payloads/tasks.js';
+import { judgeDesiredSet, NOTHING_APPLIED, type AppliedSet } from './applied-set.js';
 import { isSafeTaskId } from './task-dir.js';
 import { TaskRecords, type TaskRecord, type TaskRecordStore } from './task-records.js';
 import { retryTemporary, type StepOutcome } from './task-retry.js';
@@ -66,7 +67,7 @@ export class Reconciler {
   private unrecorded: FoundTask[] = [];
   /** Aborted by close(): ends retries of steps that must finish even for dropped tasks. */
   private readonly closing = new AbortController();
-  private generation = -1;
+  private applied: AppliedSet = NOTHING_APPLIED;
   private localThrottle: number | null = null;
   private closed = false;
 
@@ -81,7 +82,8 @@ export class Reconciler {
     const { records, problems } = this.records.load();
     for (const p of problems) this.log.warn(p, 'ignoring an unreadable task record');
     const existing = await this.listExisting();
-    this.generation = Math.max(this.generation, ...records.map((r) => r.generation));
+    // Records written before incarnations existed: their highest generation, of no incarnation.
+    this.applied = this.records.loadApplied() ?? { ...NOTHING_APPLIED, generation: Math.max(-1, ...records.map((r) => r.generation)) };
     const settling: Promise<void>[] = [];
     for (const record of records) {
       const found = existing.get(record.taskId);
@@ -93,14 +95,28 @@ export class Reconciler {
     await Promise.all(settling);
   }
 
-  apply(set: DesiredTaskSet): void {
-    if (this.closed) return;
-    if (set.generation < this.generation) {
-      this.log.info({ generation: set.generation, applied: this.generation }, 'ignoring an older desired task set');
-      return;
+  /** Converges on the set unless it is stale; says whether it was taken. */
+  apply(set: DesiredTaskSet): boolean {
+    if (this.closed) return false;
+    const verdict = judgeDesiredSet(this.applied, set);
+    if (!verdict.accept) {
+      this.log.info({ generation: set.generation, incarnation: set.incarnation, applied: this.applied.generation, appliedIncarnation: this.applied.incarnation }, verdict.reason);
+      return false;
     }
-    this.generation = set.generation;
+    if (verdict.newIncarnation && this.applied.incarnation !== null) {
+      this.log.info(
+        { incarnation: set.incarnation, generation: set.generation, previous: this.applied.incarnation, applied: this.applied.generation },
+        'the manager started again (a restart, or a database restored from a backup): converging on its desired set',
+      );
+    }
+    this.applied = verdict.next;
+    try {
+      this.records.saveApplied(this.applied);
+    } catch (err) {
+      this.log.error({ err }, 'could not write which desired set was applied');
+    }
     this.converge(set.tasks);
+    return true;
   }
 
   async idle(): Promise<void> {
@@ -156,7 +172,7 @@ export class Reconciler {
 
   /** A task new to this node: record it, then prepare and start it. */
   private take(spec: TaskSpec): void {
-    const entry = this.newEntry(spec, assignedStatus(spec.id, this.generation, this.now()), null);
+    const entry = this.newEntry(spec, assignedStatus(spec.id, this.appliedStamp(), this.now()), null);
     if (!isSafeTaskId(spec.id)) {
       // Never written to disk: the id would not make a safe folder name.
       this.tasks.set(spec.id, entry);
@@ -314,7 +330,7 @@ export class Reconciler {
     for (const found of unrecorded) {
       if (this.tasks.has(found.taskId)) continue;
       const spec = listed.has(found.taskId) ? specs.find((s) => s.id === found.taskId) : undefined;
-      const status = { ...assignedStatus(found.taskId, this.generation, this.now()), runtimeId: found.runtimeId };
+      const status = { ...assignedStatus(found.taskId, this.appliedStamp(), this.now()), runtimeId: found.runtimeId };
       const entry = this.newEntry(spec ?? placeholderSpec(found.taskId, found.executor.driver), status, null);
       entry.controller = found.executor.adopt(entry.spec, found);
       this.tasks.set(found.taskId, entry);
@@ -345,12 +361,12 @@ export class Reconciler {
   /** Records the new status and reports it (nothing, once closed: the next agent takes over). */
   private update(entry: TaskEntry, patch: Partial<TaskStatus>): void {
     if (this.closed) return;
-    entry.status = { ...entry.status, ...patch, generation: this.generation, ts: this.now() };
+    entry.status = { ...entry.status, ...patch, ...this.appliedStamp(), ts: this.now() };
     if (isSafeTaskId(entry.spec.id)) {
       try {
         this.records.save({
           taskId: entry.spec.id,
-          generation: this.generation,
+          generation: entry.status.generation,
           driver: entry.spec.driver,
           runtimeId: entry.status.runtimeId,
           spec: entry.spec,
@@ -365,6 +381,12 @@ export class Reconciler {
     } catch (err) {
       this.log.error({ taskId: entry.spec.id, err }, 'task status report failed');
     }
+  }
+
+  /** Which set a status answers: the generation, and the incarnation when the manager sent one. */
+  private appliedStamp(): Pick<TaskStatus, 'generation' | 'incarnation'> {
+    const generation = Math.max(0, this.applied.generation);
+    return this.applied.incarnation === null ? { generation } : { generation, incarnation: this.applied.incarnation };
   }
 
   private step(entry: TaskEntry, name: string, run: () => Promise<void>, opts: { untilClosed?: boolean } = {}): Promise<StepOutcome> {

@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { taskDriver } from '../../shared/payloads/facts.js';
 import { taskSpec, taskStatus } from '../../shared/payloads/tasks.js';
+import { appliedSet, type AppliedSet } from './applied-set.js';
 import { readJsonFile, writeFileAtomic } from './atomic-file.js';
 import { isSafeTaskId, taskDir, tasksRoot } from './task-dir.js';
 
 const RECORD_FILE = 'task.json';
+/** Which desired set was applied last (applied-set.ts), in the state dir. */
+export const APPLIED_FILE = 'applied-set.json';
 
 export const taskRecord = z.object({
   taskId: z.string(),
@@ -37,6 +40,9 @@ export interface TaskRecordStore {
   save(record: TaskRecord): void;
   delete(taskId: string): void;
   load(): LoadedRecords;
+  saveApplied(applied: AppliedSet): void;
+  /** Null when nothing was saved yet (or the file is unreadable: the first set then decides). */
+  loadApplied(): AppliedSet | null;
 }
 
 export class TaskRecords implements TaskRecordStore {
@@ -57,6 +63,15 @@ export class TaskRecords implements TaskRecordStore {
     } catch {
       // Not empty or already gone: what is left belongs to the driver.
     }
+  }
+
+  saveApplied(applied: AppliedSet): void {
+    writeFileAtomic(join(this.stateDir, APPLIED_FILE), JSON.stringify(applied));
+  }
+
+  loadApplied(): AppliedSet | null {
+    const parsed = appliedSet.safeParse(readJsonFile(join(this.stateDir, APPLIED_FILE)));
+    return parsed.success ? parsed.data : null;
   }
 
   load(): LoadedRecords {

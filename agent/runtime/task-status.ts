@@ -2,11 +2,12 @@
 import type { TaskState, TaskStatus } from '../../shared/payloads/tasks.js';
 import type { ExitInfo } from './types.js';
 
-export function assignedStatus(taskId: string, generation: number, ts: number): TaskStatus {
+/** `applied`: the generation (and incarnation) of the desired set the agent converges on. */
+export function assignedStatus(taskId: string, applied: Pick<TaskStatus, 'generation' | 'incarnation'>, ts: number): TaskStatus {
   return {
     v: 1,
     taskId,
-    generation,
+    ...applied,
     state: 'assigned',
     exitCode: null,
     signal: null,

@@ -1,6 +1,6 @@
 /**
- * `kelvin agent`: run the agent on a board (`--broker`), show what it sees (`--once`), or install it
- * as a systemd service (`install` / `uninstall`).
+ * `kelvin agent`: run the agent on a board (`--broker`), show what it sees (`--once`), install it
+ * as a systemd service (`install` / `uninstall`), or take the board out of its cluster (`leave`).
  */
 import { Command } from 'commander';
 import { hostname } from 'node:os';
@@ -10,7 +10,8 @@ import { ENV_FILE_PATH, UNIT_NAME, installAgent, uninstallAgent } from '../../ag
 import { DEFAULT_STATE_DIR, TOKEN_ENV, parseOnceOptions, parseRunOptions, type RawAgentFlags } from '../../agent/options.js';
 import { nextTerminationSignal } from '../signals.js';
 import { createLogger } from '../../shared/logger.js';
-import { loadOrCreateIdentity } from '../../agent/identity.js';
+import { forgetIdentity, loadOrCreateIdentity, readNodeId, removedMark } from '../../agent/identity.js';
+import { LEAVE_SIGNAL, removePidFile, runningAgentPid, writePidFile } from '../../agent/pid-file.js';
 import { formatMqttPassword } from '../../shared/credentials.js';
 import { CliError, UsageError } from '../errors.js';
 import { printJson } from '../output.js';
@@ -83,13 +84,73 @@ async function runDaemon(flags: RawAgentFlags): Promise<void> {
   const options = parseRunOptions(flags);
   const logger = createLogger('kelvin-agent');
   const stopRequested = nextTerminationSignal();
-  const { startAgent } = await import('../../agent/daemon.js');
+  const { startAgent, LEAVE_TIMEOUT_MS } = await import('../../agent/daemon.js');
   const agent = await startAgent(options, logger);
+  writePidFile(options.stateDir);
+  // `kelvin agent leave` run beside this agent hands the leave to it (see runLeave).
+  const onLeave = (): void => {
+    agent.leave(LEAVE_TIMEOUT_MS).catch((err: unknown) => logger.error({ err: (err as Error).message }, 'could not leave the cluster'));
+  };
+  process.on(LEAVE_SIGNAL, onLeave);
   const signal = await stopRequested;
+  process.off(LEAVE_SIGNAL, onLeave);
   logger.info({ signal }, 'stopping (tasks keep running)');
   await agent.stop();
+  removePidFile(options.stateDir);
   // A driver handle that outlives stop() must not keep systemd waiting for the kill timeout.
   setTimeout(() => process.exit(0), 3000).unref();
+}
+
+/** How long `leave` waits for a running agent to stop its tasks after the manager confirmed. */
+const RUNNING_AGENT_LEAVE_MS = 120_000;
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return true;
+}
+
+/**
+ * `kelvin agent leave`, like `docker swarm leave`: the manager removes the node (and revokes its
+ * credential), its tasks stop, and the state dir forgets the identity, so the next `kelvin agent`
+ * joins as a new node. An agent already running on the state dir does the leaving itself (it owns
+ * the tasks), asked with SIGUSR2; otherwise this command runs the agent just long enough to leave.
+ */
+async function runLeave(flags: RawAgentFlags): Promise<void> {
+  const stateDir = resolve((flags.stateDir as string | undefined) ?? DEFAULT_STATE_DIR);
+  let nodeId: string | null;
+  try {
+    nodeId = readNodeId(stateDir);
+  } catch (err) {
+    throw new CliError(`cannot use state dir ${stateDir}: ${(err as Error).message}`);
+  }
+  if (nodeId === null) throw new CliError(`this board is not part of a cluster (no node identity in ${stateDir})`);
+  if (removedMark(stateDir) === null) {
+    const pid = runningAgentPid(stateDir);
+    if (pid !== null) {
+      process.kill(pid, LEAVE_SIGNAL);
+      if (!(await waitFor(() => removedMark(stateDir) !== null, RUNNING_AGENT_LEAVE_MS))) {
+        throw new CliError(`the running agent (pid ${pid}) did not leave within ${RUNNING_AGENT_LEAVE_MS / 1000} s; see its log (journalctl -u ${UNIT_NAME})`);
+      }
+    } else {
+      const options = parseRunOptions(flags);
+      const logger = createLogger('kelvin-agent', process.env.KELVIN_LOG_LEVEL ?? 'warn');
+      const { startAgent, LEAVE_TIMEOUT_MS } = await import('../../agent/daemon.js');
+      const agent = await startAgent(options, logger);
+      try {
+        await agent.leave(LEAVE_TIMEOUT_MS);
+      } catch (err) {
+        throw new CliError(`cannot leave: ${(err as Error).message}; nothing was forgotten`);
+      } finally {
+        await agent.stop();
+      }
+    }
+  }
+  forgetIdentity(stateDir);
+  process.stdout.write(`Node ${nodeId} left the cluster: its tasks are stopped and ${stateDir} forgot its identity. Start the agent again to join as a new node.\n`);
 }
 
 export function registerAgent(program: Command): void {
@@ -116,6 +177,14 @@ export function registerAgent(program: Command): void {
         `Wrote ${files.unitFile}\nWrote ${files.envFile} (mode 600, holds the token)\n` +
           `Start it now and at every boot:\n  systemctl daemon-reload && systemctl enable --now kelvin-agent\n`,
       );
+    });
+
+  inheritConventions(agent.command('leave').description('Leave the cluster: stop this board\'s tasks, deregister it and forget its identity'), program)
+    .configureHelp({ showGlobalOptions: true })
+    .action(async () => {
+      await runLeave(agent.opts());
+      // Driver handles (docker, node-pty) must not keep the command alive.
+      setTimeout(() => process.exit(0), 1000).unref();
     });
 
   inheritConventions(agent.command('uninstall').description(`Remove the ${UNIT_NAME} unit and ${ENV_FILE_PATH}`), program)

@@ -10,6 +10,7 @@ import { mergePasswordFiles, mosquittoConfigFromStore } from '../../manager/brok
 import { DB_FILE, startManager, type RunningManager } from '../../manager/manager.js';
 import { defaultDataDir, managerOptions, type ManagerOptions } from '../../manager/options.js';
 import { ensureClusterIdentity, Store } from '../../manager/store/index.js';
+import { backupDatabase } from '../../manager/store/backup.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { parseDurationMs } from '../../shared/units.js';
 import { ADMIN_TOKEN_FILE } from '../client.js';
@@ -200,4 +201,17 @@ function brokerSteps(passwordFile: string, listen: string, joinToken: string): s
     '#     its line from the password file (mosquitto_passwd -D) as well as kelvin node rm.',
     '',
   ].join('\n');
+}
+
+/** `kelvin manager backup FILE`: see manager/store/backup.ts; restoring is described in the README. */
+export function backupManager(file: string, dataDirFlag: string | undefined): void {
+  const dbFile = join(resolve(dataDirFlag ?? defaultDataDir()), DB_FILE);
+  const target = resolve(file);
+  let bytes: number;
+  try {
+    ({ bytes } = backupDatabase(dbFile, target));
+  } catch (err) {
+    throw new CliError(`backup: ${(err as Error).message}`);
+  }
+  process.stdout.write(`Backed up ${dbFile} to ${target} (${bytes} bytes)\n`);
 }

@@ -72,4 +72,16 @@ export function registerManager(program: Command): void {
     })
     .exitOverride()
     .configureOutput(program.configureOutput());
+
+  manager
+    .command('backup')
+    .description('Write a consistent copy of the manager database to FILE (safe while the manager runs)')
+    .argument('<file>', 'the backup file to create (must not exist)')
+    .option('--data-dir <dir>', `manager data dir (default: ${defaultDataDir()})`)
+    .action(async (file: string, flags: { dataDir?: string }) => {
+      const { backupManager } = await import('./manager-run.js');
+      backupManager(file, flags.dataDir ?? (manager.opts() as ManagerFlags).dataDir);
+    })
+    .exitOverride()
+    .configureOutput(program.configureOutput());
 }

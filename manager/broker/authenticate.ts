@@ -30,6 +30,8 @@ export function authenticateClient(ctx: AuthContext, username: string | undefine
   if (!cred) return { ok: false, reason: `node ${username}: password is not in kelvin1:<join-token>:<secret> form` };
   const identity: BrokerIdentity = { kind: 'node', nodeId: username };
   return ctx.store.transaction((): AuthResult => {
+    const revoked = ctx.store.revocationOf(username);
+    if (revoked !== null) return { ok: false, reason: `node ${username} was removed from the cluster (${revoked}); its credential is revoked` };
     const known = ctx.store.nodeCredential(username);
     if (known?.secretHash === EXTERNAL_BROKER_CREDENTIAL.secretHash) {
       return { ok: false, reason: `node ${username} joined through an external broker; remove it (kelvin node rm) to let it join this one` };

@@ -35,6 +35,8 @@ export interface EmbeddedBroker {
 }
 
 const BAD_USERNAME_OR_PASSWORD = 4;
+/** How long a revoked node keeps its connection to read that it was removed. */
+const REVOKED_CLOSE_DELAY_MS = 5000;
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { store, logger } = options;
@@ -106,10 +108,23 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   });
   aedes.on('clientError', (client, err) => logger.debug({ client: client.id, err: err.message }, 'mqtt client error'));
 
-  // A removed node loses its session at once, not at its next reconnect.
+  // A removed node loses its session at once, not at its next reconnect. A revoked one keeps it a
+  // few seconds, to read the retained set that tells it it was removed (it then leaves by itself).
+  const closing = new Set<NodeJS.Timeout>();
   const onChange = (changes: Change[]): void => {
     for (const c of changes) {
-      if (c.kind === 'node' && c.op === 'delete') nodeClients.get(c.id)?.close();
+      if (c.kind !== 'node' || c.op !== 'delete') continue;
+      const client = nodeClients.get(c.id);
+      if (!client) continue;
+      if (store.revocationOf(c.id) === null) {
+        client.close();
+        continue;
+      }
+      const timer = setTimeout(() => {
+        closing.delete(timer);
+        client.close();
+      }, REVOKED_CLOSE_DELAY_MS);
+      closing.add(timer);
     }
   };
   store.on('change', onChange);
@@ -125,6 +140,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     url: `mqtt://${connectHost.includes(':') ? `[${connectHost}]` : connectHost}:${port}`,
     async close() {
       store.off('change', onChange);
+      for (const timer of closing) clearTimeout(timer);
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

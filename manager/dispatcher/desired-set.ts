@@ -1,5 +1,5 @@
 /** The whole set of tasks a node should run, as one retained message, and its content digest. */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { isTerminal, type DesiredTaskSet, type TaskSpec } from '../../shared/payloads/tasks.js';
 import type { TaskRecord } from '../store/records.js';
 
@@ -17,6 +17,16 @@ export function digestOf(tasks: TaskSpec[]): string {
   return createHash('sha256').update(JSON.stringify(tasks)).digest('hex');
 }
 
-export function desiredSetMessage(nodeId: string, generation: number, tasks: TaskSpec[]): DesiredTaskSet {
-  return { v: 1, nodeId, generation, tasks };
+/** A fresh manager incarnation (see DesiredTaskSet.incarnation): made at every manager start. */
+export function newIncarnation(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export function desiredSetMessage(nodeId: string, incarnation: string, generation: number, tasks: TaskSpec[]): DesiredTaskSet {
+  return { v: 1, nodeId, incarnation, generation, tasks };
+}
+
+/** The last set a removed node gets: nothing to run, and the word that it is out of the cluster. */
+export function removedSetMessage(nodeId: string, incarnation: string, generation: number): DesiredTaskSet {
+  return { v: 1, nodeId, incarnation, generation, tasks: [], removed: true };
 }

@@ -7,8 +7,12 @@
  * A changed set whose new generation cannot be stored (full data disk) is not sent either, since
  * a generation the manager forgets would go backwards after a restart; it is sent once the disk
  * takes writes again.
+ * Every set also carries this manager start's incarnation, so agents follow a manager whose
+ * database was restored from an older backup (lower generations) instead of ignoring it. A node
+ * whose credential was revoked gets a last retained set marked `removed`; any other removed node's
+ * retained set is cleared.
  */
-import { isTerminal } from '../../shared/payloads/tasks.js';
+import { isTerminal, type TaskStatus } from '../../shared/payloads/tasks.js';
 import type { Logger } from '../../shared/logger.js';
 import { encode, MAX_DESIRED_SET_BYTES } from '../../shared/wire.js';
 import { nodeTopic } from '../../shared/topics.js';
@@ -18,7 +22,7 @@ import type { Clock } from '../options.js';
 import type { Change } from '../store/records.js';
 import { DataDiskFullError, logWriteFailure } from '../store/disk-full.js';
 import type { Store } from '../store/store.js';
-import { desiredSetMessage, desiredTasks, digestOf, type ThrottleOf } from './desired-set.js';
+import { desiredSetMessage, desiredTasks, digestOf, newIncarnation, removedSetMessage, type ThrottleOf } from './desired-set.js';
 import { applyTaskStatus } from './task-status.js';
 
 /** Distinct ignored reports logged once each; past this many the memory starts over. */
@@ -36,10 +40,15 @@ export interface DispatcherOptions {
   throttleOf?: ThrottleOf;
   /** Counts task-status reports refused because the task is another node's. */
   metrics?: Pick<ManagerMetrics, 'rejectedPayload'>;
+  /** This manager start's incarnation (default: a fresh one). */
+  incarnation?: string;
 }
 
 export class Dispatcher {
+  readonly incarnation: string;
   private readonly ignoredLogged = new Set<string>();
+  /** Nodes already reported as having applied a later set than this database knows. */
+  private readonly behindLogged = new Set<string>();
   /** Nodes whose set is over the size limit now: reported once until it fits again. */
   private readonly oversized = new Set<string>();
   /** Nodes whose changed set waits for the data disk to take its new generation. */
@@ -57,14 +66,16 @@ export class Dispatcher {
         if (c.before?.nodeId) touched.add(c.before.nodeId);
         if (c.after?.nodeId) touched.add(c.after.nodeId);
       } else if (c.kind === 'node' && c.op === 'create') created.add(c.id);
-      else if (c.kind === 'node' && c.op === 'delete') this.send(nodeTopic(c.id, 'tasks'), Buffer.alloc(0));
+      else if (c.kind === 'node' && c.op === 'delete') this.sendRemoval(c.id);
     }
     // A (re)joined node has no retained set yet: it always gets one, even if the content is unchanged.
     for (const nodeId of created) this.sync(nodeId, true);
     for (const nodeId of touched) if (!created.has(nodeId) && this.o.store.getNode(nodeId)) this.sync(nodeId, false);
   };
 
-  constructor(private readonly o: DispatcherOptions) {}
+  constructor(private readonly o: DispatcherOptions) {
+    this.incarnation = o.incarnation ?? newIncarnation();
+  }
 
   /** Publishes every node's set (after a manager start or a reconnect to the broker). */
   start(): void {
@@ -89,6 +100,7 @@ export class Dispatcher {
 
   handle(msg: NodeMessage): void {
     if (msg.kind !== 'task-status') return;
+    this.noteIncarnation(msg.nodeId, msg.payload);
     const { store } = this.o;
     const task = store.getTask(msg.payload.taskId);
     const result = applyTaskStatus(task, msg.nodeId, msg.payload, this.o.clock.now());
@@ -136,13 +148,44 @@ export class Dispatcher {
     } else if (!force) {
       return;
     }
-    const payload = encode(desiredSetMessage(nodeId, generation, tasks));
+    const payload = encode(desiredSetMessage(nodeId, this.incarnation, generation, tasks));
     if (payload.byteLength > MAX_DESIRED_SET_BYTES) {
       this.reportOversized(nodeId, tasks.length, payload.byteLength);
       return;
     }
     this.oversized.delete(nodeId);
     this.send(nodeTopic(nodeId, 'tasks'), payload);
+  }
+
+  /** A revoked node is told it was removed (retained, so it learns even after a blip); others' sets are cleared. */
+  private sendRemoval(nodeId: string): void {
+    const { store } = this.o;
+    if (store.revocationOf(nodeId) === null) return this.send(nodeTopic(nodeId, 'tasks'), Buffer.alloc(0));
+    const generation = (store.getDesiredSet(nodeId)?.generation ?? 0) + 1;
+    try {
+      store.saveDesiredSet({ nodeId, generation, digest: 'removed' });
+    } catch (err) {
+      // Sent anyway: the node is gone, and its agent must still learn it; a later manager start
+      // has a new incarnation, so this generation is never compared again.
+      if (!(err instanceof DataDiskFullError)) throw err;
+      logWriteFailure(this.o.logger, err, `desired set of removed node ${nodeId}`);
+    }
+    this.send(nodeTopic(nodeId, 'tasks'), encode(removedSetMessage(nodeId, this.incarnation, generation)));
+  }
+
+  /**
+   * A node that applied a later generation under an earlier incarnation than this database knows:
+   * the database was restored from an older backup (or replaced). Said once per node and start;
+   * the node follows this manager's set anyway, since its incarnation is new.
+   */
+  private noteIncarnation(nodeId: string, status: TaskStatus): void {
+    if (status.incarnation === undefined || status.incarnation === this.incarnation || this.behindLogged.has(nodeId)) return;
+    const known = this.o.store.getDesiredSet(nodeId)?.generation ?? 0;
+    if (status.generation <= known) return;
+    this.behindLogged.add(nodeId);
+    const message = `node ${nodeId} had applied generation ${status.generation} of an earlier manager incarnation, but this database knows only generation ${known} (restored from an older backup?): the node is converging on this manager's desired set`;
+    this.o.logger.warn({ node: nodeId, reported: status.generation, known }, message);
+    this.o.store.addEvent('node.desired-set-rewound', nodeId, message, { reported: status.generation, known, incarnation: this.incarnation });
   }
 
   private reportOversized(nodeId: string, taskCount: number, bytes: number): void {

@@ -88,7 +88,8 @@ export class Inventory {
   }
 
   private registerOnFirstReport(nodeId: string): NodeRecord | null {
-    if (!this.o.registerOnFirstReport) return null;
+    // A revoked node still holding a broker account stays out: its reports are ignored.
+    if (!this.o.registerOnFirstReport || this.o.store.revocationOf(nodeId) !== null) return null;
     const role = nodeId === this.o.localAgentNodeId ? 'manager' : 'worker';
     return this.o.store.transaction(() => {
       const node = this.o.store.registerNode(nodeId, EXTERNAL_BROKER_CREDENTIAL, role);

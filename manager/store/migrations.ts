@@ -93,6 +93,15 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE nodes ADD COLUMN hostname_conflict TEXT;
   `,
+  // Node ids whose credential is revoked (kelvin node rm --force, kelvin agent leave): the
+  // broker refuses them, so a removed board cannot rejoin under its old identity.
+  `
+  CREATE TABLE revoked_nodes (
+    node_id TEXT PRIMARY KEY,
+    revoked_at INTEGER NOT NULL,
+    reason TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Applies every migration newer than the file's user_version, each in its own transaction. */

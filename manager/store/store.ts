@@ -258,6 +258,21 @@ export class Store extends EventEmitter<StoreEvents> {
     return this.deleteEntity('node', nodeCodec, id);
   }
 
+  /** Bars the node id from the broker for good (its row, if any, is deleted separately). */
+  revokeNode(id: string, reason: string): void {
+    this.transaction(() => {
+      this
+        .statement('INSERT INTO revoked_nodes (node_id, revoked_at, reason) VALUES (?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET revoked_at = excluded.revoked_at, reason = excluded.reason')
+        .run(id, this.now(), reason);
+    });
+  }
+
+  /** Why the node id was revoked, or null when it is not. */
+  revocationOf(id: string): string | null {
+    const row = this.statement('SELECT reason FROM revoked_nodes WHERE node_id = ?').get(id) as Row | undefined;
+    return row ? String(row.reason) : null;
+  }
+
   // ---- services ----
 
   listServices(): ServiceRecord[] {

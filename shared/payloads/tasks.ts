@@ -59,9 +59,17 @@ export type TaskSpec = z.infer<typeof taskSpec>;
 export const desiredTaskSet = z.object({
   v: wireVersion,
   nodeId,
-  /** Increases with every change; an agent ignores a set older than the one it has applied. */
+  /**
+   * The manager's incarnation: new at every manager start, so a manager started on a restored
+   * (older) database is never mistaken for a stale copy of the one before it. Absent from managers
+   * that predate incarnations: then the generation alone decides.
+   */
+  incarnation: z.string().min(1).max(64).optional(),
+  /** Increases with every change within one incarnation; an agent ignores a set older than the one it has applied. */
   generation: z.number().int().nonnegative(),
   tasks: z.array(taskSpec),
+  /** The node was removed from the cluster (`kelvin node rm --force`, `kelvin agent leave`): stop everything and stay away. */
+  removed: z.boolean().optional(),
 });
 export type DesiredTaskSet = z.infer<typeof desiredTaskSet>;
 
@@ -71,6 +79,8 @@ export const taskStatus = z.object({
   taskId: z.string().min(1).max(64),
   /** Generation of the desired set the agent was converging on. */
   generation: z.number().int().nonnegative(),
+  /** Incarnation of the manager that sent that set (absent from agents that predate incarnations). */
+  incarnation: z.string().min(1).max(64).optional(),
   state: taskState,
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),

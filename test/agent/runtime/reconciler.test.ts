@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Reconciler } from '../../../agent/runtime/reconciler.js';
 import { ProcessExecutor } from '../../../agent/runtime/process/index.js';
+import { APPLIED_FILE } from '../../../agent/runtime/task-records.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { processSpec } from '../../helpers/task-spec.js';
 import { cgroupV1Writable, collect, groupAlive, sh, tempDir } from './process/helpers.js';
@@ -24,6 +25,8 @@ afterEach(async () => {
   await current.reconciler.idle();
   await current.reconciler.close();
   current = null;
+  // Every test starts as a fresh agent: no desired set applied yet.
+  rmSync(join(state.path, APPLIED_FILE), { force: true });
 });
 
 describe('Reconciler with the process driver', () => {
@@ -101,6 +104,37 @@ describe('Reconciler with the process driver', () => {
     await h.reconciler.idle();
     expect(h.reports.length).toBe(reported);
     expect(h.latest(task.id)!.state).toBe('running');
+  });
+
+  it('follows a manager restored from an older backup: a new incarnation is taken at a lower generation, creates and removals applied', async () => {
+    const h = start();
+    await h.reconciler.start();
+    const afterBackup = sh('sleep 60');
+    h.reconciler.apply({ ...desiredSet(15, [afterBackup]), incarnation: 'before-restore' });
+    await h.reconciler.idle();
+    const fromBackup = sh('sleep 60');
+    expect(h.reconciler.apply({ ...desiredSet(12, [fromBackup]), incarnation: 'after-restore' })).toBe(true);
+    await h.reconciler.idle();
+    expect(h.latest(afterBackup.id)).toMatchObject({ state: 'shutdown', generation: 12, incarnation: 'after-restore' });
+    expect(h.latest(fromBackup.id)).toMatchObject({ state: 'running', generation: 12, incarnation: 'after-restore' });
+    expect(groupAlive(Number(h.latest(afterBackup.id)!.runtimeId))).toEqual([]);
+  });
+
+  it('keeps fencing within an incarnation, never goes back to one it left, and remembers both across an agent restart', async () => {
+    const first = start();
+    await first.reconciler.start();
+    expect(first.reconciler.apply({ ...desiredSet(3, []), incarnation: 'one' })).toBe(true);
+    expect(first.reconciler.apply({ ...desiredSet(4, []), incarnation: 'two' })).toBe(true);
+    expect(first.reconciler.apply({ ...desiredSet(3, []), incarnation: 'two' })).toBe(false);
+    expect(first.reconciler.apply({ ...desiredSet(9, []), incarnation: 'one' })).toBe(false);
+    await first.reconciler.close();
+
+    const again = start();
+    await again.reconciler.start();
+    expect(again.reconciler.apply({ ...desiredSet(3, []), incarnation: 'two' })).toBe(false);
+    expect(again.reconciler.apply({ ...desiredSet(9, []), incarnation: 'one' })).toBe(false);
+    expect(again.reconciler.apply({ ...desiredSet(4, []), incarnation: 'two' })).toBe(true);
+    expect(again.reconciler.apply({ ...desiredSet(1, []), incarnation: 'three' })).toBe(true);
   });
 
   it('reports how tasks end and never restarts one that ended', async () => {

@@ -32,16 +32,42 @@ describe('Dispatcher desired sets', () => {
     expect(h.lastSet('a')?.tasks).toHaveLength(1);
   });
 
-  it('republishes every set on start under the same generation when nothing changed', () => {
+  it('republishes every set on start under the same generation when nothing changed, under a new incarnation', () => {
     h.addNode('a');
     h.cluster.createService(spec('web'));
     h.settle();
     const before = h.lastSet('a');
+    expect(before?.incarnation).toBe(h.dispatcher.incarnation);
     const out: DesiredTaskSet[] = [];
     const restarted = new Dispatcher({ store: h.store, clock: h.clock, logger: silentLogger(), publish: async (_t, p) => void out.push(JSON.parse(p.toString()) as DesiredTaskSet) });
     restarted.start();
     restarted.stop();
-    expect(out).toEqual([before]);
+    expect(restarted.incarnation).not.toBe(h.dispatcher.incarnation);
+    expect(out).toEqual([{ ...before, incarnation: restarted.incarnation }]);
+  });
+
+  it('says once, with an event, when a node had applied a later generation than a restored database knows', () => {
+    h.addNode('a');
+    h.cluster.createService(spec('web'));
+    h.settle();
+    const [task] = h.live('web');
+    const known = h.lastSet('a')?.generation ?? 0;
+    const report = { v: 1 as const, taskId: task?.id ?? '', generation: known + 10, incarnation: 'an-older-start', state: 'running' as const, exitCode: null, signal: null, error: null, message: '', runtimeId: '1', throttled: false, ts: 1, startedAt: 1, finishedAt: null };
+    h.dispatcher.handle({ scope: 'node', nodeId: 'a', kind: 'task-status', payload: report });
+    h.dispatcher.handle({ scope: 'node', nodeId: 'a', kind: 'task-status', payload: report });
+    const rewound = h.store.listEvents().filter((e) => e.kind === 'node.desired-set-rewound');
+    expect(rewound).toHaveLength(1);
+    expect(rewound[0]?.message).toContain(`had applied generation ${known + 10} of an earlier manager incarnation, but this database knows only generation ${known}`);
+  });
+
+  it('tells a node removed with --force that it was removed, in a last retained set, and revokes it', () => {
+    h.addNode('a');
+    h.cluster.createService(spec('web'));
+    h.settle();
+    const gen = h.lastSet('a')?.generation ?? 0;
+    h.cluster.removeNode('a', { force: true });
+    expect(h.published.at(-1)?.set).toEqual({ v: 1, nodeId: 'a', incarnation: h.dispatcher.incarnation, generation: gen + 1, tasks: [], removed: true });
+    expect(h.store.revocationOf('a')).toBe('kelvin node rm --force');
   });
 
   it('keeps the generation growing when a removed node rejoins under the same id', () => {
