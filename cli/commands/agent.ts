@@ -92,7 +92,11 @@ async function runDaemon(flags: RawAgentFlags): Promise<void> {
     agent.leave(LEAVE_TIMEOUT_MS).catch((err: unknown) => logger.error({ err: (err as Error).message }, 'could not leave the cluster'));
   };
   process.on(LEAVE_SIGNAL, onLeave);
+  // A removed node's agent holds no socket or timer, yet must idle until stopped (not exit, which
+  // a service manager would answer with a restart).
+  const idle = setInterval(() => {}, 2 ** 30);
   const signal = await stopRequested;
+  clearInterval(idle);
   process.off(LEAVE_SIGNAL, onLeave);
   logger.info({ signal }, 'stopping (tasks keep running)');
   await agent.stop();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { removeTaskCgroup } from '../../agent/runtime/process/cgroup-cpu-limiter.js';
 import type { NodeView, TaskView } from '../../manager/api/views.js';
 import { fixtureEnv } from '../agent/sensors/fixture-boards.js';
-import { runKelvin, spawnKelvin } from './cli.js';
+import { runKelvin, spawnKelvin, type CliResult } from './cli.js';
 import { freePort } from './mosquitto.js';
 
 export interface AgentOptions {
@@ -47,10 +47,12 @@ export class TestCluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'kelvin-e2e-'));
   readonly dataDir = join(this.dir, 'manager');
   readonly agents = new Map<string, ChildProcess>();
+  /** Everything each agent wrote (stdout and stderr), across its restarts. */
+  readonly agentLogs = new Map<string, string>();
   manager: ChildProcess | null = null;
   /** For the client commands: KELVIN_HOST and the admin token. */
   env: NodeJS.ProcessEnv = {};
-  private joinToken = '';
+  joinToken = '';
   private readonly runId = `kelvin-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   private constructor(
@@ -77,14 +79,41 @@ export class TestCluster {
     await waitUntil(`the API on ${this.httpPort}`, () => fetch(`http://127.0.0.1:${this.httpPort}/`).then(() => true), 15_000);
   }
 
+  /** Stops the manager with SIGTERM and waits for it to exit. */
+  async stopManager(): Promise<void> {
+    const manager = this.manager;
+    if (!manager || manager.exitCode !== null || manager.signalCode !== null) return;
+    const exited = new Promise((r) => manager.once('exit', r));
+    manager.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Where the agent `name` keeps its identity and task records. */
+  stateDir(name: string): string {
+    return join(this.dir, name);
+  }
+
   /** Starts `kelvin agent --name name` on the board under `hostRoot`; its state dir survives restarts. */
   startAgent(name: string, hostRoot: string, options: AgentOptions = {}): ChildProcess {
-    const child = spawnKelvin(
-      ['agent', '--broker', `mqtt://127.0.0.1:${this.mqttPort}`, '--token', this.joinToken, '--state-dir', join(this.dir, name), '--host-root', hostRoot, '--name', name, '--interval', '500ms', '--keepalive', '2s'],
-      { env: { ...fixtureEnv(hostRoot, { nvidiaSmi: options.nvidiaSmi ?? false }), KELVIN_LOG_LEVEL: options.logLevel ?? 'warn' } },
-    );
+    const child = spawnKelvin(this.agentArgs(name, hostRoot), { env: this.agentEnv(hostRoot, options) });
     this.agents.set(name, child);
+    const append = (d: Buffer): void => void this.agentLogs.set(name, (this.agentLogs.get(name) ?? '') + d.toString());
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
     return child;
+  }
+
+  /** `kelvin agent ... leave` for the agent `name`, with the flags it runs with. */
+  leave(name: string, hostRoot: string): Promise<CliResult> {
+    return runKelvin([...this.agentArgs(name, hostRoot), 'leave'], { env: this.agentEnv(hostRoot, {}), timeoutMs: 90_000 });
+  }
+
+  private agentArgs(name: string, hostRoot: string): string[] {
+    return ['agent', '--broker', `mqtt://127.0.0.1:${this.mqttPort}`, '--token', this.joinToken, '--state-dir', this.stateDir(name), '--host-root', hostRoot, '--name', name, '--interval', '500ms', '--keepalive', '2s'];
+  }
+
+  private agentEnv(hostRoot: string, options: AgentOptions): NodeJS.ProcessEnv {
+    return { ...fixtureEnv(hostRoot, { nvidiaSmi: options.nvidiaSmi ?? false }), KELVIN_LOG_LEVEL: options.logLevel ?? 'warn' };
   }
 
   /** `kill -9` of the agent; its tasks keep running, as they would on a real board. */
