@@ -51,6 +51,18 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     logger.warn({ node: who.kind === 'node' ? who.nodeId : null }, `mqtt ${what} refused: ${reason}`);
   };
 
+  // A removed node loses its session at once, not at its next reconnect. A revoked one keeps it a
+  // few seconds, to read the retained set that tells it it was removed (it then leaves by itself).
+  const closing = new Set<NodeJS.Timeout>();
+  const dropRemoved = (client: Client, nodeId: string): void => {
+    if (store.revocationOf(nodeId) === null) return client.close();
+    const timer = setTimeout(() => {
+      closing.delete(timer);
+      client.close();
+    }, REVOKED_CLOSE_DELAY_MS);
+    closing.add(timer);
+  };
+
   const aedes = await Aedes.createBroker({
     heartbeatInterval: 60_000,
     authenticate(client, username, password, done) {
@@ -100,7 +112,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // A node removed while its CONNECT was in flight must not keep the session.
   aedes.on('clientReady', (client) => {
     const who = identities.get(client);
-    if (who?.kind === 'node' && !store.getNode(who.nodeId)) client.close();
+    if (who?.kind === 'node' && !store.getNode(who.nodeId)) dropRemoved(client, who.nodeId);
   });
   aedes.on('clientDisconnect', (client) => {
     const who = identities.get(client);
@@ -108,23 +120,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   });
   aedes.on('clientError', (client, err) => logger.debug({ client: client.id, err: err.message }, 'mqtt client error'));
 
-  // A removed node loses its session at once, not at its next reconnect. A revoked one keeps it a
-  // few seconds, to read the retained set that tells it it was removed (it then leaves by itself).
-  const closing = new Set<NodeJS.Timeout>();
   const onChange = (changes: Change[]): void => {
     for (const c of changes) {
-      if (c.kind !== 'node' || c.op !== 'delete') continue;
-      const client = nodeClients.get(c.id);
-      if (!client) continue;
-      if (store.revocationOf(c.id) === null) {
-        client.close();
-        continue;
-      }
-      const timer = setTimeout(() => {
-        closing.delete(timer);
-        client.close();
-      }, REVOKED_CLOSE_DELAY_MS);
-      closing.add(timer);
+      const client = c.kind === 'node' && c.op === 'delete' ? nodeClients.get(c.id) : undefined;
+      if (client) dropRemoved(client, c.id);
     }
   };
   store.on('change', onChange);

@@ -68,12 +68,13 @@ const task: TaskSpec = {
   throttle: null,
 };
 
-const tasks: DesiredTaskSet = { v: 1, nodeId: 'pi-4', generation: 3, tasks: [task] };
+const tasks: DesiredTaskSet = { v: 1, nodeId: 'pi-4', incarnation: '5f3a9c0d11e2b7a4', generation: 3, tasks: [task] };
 
 const taskStatus: TaskStatus = {
   v: 1,
   taskId: 'web.1.abc',
   generation: 3,
+  incarnation: '5f3a9c0d11e2b7a4',
   state: 'running',
   exitCode: null,
   signal: null,
@@ -115,6 +116,7 @@ const VALID: { [K in NodeTopicKind]: NodePayload<K> } = {
   'task-status': taskStatus,
   'logs-request': logsRequest,
   logs,
+  leave: { v: 1, ts: TS },
 };
 
 describe('decodeMessage', () => {

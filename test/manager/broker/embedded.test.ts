@@ -118,7 +118,17 @@ describe('embedded broker topic rules', () => {
 
   it('disconnects a node as soon as it is removed', async () => {
     const pi = await board('pi-10', cluster.joinToken(), 's10');
-    cluster.removeNode('pi-10', { force: true });
+    cluster.removeNode('pi-10');
     expect(await closed(pi)).toBe(true);
+  });
+
+  it('revokes a node removed with --force: its session ends after a moment to read that, and it is refused from then on, join token or not', async () => {
+    const pi = await board('pi-11', cluster.joinToken(), 's11');
+    cluster.removeNode('pi-11', { force: true });
+    expect(await closed(pi, 1000)).toBe(false);
+    expect(await closed(pi, 8000)).toBe(true);
+    await expect(board('pi-11', cluster.joinToken(), 's11')).rejects.toThrow(/Bad username or password/i);
+    await expect(board('pi-11', cluster.joinToken(), 'a-new-secret')).rejects.toThrow(/Bad username or password/i);
+    expect(store.getNode('pi-11')).toBeNull();
   });
 });
