@@ -37,4 +37,13 @@ describe('registering nodes on their first report (external broker mode)', () =>
     const r = authenticateClient({ store: h.store, managerSecret: 'm', roleOf: () => 'worker' }, 'pi-9', formatMqttPassword({ joinToken: token, nodeSecret: 's' }));
     expect(r).toEqual({ ok: false, reason: expect.stringMatching(/joined through an external broker; remove it/) });
   });
+
+  it('external mode: a node removed with --force stays out, whatever it still reports through the broker', () => {
+    const inv = inventory(true);
+    inv.handle({ scope: 'node', nodeId: 'pi-9', kind: 'facts', payload: factsFor('pi-9') });
+    h.cluster.removeNode('pi-9', { force: true });
+    inv.handle({ scope: 'node', nodeId: 'pi-9', kind: 'facts', payload: factsFor('pi-9') });
+    inv.handle({ scope: 'node', nodeId: 'pi-9', kind: 'status', payload: { v: 1, state: 'online', bootId: 'b', clean: true, ts: h.clock.now() } });
+    expect(h.store.getNode('pi-9')).toBeNull();
+  });
 });
