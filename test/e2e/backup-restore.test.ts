@@ -62,5 +62,8 @@ describe('kelvin manager backup, then a restore', () => {
     const log = cluster.agentLogs.get('board') ?? '';
     expect(log).not.toContain('ignoring an older desired task set');
     expect(log).toContain('the manager started again');
+    // The manager says that the board had seen more than the restored database knows.
+    const events = JSON.parse(await cluster.kelvin('events', '--json')) as Array<{ kind: string; message: string }>;
+    expect(events.find((e) => e.kind === 'node.desired-set-rewound')?.message).toMatch(/had applied generation \d+ of an earlier manager incarnation, but this database knows only generation \d+/);
   }, 120_000);
 });
