@@ -109,9 +109,10 @@ export class Reconciler {
         'the manager started again (a restart, or a database restored from a backup): converging on its desired set',
       );
     }
+    const changed = verdict.next.generation !== this.applied.generation || verdict.next.incarnation !== this.applied.incarnation;
     this.applied = verdict.next;
     try {
-      this.records.saveApplied(this.applied);
+      if (changed) this.records.saveApplied(this.applied);
     } catch (err) {
       this.log.error({ err }, 'could not write which desired set was applied');
     }
