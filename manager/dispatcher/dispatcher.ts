@@ -180,6 +180,8 @@ export class Dispatcher {
    */
   private noteIncarnation(nodeId: string, status: TaskStatus): void {
     if (status.incarnation === undefined || status.incarnation === this.incarnation || this.behindLogged.has(nodeId)) return;
+    // Only members: a removed node still reporting in its last seconds has no set to compare with.
+    if (!this.o.store.getNode(nodeId)) return;
     const known = this.o.store.getDesiredSet(nodeId)?.generation ?? 0;
     if (status.generation <= known) return;
     this.behindLogged.add(nodeId);
