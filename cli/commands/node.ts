@@ -89,9 +89,9 @@ export function registerNode(program: Command): void {
 
   node
     .command('rm')
-    .description('Remove nodes that are down (--force: even when ready)')
+    .description('Remove nodes that are down (--force: even when ready, and for good)')
     .argument('<node...>')
-    .option('-f, --force', 'remove even a node that is still up')
+    .option('-f, --force', 'remove even a node that is still up, revoke its credential and tell its agent to stop its tasks')
     .action(async (ids: string[], flags: { force?: boolean }) => {
       const client = KelvinClient.fromEnv();
       for (const id of ids) {
