@@ -69,13 +69,19 @@ beforeAll(async () => {
     cluster.startAgent(name, board.root);
   }
   await cluster.waitForReadyNodes(BOARDS.length);
-  await cluster.kelvin('service', 'create', '--name', SERVICE, '--replicas', String(TASKS), '--', '/bin/sh', '-c', 'while :; do sleep 3600; done', cluster.marker(SERVICE));
-  await waitUntil(
-    `${TASKS} running tasks`,
-    async () => (await liveTasks()).filter((t) => t.state === 'running').length === TASKS && cluster.processesOf(SERVICE).length === TASKS,
-    90_000,
-  );
-}, 120_000);
+  // In steps of 25: an agent starting 33 processes at once on a loaded box can miss the node timeout.
+  for (let replicas = 25; replicas <= TASKS; replicas += 25) {
+    if (replicas === 25) await cluster.kelvin('service', 'create', '--name', SERVICE, '--replicas', '25', '--', '/bin/sh', '-c', 'while :; do sleep 3600; done', cluster.marker(SERVICE));
+    else await cluster.kelvin('service', 'scale', `${SERVICE}=${replicas}`);
+    await waitUntil(
+      `${replicas} running tasks`,
+      async () => (await liveTasks()).filter((t) => t.state === 'running').length === replicas && cluster.processesOf(SERVICE).length === replicas,
+      60_000,
+    );
+  }
+  const setupLoss = lossEvents(await events(), 0);
+  if (setupLoss.length > 0) throw new Error(`work was lost while setting up, before any restart: ${setupLoss.slice(0, 3).join('; ')}`);
+}, 180_000);
 
 afterAll(async () => {
   await cluster?.stop([SERVICE]);
