@@ -1,10 +1,11 @@
 /**
  * The agent's MQTT connection. mqtt.js reconnects at a fixed period, so automatic reconnect is off
  * (reconnectPeriod 0) and this session schedules `reconnect()` itself with exponential backoff and
- * jitter: a fleet that lost its broker does not come back in lockstep; a broker that refused
- * connections is probed meanwhile, and reconnected to as soon as it listens again. Nothing is queued while
- * disconnected (publish returns false and drops): telemetry is stale by then, and everything else
- * is level-triggered and republished by `onConnect` (status, facts, task statuses).
+ * jitter: a fleet that lost its broker does not come back in lockstep. A broker that refused
+ * connections is knocked on meanwhile (broker-probe.ts) and reconnected to as soon as it listens
+ * again. Nothing is queued while disconnected (publish returns false and drops): telemetry is stale
+ * by then, and everything else is level-triggered and republished by `onConnect` (status, facts,
+ * task statuses).
  */
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { AGENT_RECONNECT_BACKOFF, Backoff } from '../shared/backoff.js';

@@ -1,9 +1,9 @@
 /**
  * Node liveness and facts from what boards publish. A node is ready on an online status or any
  * telemetry; down on its will (offline, clean false), on a clean offline, or after the node timeout
- * without telemetry. A node not heard from since the manager started gets the restart grace
- * instead (restart-grace.ts). Latest telemetry goes to the store's memory, never to disk, and the node it
- * names is looked up in the store's in-memory node records: a sample costs no database read.
+ * without telemetry; a node not heard from since the manager started gets the restart grace
+ * instead (restart-grace.ts). Latest telemetry goes to the store's memory, never to disk, and the
+ * node it names is looked up in the store's in-memory node records: a sample costs no database read.
  */
 import type { NodeFacts } from '../../shared/payloads/facts.js';
 import type { NodeStatus } from '../../shared/payloads/status.js';
