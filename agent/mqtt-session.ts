@@ -1,19 +1,19 @@
 /**
  * The agent's MQTT connection. mqtt.js reconnects at a fixed period, so automatic reconnect is off
  * (reconnectPeriod 0) and this session schedules `reconnect()` itself with exponential backoff and
- * jitter: a fleet that lost its broker does not come back in lockstep. Nothing is queued while
- * disconnected (publish returns false and drops): telemetry is stale by then, and everything else
- * is level-triggered and republished by `onConnect` (status, facts, task statuses).
+ * jitter: a fleet that lost its broker does not come back in lockstep. A broker that refused
+ * connections is knocked on meanwhile (broker-probe.ts) and reconnected to as soon as it listens
+ * again. Nothing is queued while disconnected (publish returns false and drops): telemetry is stale
+ * by then, and everything else is level-triggered and republished by `onConnect` (status, facts,
+ * task statuses).
  */
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { Backoff, type BackoffPolicy } from '../shared/backoff.js';
+import { AGENT_RECONNECT_BACKOFF, Backoff } from '../shared/backoff.js';
+import { probeBroker, type BrokerProbe } from './broker-probe.js';
 import type { Logger } from '../shared/logger.js';
 import type { NodeStatus } from '../shared/payloads/status.js';
 import { nodeTopic, type NodeTopicKind } from '../shared/topics.js';
 import { decodePayload, encode, type NodePayload } from '../shared/wire.js';
-
-/** Reconnect delays: 0.5 s doubling to 30 s, with "equal jitter" (never under half a step). */
-export const RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 0.5 };
 
 type InboundKind = 'tasks' | 'logs-request';
 type OutboundKind = Exclude<NodeTopicKind, InboundKind>;
@@ -40,6 +40,8 @@ export interface MqttSessionOptions {
 
 const INBOUND: readonly InboundKind[] = ['tasks', 'logs-request'];
 const STOP_PUBLISH_TIMEOUT_MS = 2000;
+/** How often a refusing broker is knocked on during a longer reconnect delay. */
+const PROBE_INTERVAL_MS = 1000;
 
 export class MqttSession {
   private readonly client: MqttClient;
@@ -47,14 +49,16 @@ export class MqttSession {
   private readonly now: () => number;
   private readonly log: Logger;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private probe: BrokerProbe | null = null;
   private stopping = false;
   private lastError: string | null = null;
+  private lastErrorCode: string | undefined;
   private readonly loggedBadTopics = new Set<string>();
   /** Inbound payloads dropped because they failed the wire schema, per topic kind. */
   readonly droppedPayloads: Record<InboundKind, number> = { tasks: 0, 'logs-request': 0 };
 
   constructor(private readonly options: MqttSessionOptions) {
-    this.backoff = options.backoff ?? new Backoff(RECONNECT_BACKOFF);
+    this.backoff = options.backoff ?? new Backoff(AGENT_RECONNECT_BACKOFF);
     this.now = options.now ?? Date.now;
     this.log = options.logger.child({ component: 'mqtt', broker: options.url });
     const clientOptions: IClientOptions = {
@@ -76,7 +80,7 @@ export class MqttSession {
     this.client = connect(options.url, clientOptions);
     this.client.on('connect', () => this.onConnected());
     this.client.on('close', () => this.onClosed());
-    this.client.on('error', (err) => this.noteError(err.message));
+    this.client.on('error', (err: Error & { code?: unknown }) => this.noteError(err.message, typeof err.code === 'string' ? err.code : undefined));
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
   }
 
@@ -102,6 +106,7 @@ export class MqttSession {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.probe?.cancel();
     if (this.client.connected) {
       const offline: NodeStatus = { v: 1, state: 'offline', bootId: this.options.bootId, clean: true, ts: this.now() };
       await withTimeout(this.client.publishAsync(nodeTopic(this.options.nodeId, 'status'), encode(offline), { qos: 1, retain: true }), STOP_PUBLISH_TIMEOUT_MS).catch(
@@ -122,6 +127,7 @@ export class MqttSession {
   private onConnected(): void {
     this.backoff.reset();
     this.lastError = null;
+    this.lastErrorCode = undefined;
     this.log.info('connected');
     const online: NodeStatus = { v: 1, state: 'online', bootId: this.options.bootId, clean: true, ts: this.now() };
     this.publish('status', online, { qos: 1, retain: true });
@@ -140,18 +146,32 @@ export class MqttSession {
     this.options.onDisconnect?.();
     const delayMs = this.backoff.next();
     this.log.info({ delayMs, lastError: this.lastError }, 'connection lost; reconnecting');
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      // The will's timestamp is taken at connect time; refresh it for this attempt.
-      this.client.options.will = this.willMessage();
-      this.client.reconnect();
-    }, delayMs);
+    this.reconnectTimer = setTimeout(() => this.reconnectNow(), delayMs);
+    // Nothing listening (a manager restarting): knock meanwhile, and go as soon as it listens again.
+    if (this.lastErrorCode === 'ECONNREFUSED' && delayMs > PROBE_INTERVAL_MS) {
+      this.probe = probeBroker(this.options.url, PROBE_INTERVAL_MS, () => {
+        this.log.info('broker accepts connections again; reconnecting now');
+        this.reconnectNow();
+      });
+    }
   }
 
-  private noteError(message: string): void {
+  private reconnectNow(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.probe?.cancel();
+    this.probe = null;
+    if (this.stopping) return;
+    // The will's timestamp is taken at connect time; refresh it for this attempt.
+    this.client.options.will = this.willMessage();
+    this.client.reconnect();
+  }
+
+  private noteError(message: string, code: string | undefined): void {
     // Each failed attempt repeats the same error; log it when it changes, not every time.
     if (message !== this.lastError) this.log.warn({ err: message }, 'broker connection error');
     this.lastError = message;
+    this.lastErrorCode = code;
   }
 
   private onMessage(topic: string, payload: Buffer): void {

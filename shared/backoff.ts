@@ -38,3 +38,10 @@ export class Backoff {
     this.attempt = 0;
   }
 }
+
+/**
+ * Agents' MQTT reconnect delays: 0.5 s doubling to 5 s, with "equal jitter" (never under half a
+ * step). The cap is short on purpose: a restarted manager waits for boards only this long (plus
+ * the node timeout) before it declares any of them down (manager/inventory/restart-grace.ts).
+ */
+export const AGENT_RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 5_000, jitter: 0.5 };

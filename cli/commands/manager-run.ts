@@ -110,9 +110,11 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
   printBanner(firstStart, { token: manager.cluster.joinToken(), brokerUrl }, api.url, dataDir);
   const signal = await stopRequested;
   logger.info({ signal }, 'stopping');
-  await agent?.stop();
+  // A manager stop is maintenance, not node loss: the manager stops listening before its local
+  // agent goes, so the agent's clean offline status marks nothing down and moves nothing.
   await api.close();
   await manager.stop();
+  await agent?.stop();
   setTimeout(() => process.exit(0), 3000).unref();
 }
 

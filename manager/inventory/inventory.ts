@@ -1,8 +1,9 @@
 /**
  * Node liveness and facts from what boards publish. A node is ready on an online status or any
  * telemetry; down on its will (offline, clean false), on a clean offline, or after the node timeout
- * without telemetry. Latest telemetry goes to the store's memory, never to disk, and the node it
- * names is looked up in the store's in-memory node records: a sample costs no database read.
+ * without telemetry; a node not heard from since the manager started gets the restart grace
+ * instead (restart-grace.ts). Latest telemetry goes to the store's memory, never to disk, and the
+ * node it names is looked up in the store's in-memory node records: a sample costs no database read.
  */
 import type { NodeFacts } from '../../shared/payloads/facts.js';
 import type { NodeStatus } from '../../shared/payloads/status.js';
@@ -17,6 +18,7 @@ import type { Change, NodeRecord } from '../store/records.js';
 import { logWriteFailure } from '../store/disk-full.js';
 import type { Store } from '../store/store.js';
 import { gaveUpHostname, hostnameHolder, nextHolders } from './hostnames.js';
+import { restartGraceMs } from './restart-grace.js';
 
 /** The status message of a node whose agent went offline in an orderly way. */
 export const CLEAN_SHUTDOWN = 'agent shut down';
@@ -41,21 +43,24 @@ export interface InventoryOptions {
 }
 
 export class Inventory {
-  /** When each node was last heard from (telemetry or online); memory only. */
+  /** When each node was last heard from (telemetry or online) since this manager started; memory only. */
   private readonly lastHeard = new Map<string, number>();
   private readonly unknownLogged = new Set<string>();
   private sweep: TimerHandle | null = null;
   private readonly onChange = (changes: Change[]): void => this.handOverHostnames(changes);
+  private startedAt = 0;
+  private readonly graceMs: number;
 
-  constructor(private readonly o: InventoryOptions) {}
+  constructor(private readonly o: InventoryOptions) {
+    this.graceMs = restartGraceMs(o.nodeTimeoutMs);
+  }
 
   /**
-   * Starts the liveness sweep. Nodes the store remembers as ready get a fresh grace period from
-   * now (the manager was away, not the nodes): they go down only if they stay silent.
+   * Starts the liveness sweep. Nodes the store remembers as ready stay ready for the restart grace
+   * (the manager was away, not the nodes): they go down only if they stay silent that long.
    */
   start(): void {
-    const now = this.o.clock.now();
-    for (const node of this.o.store.listNodes()) if (node.status === 'ready') this.lastHeard.set(node.id, now);
+    this.startedAt = this.o.clock.now();
     this.sweep = this.o.clock.every(Math.max(50, Math.min(1000, Math.floor(this.o.nodeTimeoutMs / 5))), () => this.checkTimeouts());
     this.o.store.on('change', this.onChange);
   }
@@ -100,21 +105,33 @@ export class Inventory {
   }
 
   /**
-   * Marks down every ready node silent for the node timeout. Runs on the sweep timer, so it never
-   * throws: a node whose change could not be stored (full disk) stays ready and is tried next sweep.
+   * Marks down every ready node silent for the node timeout (or, not heard from since the manager
+   * started, for the restart grace). Runs on the sweep timer, so it never throws: a node whose
+   * change could not be stored (full disk) stays ready and is tried next sweep.
    */
   checkTimeouts(): void {
     const now = this.o.clock.now();
     for (const node of this.o.store.listNodes()) {
       if (node.status !== 'ready') continue;
-      const last = this.lastHeard.get(node.id) ?? node.lastSeenAt ?? 0;
-      if (now - last < this.o.nodeTimeoutMs) continue;
+      const silent = this.silence(node, now);
+      if (!silent) continue;
       try {
-        this.markDown(node, `no telemetry for ${((now - last) / 1000).toFixed(1)}s`, last);
+        this.markDown(node, silent.reason, silent.lastSeenAt);
       } catch (err) {
         logWriteFailure(this.o.logger, err, `marking node ${node.id} down`);
       }
     }
+  }
+
+  /** Why a ready node counts as down by now, or null while it may still report. */
+  private silence(node: NodeRecord, now: number): { reason: string; lastSeenAt: number } | null {
+    const last = this.lastHeard.get(node.id);
+    if (last === undefined) {
+      if (now - this.startedAt < this.graceMs) return null;
+      return { reason: `not back within ${seconds(this.graceMs)} of the manager's start`, lastSeenAt: node.lastSeenAt ?? this.startedAt };
+    }
+    if (now - last < this.o.nodeTimeoutMs) return null;
+    return { reason: `no telemetry for ${seconds(now - last)}`, lastSeenAt: last };
   }
 
   private onStatus(node: NodeRecord, status: NodeStatus): void {
@@ -128,6 +145,9 @@ export class Inventory {
       });
       return;
     }
+    // An offline status retained on an external broker from before this manager started is old
+    // news: like every node not heard from yet, the node gets the restart grace to come back.
+    if (!this.lastHeard.has(node.id) && node.status === 'ready' && this.o.clock.now() - this.startedAt < this.graceMs) return;
     // A late will of a connection the agent already replaced may land here too: the node's next
     // telemetry (within a second) makes it ready again, well inside the node timeout that
     // rescheduling waits for, so nothing moves.
@@ -208,4 +228,8 @@ export class Inventory {
     });
     this.o.store.forgetTelemetry(node.id);
   }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
 }

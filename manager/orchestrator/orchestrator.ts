@@ -56,6 +56,7 @@ export class Orchestrator {
   private deadlineTimer: { at: number; handle: TimerHandle } | null = null;
   private safety: TimerHandle | null = null;
   private running = false;
+  private startedAt = 0;
   /** Nodes being emptied (node id -> reason), until endEvacuation. */
   private readonly evacuating = new Map<string, string>();
   private readonly onChange = (changes: Change[]): void => {
@@ -67,6 +68,7 @@ export class Orchestrator {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.startedAt = this.o.clock.now();
     this.o.store.on('change', this.onChange);
     this.safety = this.o.clock.every(this.o.reconcileIntervalMs, () => this.runPass());
     this.schedulePass();
@@ -140,6 +142,7 @@ export class Orchestrator {
           store: this.o.store,
           now,
           nodeTimeoutMs: this.o.nodeTimeoutMs,
+          startedAt: this.startedAt,
           logger: this.o.logger,
           evacuating: this.evacuating,
           onMove: (task, replacement) => moves.push({ task, replacement }),

@@ -9,6 +9,7 @@ import { matchConstraints, parseConstraints, type Constraint } from '../../share
 import { isTerminal } from '../../shared/payloads/tasks.js';
 import type { Logger } from '../../shared/logger.js';
 import { constraintSubject } from '../inventory/node-view.js';
+import { restartGraceMs } from '../inventory/restart-grace.js';
 import type { NodeRecord, ServiceRecord, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { decideRestart } from './restart-policy.js';
@@ -21,6 +22,8 @@ export interface PassContext {
   store: Store;
   now: number;
   nodeTimeoutMs: number;
+  /** When this manager started: a node last seen before then gets the restart grace from it. */
+  startedAt: number;
   logger: Logger;
   /** Nodes the heat policy is emptying (node id -> reason): their movable replicated tasks move away. */
   evacuating?: ReadonlyMap<string, string>;
@@ -220,11 +223,16 @@ class Pass {
     });
   }
 
-  /** Why tasks on this node count as lost, or null. A down node gets the node timeout since it was last heard. */
+  /**
+   * Why tasks on this node count as lost, or null. A down node gets the node timeout since it was
+   * last heard, and one not seen since this manager started also the restart grace.
+   */
   private lostReason(node: NodeRecord | undefined, nodeId: string): string | null {
     if (!node) return `node ${nodeId} was removed`;
     if (node.status !== 'down') return null;
-    const lostAt = (node.lastSeenAt ?? 0) + this.ctx.nodeTimeoutMs;
+    const lastSeenAt = node.lastSeenAt ?? 0;
+    const { startedAt, nodeTimeoutMs } = this.ctx;
+    const lostAt = Math.max(lastSeenAt + nodeTimeoutMs, lastSeenAt < startedAt ? startedAt + restartGraceMs(nodeTimeoutMs) : 0);
     if (lostAt > this.ctx.now) {
       this.later(lostAt);
       return null;

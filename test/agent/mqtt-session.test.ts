@@ -163,6 +163,19 @@ describe.skipIf(!hasMosquitto)('MqttSession against Mosquitto', () => {
     // The password is never in the logs.
     expect(JSON.stringify(lines)).not.toContain('the-secret');
   });
+
+  it('reconnects as soon as a refusing broker listens again, not at the end of its backoff delay', async () => {
+    const port = await freePort();
+    const { logger, lines } = capturingLogger();
+    session = new MqttSession({ ...sessionBase(logger, `mqtt://127.0.0.1:${port}`), backoff: new Backoff({ initialMs: 60_000, maxMs: 60_000, jitter: 0 }) });
+    session.start();
+    await waitUntil(() => lines.some((l) => l.msg === 'connection lost; reconnecting' && l.delayMs === 60_000), 5000);
+    broker = await startMosquitto([`listener ${port} 127.0.0.1`]);
+    const back = Date.now();
+    await waitUntil(() => session!.connected, 10_000);
+    expect(Date.now() - back).toBeLessThan(10_000);
+    expect(lines.some((l) => l.msg === 'broker accepts connections again; reconnecting now')).toBe(true);
+  });
 });
 
 function sessionBase(logger: Logger, url: string): MqttSessionOptions {

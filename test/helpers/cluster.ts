@@ -61,7 +61,10 @@ export class TestCluster {
     private readonly managerArgs: string[],
   ) {}
 
-  /** Starts the manager (with `managerArgs` added to its flags) and waits for its API. */
+  /**
+   * Starts the manager (with `managerArgs` added to its flags) and waits for its API. Without
+   * `--host-root` in them it runs with --no-agent; with it, its local agent reads that board.
+   */
   static async start(managerArgs: string[] = []): Promise<TestCluster> {
     const cluster = new TestCluster(await freePort(), await freePort(), managerArgs);
     await cluster.startManager();
@@ -73,18 +76,18 @@ export class TestCluster {
   /** (Re)starts the manager on the same data dir and ports, and waits for its API. */
   async startManager(): Promise<void> {
     this.manager = spawnKelvin(
-      ['manager', '--data-dir', this.dataDir, '--mqtt-port', String(this.mqttPort), '--mqtt-host', '127.0.0.1', '--http', `127.0.0.1:${this.httpPort}`, '--node-timeout', '2s', '--no-agent', ...this.managerArgs],
+      ['manager', '--data-dir', this.dataDir, '--mqtt-port', String(this.mqttPort), '--mqtt-host', '127.0.0.1', '--http', `127.0.0.1:${this.httpPort}`, '--node-timeout', '2s', ...(this.managerArgs.includes('--host-root') ? [] : ['--no-agent']), ...this.managerArgs],
       { env: { ...process.env, KELVIN_LOG_LEVEL: 'warn' } },
     );
     await waitUntil(`the API on ${this.httpPort}`, () => fetch(`http://127.0.0.1:${this.httpPort}/`).then(() => true), 15_000);
   }
 
-  /** Stops the manager with SIGTERM and waits for it to exit. */
-  async stopManager(): Promise<void> {
-    const manager = this.manager;
-    if (!manager || manager.exitCode !== null || manager.signalCode !== null) return;
-    const exited = new Promise((r) => manager.once('exit', r));
-    manager.kill('SIGTERM');
+  /** Stops the manager with `signal` (SIGTERM: a clean stop; SIGKILL: a crash) and waits for it to exit. */
+  async stopManager(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const child = this.manager;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
     await exited;
   }
 

@@ -50,20 +50,6 @@ describe('Inventory liveness', () => {
     expect(status('pi-1')).toBe('down');
     expect(h.store.getNode('pi-1')?.statusMessage).toBe('agent shut down');
   });
-
-  it('gives remembered nodes a fresh grace period after a manager restart', () => {
-    h.addNode('pi-1');
-    h.inventory.stop();
-    h.alive.delete('pi-1');
-    h.clock.advance(60_000); // the manager was away for a minute
-    const fresh = new Inventory({ store: h.store, clock: h.clock, nodeTimeoutMs: NODE_TIMEOUT_MS, localAgentNodeId: null, logger: silentLogger() });
-    fresh.start();
-    h.clock.advance(NODE_TIMEOUT_MS - 500);
-    expect(status('pi-1')).toBe('ready');
-    h.clock.advance(1000);
-    expect(status('pi-1')).toBe('down');
-    fresh.stop();
-  });
 });
 
 describe('Inventory facts', () => {

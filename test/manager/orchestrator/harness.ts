@@ -102,7 +102,7 @@ export class Harness {
   readonly store = Store.open(join(this.dir, 'kelvin.db'), { now: () => this.clock.now() });
   readonly cluster = new Cluster(this.store, this.clock);
   readonly published: Array<{ topic: string; set: DesiredTaskSet | null }> = [];
-  readonly inventory = new Inventory({ store: this.store, clock: this.clock, nodeTimeoutMs: NODE_TIMEOUT_MS, localAgentNodeId: null, logger: silentLogger() });
+  inventory = this.newInventory();
   readonly dispatcher = new Dispatcher({
     store: this.store,
     clock: this.clock,
@@ -111,19 +111,32 @@ export class Harness {
       this.published.push({ topic, set: payload.length === 0 ? null : (JSON.parse(payload.toString()) as DesiredTaskSet) });
     },
   });
-  readonly orchestrator = new Orchestrator({
-    store: this.store,
-    clock: this.clock,
-    logger: silentLogger(),
-    nodeTimeoutMs: NODE_TIMEOUT_MS,
-    reconcileIntervalMs: 30_000,
-  });
+  orchestrator = this.newOrchestrator();
 
   constructor() {
     ensureClusterIdentity(this.store, this.dir, this.clock.now());
     this.inventory.start();
     this.dispatcher.start();
     this.orchestrator.start();
+  }
+
+  /** The manager stops, is away for `awayMs` (the boards' telemetry does not reach it), and starts again on the same store. */
+  restartManager(awayMs: number): void {
+    this.orchestrator.stop();
+    this.inventory.stop();
+    this.clock.advance(awayMs);
+    this.inventory = this.newInventory();
+    this.orchestrator = this.newOrchestrator();
+    this.inventory.start();
+    this.orchestrator.start();
+  }
+
+  private newInventory(): Inventory {
+    return new Inventory({ store: this.store, clock: this.clock, nodeTimeoutMs: NODE_TIMEOUT_MS, localAgentNodeId: null, logger: silentLogger() });
+  }
+
+  private newOrchestrator(): Orchestrator {
+    return new Orchestrator({ store: this.store, clock: this.clock, logger: silentLogger(), nodeTimeoutMs: NODE_TIMEOUT_MS, reconcileIntervalMs: 30_000 });
   }
 
   /** A board that joined, reported facts and is online. */
