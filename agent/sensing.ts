@@ -5,12 +5,13 @@
  * hardware profile and assembles their output into the wire shapes.
  *
  * The per-second `sample()` only reads files found at discovery time: no process is spawned per
- * call. Slow things (the nvidia-smi inventory, re-discovering sensors) happen in `readFacts()`,
+ * call, and every read is bounded in size and time (sensors/host-fs.ts), so a hung or bogus
+ * sensor file makes that sensor stale (listed in `staleSensors`), never the sample late. Slow things (the nvidia-smi inventory, re-discovering sensors) happen in `readFacts()`,
  * and the two processes that must run (nvidia-smi, vcgencmd) run in the background.
  */
 import type { Logger } from '../shared/logger.js';
 import type { GpuFact, NodeFacts } from '../shared/payloads/facts.js';
-import type { GpuReading, Telemetry } from '../shared/payloads/telemetry.js';
+import { MAX_STALE_SENSOR_PATH, MAX_STALE_SENSORS, type GpuReading, type Telemetry } from '../shared/payloads/telemetry.js';
 import { HwProfileError, loadHwProfiles, matchProfile, type HwProfile } from '../hw-profiles/loader.js';
 import { discoverAmdCards, readAmdCard, type AmdCard } from './sensors/amd-gpu.js';
 import { readCpuInfo } from './sensors/cpuinfo.js';
@@ -86,6 +87,12 @@ function gpuLabels(gpus: GpuFact[]): Record<string, string> {
   const labels: Record<string, string> = { gpu: gpus.length > 0 ? 'true' : 'false', 'gpu.count': String(gpus.length) };
   if (gpus.length > 0) labels['gpu.vendor'] = [...new Set(gpus.map((g) => g.vendor))].join(',');
   return labels;
+}
+
+/** The stale files as the wire takes them (absent when none), cut to its bounds. */
+function staleSensorsField(stale: string[]): Pick<Reading, 'staleSensors'> {
+  if (stale.length === 0) return {};
+  return { staleSensors: stale.slice(0, MAX_STALE_SENSORS).map((p) => p.slice(0, MAX_STALE_SENSOR_PATH)) };
 }
 
 class HostSensing implements BoardSensing {
@@ -199,7 +206,8 @@ class HostSensing implements BoardSensing {
 
   async sample(): Promise<Reading> {
     const inv = this.inventory;
-    const fs = this.fs;
+    const tick = this.fs.recording();
+    const fs = tick.fs;
     const [zoneTemps, chipTemps, chipVolts, iioVolts, throttle, underVoltageAlarm, jetsonLoad, amd, load1, mem] = await Promise.all([
       readThermalZones(fs, inv.zones),
       readHwmonTemps(fs, inv.chips),
@@ -238,6 +246,7 @@ class HostSensing implements BoardSensing {
       gpuStale,
       load1,
       memUsedBytes: mem.usedBytes,
+      ...staleSensorsField(tick.stale()),
     };
   }
 

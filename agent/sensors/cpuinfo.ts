@@ -3,6 +3,7 @@
  * ARM kernels print only implementer and part numbers, which are named here for the cores found
  * on Pis, Jetsons and ARM servers.
  */
+import { PROC_TABLE_MAX_BYTES } from './bounded-read.js';
 import type { HostFs } from './host-fs.js';
 
 const ARM_PARTS: Record<string, Record<string, string>> = {
@@ -61,7 +62,7 @@ export function countCpuList(text: string | null): number {
 }
 
 export async function readCpuInfo(fs: HostFs): Promise<CpuInfo> {
-  const text = await fs.readText('proc/cpuinfo');
+  const text = await fs.readText('proc/cpuinfo', PROC_TABLE_MAX_BYTES);
   const parsed = text === null ? { model: null, cores: 0 } : parseCpuInfo(text);
   const cores = parsed.cores > 0 ? parsed.cores : countCpuList(await fs.readText('sys/devices/system/cpu/online'));
   // The wire needs a positive count; a board that hides both files still has one core.

@@ -5,6 +5,7 @@
  */
 import { machine, hostname as osHostname, platform } from 'node:os';
 import { canonicalArch } from '../../shared/arch.js';
+import { PROC_TABLE_MAX_BYTES } from './bounded-read.js';
 import type { HostFs } from './host-fs.js';
 
 export interface Identity {
@@ -24,7 +25,7 @@ export async function readArch(fs: HostFs): Promise<string> {
 export async function readBootId(fs: HostFs): Promise<string> {
   const id = (await fs.readText('proc/sys/kernel/random/boot_id'))?.trim();
   if (id) return id;
-  const btime = /^btime\s+(\d+)$/m.exec((await fs.readText('proc/stat')) ?? '')?.[1];
+  const btime = /^btime\s+(\d+)$/m.exec((await fs.readText('proc/stat', PROC_TABLE_MAX_BYTES)) ?? '')?.[1];
   return btime ? `btime-${btime}` : 'unknown';
 }
 

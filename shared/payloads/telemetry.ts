@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { epochMs, wireVersion } from './common.js';
 
+/** Bounds on `staleSensors`: the agent cuts its list to fit, so a board with many broken files still reports. */
+export const MAX_STALE_SENSORS = 64;
+export const MAX_STALE_SENSOR_PATH = 256;
+
 /** Readings the board cannot give are null, never 0. */
 export const powerReading = z.object({
   underVoltageNow: z.boolean().nullable(),
@@ -37,5 +41,17 @@ export const telemetry = z.object({
   gpuStale: z.boolean(),
   load1: z.number().nullable(),
   memUsedBytes: z.number().nullable(),
+  /**
+   * Sensor files (relative to the host root) the board has but this sample could not read: hung
+   * past the read deadline, not a regular file, too large, or an I/O or permission error. Their
+   * readings are missing. Absent when there are none, and from agents older than this field.
+   */
+  staleSensors: z.array(z.string().max(MAX_STALE_SENSOR_PATH)).max(MAX_STALE_SENSORS).optional(),
+  /**
+   * The sample missed its deadline: the board went this many ms past one interval without a fresh
+   * reading (a slow sample, a blocked event loop, or sensing that has not answered; in the last
+   * case every reading is null). Absent when on time.
+   */
+  sampleLateMs: z.number().int().nonnegative().optional(),
 });
 export type Telemetry = z.infer<typeof telemetry>;
