@@ -1,7 +1,7 @@
 /**
  * The agent: wires board sensing, the task reconciler and the MQTT session together.
  * - facts: retained, on every (re)connect and whenever a periodic re-read finds them changed;
- * - telemetry: every interval, QoS 0, seq counting up from 0 (a receiver can count losses);
+ * - telemetry: every interval, QoS 0, by the TelemetryLoop (which also says when sampling is late);
  * - tasks: the retained desired set goes to the reconciler, whose reports go out on task-status,
  *   and all of whose statuses are republished after every reconnect (level-triggered);
  * - logs-request: answered by the LogsResponder from the reconciler's task logs;
@@ -9,7 +9,6 @@
  * Stopping leaves tasks running: an agent restart must not kill work.
  */
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { formatMqttPassword } from '../shared/credentials.js';
 import type { Logger } from '../shared/logger.js';
 import type { NodeFacts, TaskDriver } from '../shared/payloads/facts.js';
@@ -24,6 +23,7 @@ import { ProcessExecutor } from './runtime/process/index.js';
 import { Reconciler } from './runtime/reconciler.js';
 import type { Executor } from './runtime/types.js';
 import { createBoardSensing, type BoardFacts, type BoardSensing } from './sensing.js';
+import { TelemetryLoop } from './telemetry-loop.js';
 import { AGENT_VERSION } from './version.js';
 
 /** Facts change rarely (a GPU appears, docker starts); re-read them this often. */
@@ -137,9 +137,7 @@ class AgentDaemon implements RunningAgent {
   private readonly protection: LocalProtection;
   private readonly executors: Executor[];
   private facts: NodeFacts | null = null;
-  private seq = 0;
-  private sampling = false;
-  private telemetryTimer: NodeJS.Timeout | null = null;
+  private telemetry: TelemetryLoop | null = null;
   private resyncTimer: NodeJS.Timeout | null = null;
   private factsTimer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -198,7 +196,16 @@ class AgentDaemon implements RunningAgent {
     this.log.info({ drivers: this.facts.drivers, board: this.facts.board.profile }, 'agent starting');
     await this.reconciler.start();
     this.session.start();
-    this.telemetryTimer = setInterval(() => void this.sampleOnce(), this.options.intervalMs);
+    // Made here, not in the constructor: the reconciler's start must not count as a late sample.
+    this.telemetry = new TelemetryLoop({
+      intervalMs: this.options.intervalMs,
+      sample: () => this.sensing.sample(),
+      observe: (reading) => this.protection.observe(reading),
+      publish: (telemetry) => this.session.publish('telemetry', telemetry, { qos: 0, retain: false }),
+      hasGpus: () => this.board.gpus.length > 0,
+      logger: this.log,
+    });
+    this.telemetry.start();
     // A status report the broker dropped (Mosquitto drops QoS 1 messages past a client's queue
     // limit) is never lost for good: every status goes out again, and the manager ignores repeats.
     this.resyncTimer = setInterval(() => this.publishStatuses(), this.options.statusResyncMs);
@@ -208,7 +215,7 @@ class AgentDaemon implements RunningAgent {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.telemetryTimer) clearInterval(this.telemetryTimer);
+    this.telemetry?.stop();
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     if (this.factsTimer) clearTimeout(this.factsTimer);
     this.logs.close();
@@ -269,24 +276,6 @@ class AgentDaemon implements RunningAgent {
 
   private publishStatuses(): void {
     for (const status of this.reconciler.statuses()) this.session.publish('task-status', status, { qos: 1, retain: false });
-  }
-
-  /** One collection tick. A tick still running when the next is due makes that one skip, not pile up. */
-  private async sampleOnce(): Promise<void> {
-    if (this.sampling) return;
-    this.sampling = true;
-    const started = performance.now();
-    try {
-      const reading = await this.sensing.sample();
-      this.protection.observe(reading);
-      const seq = this.seq++;
-      this.session.publish('telemetry', { v: 1, seq, ...reading }, { qos: 0, retain: false });
-      this.log.debug({ seq, tickMs: Number((performance.now() - started).toFixed(3)) }, 'telemetry tick');
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'telemetry sample failed');
-    } finally {
-      this.sampling = false;
-    }
   }
 
   private scheduleFactsRefresh(): void {

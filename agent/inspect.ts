@@ -42,6 +42,7 @@ export function formatBoardSummary(facts: BoardFacts, reading: Reading): string 
     `Voltages:    ${list(reading.voltages.map((v) => `${v.rail} ${v.volts.toFixed(3)} V`))}`,
     `Power:       under-voltage now ${flag(p.underVoltageNow)}, since boot ${flag(p.underVoltageOccurred)}; throttled ${flag(p.throttledNow)}; ` +
       `frequency capped ${flag(p.freqCappedNow)}; soft temp limit ${flag(p.softTempLimitNow)}; input ${p.inputVolts === null ? NA : `${p.inputVolts.toFixed(2)} V`}`,
+    ...(reading.staleSensors ? [`Stale:       ${list(reading.staleSensors)} (present but unreadable; see the log)`] : []),
     `GPUs:        ${facts.gpus.length === 0 ? 'none' : `${facts.gpus.length}${reading.gpuStale ? ' (readings stale: nvidia-smi not answering)' : ''}`}`,
     ...gpuLines,
     `Labels:      ${list(Object.entries(facts.labels).map(([k, v]) => `${k}=${v}`))}`,

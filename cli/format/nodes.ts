@@ -42,6 +42,15 @@ export function nodeTable(nodes: NodeView[]): string {
   );
 }
 
+/** Only when the board's sensing is degraded: late samples and sensors it could not read. */
+function sensingLines(t: NodeView['telemetry']): string[] {
+  if (!t) return [];
+  return [
+    ...(t.sampleLateMs === undefined ? [] : [`Sampling:      late by ${t.sampleLateMs} ms`]),
+    ...(t.staleSensors === undefined ? [] : [`Stale sensors: ${t.staleSensors.join(', ')}`]),
+  ];
+}
+
 function labelLines(labels: Record<string, string>): string[] {
   const entries = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
   return entries.length === 0 ? ['  (none)'] : entries.map(([k, v]) => `  - ${k}=${v}`);
@@ -67,6 +76,7 @@ export function nodeDetails(n: NodeView): string {
     `Power:         ${power(n.power)}`,
     ...(n.refusal ? [`New work:      refused (${n.refusal})`] : []),
     `Load (1m):     ${t?.load1 ?? '-'}`,
+    ...sensingLines(t),
     'Labels:',
     ...labelLines(n.labels),
     'Engine labels:',

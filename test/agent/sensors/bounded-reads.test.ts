@@ -3,7 +3,7 @@
  * belongs, or a driver whose read never answers, makes that one sensor stale (null, logged once)
  * while every other read goes on, and never takes the threadpool the rest of the agent needs.
  */
-import { closeSync, constants, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readBoundedFile, type FileReader } from '../../../agent/sensors/bounded-read.js';
 import { HostFs, SENSOR_READ_SLOTS, SENSOR_READ_TIMEOUT_MS } from '../../../agent/sensors/host-fs.js';
-import { copyBoard } from './fixture-boards.js';
+import { copyBoard, feedFifo, replaceWithFifo } from './fixture-boards.js';
 
 interface LogLine {
   level: number;
@@ -41,22 +41,8 @@ function board(name: string): string {
   return copy.root;
 }
 
-/** Lets a reader blocked opening `fifo` go (it reads `text`, then EOF); a no-op when none is blocked. */
-function feedFifo(fifo: string, text = ''): void {
-  let fd: number;
-  try {
-    fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-  } catch {
-    return; // ENXIO: nobody is reading it
-  }
-  if (text) writeSync(fd, text);
-  closeSync(fd);
-}
-
 function mkfifo(path: string): void {
-  rmSync(path, { force: true });
-  execFileSync('mkfifo', [path]);
-  cleanups.push(() => feedFifo(path));
+  cleanups.push(replaceWithFifo(path));
 }
 
 async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {

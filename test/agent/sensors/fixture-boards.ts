@@ -3,7 +3,8 @@
  * PATH that holds only the stand-in tools a test asks for (never the host's own nvidia-smi or
  * vcgencmd), plus the few programs the stand-ins themselves run.
  */
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, cpSync, mkdtempSync, openSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,4 +51,39 @@ export function copyBoard(name: string): { root: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), `kelvin-board-${name}-`));
   cpSync(boardRoot(name), dir, { recursive: true, verbatimSymlinks: true });
   return { root: dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Writes `text` into a FIFO and closes it, so a reader stuck opening it (what a hung sensor read
+ * looks like) gets the text and then EOF; a no-op when nobody is reading it.
+ */
+export function feedFifo(fifo: string, text = ''): void {
+  let fd: number;
+  try {
+    fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch {
+    return; // ENXIO: no reader
+  }
+  if (text) writeSync(fd, text);
+  closeSync(fd);
+}
+
+/** Makes `path` (a sensor file in a board copy) a FIFO nobody writes; call the result after the test so no reader stays stuck on it. */
+export function replaceWithFifo(path: string): () => void {
+  rmSync(path, { force: true });
+  execFileSync('mkfifo', [path]);
+  return () => feedFifo(path);
+}
+
+/** `copyBoard` with the sensor file `rel` made a FIFO nobody writes; `remove()` first lets any reader stuck on it go. */
+export function copyBoardWithFifo(name: string, rel: string): { root: string; remove(): void } {
+  const copy = copyBoard(name);
+  const release = replaceWithFifo(join(copy.root, rel));
+  return {
+    root: copy.root,
+    remove: () => {
+      release();
+      copy.remove();
+    },
+  };
 }
