@@ -10,9 +10,16 @@
  *   block the open or the read), and the open descriptor is `fstat`ed again before reading.
  * Time is bounded one level up, by the ReadGate, since a hung driver read is still a regular file.
  */
-import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { close, constants, fstat, open, read, stat, type Stats } from 'node:fs';
+import { promisify } from 'node:util';
+
+// Plain descriptors and callbacks: cheaper per read than a FileHandle (no handle object to finalize),
+// and this runs for every sensor every second.
+const statP = promisify(stat);
+const openP = promisify(open);
+const fstatP = promisify(fstat);
+const readP = promisify(read);
+const closeP = promisify(close);
 
 /** What a sysfs or small procfs attribute may hold: one page. */
 export const ATTRIBUTE_MAX_BYTES = 4096;
@@ -40,23 +47,23 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTT
 
 /** The file's text (UTF-8) when it is a regular file of at most `maxBytes`; errno errors are thrown. */
 export async function readBoundedFile(path: string, maxBytes: number): Promise<BoundedRead> {
-  const before = await stat(path);
+  const before = await statP(path);
   if (!before.isFile()) return { kind: 'not-regular', fileType: fileType(before) };
-  const handle = await open(path, OPEN_FLAGS);
+  const fd = await openP(path, OPEN_FLAGS);
   try {
-    const after = await handle.stat();
+    const after = await fstatP(fd);
     if (!after.isFile()) return { kind: 'not-regular', fileType: fileType(after) };
     // One byte more than allowed tells "exactly maxBytes" from "too large" (sysfs sizes say 4096 for all).
     const buffer = Buffer.allocUnsafe(maxBytes + 1);
     let length = 0;
     while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      const { bytesRead } = await readP(fd, buffer, length, buffer.length - length, null);
       if (bytesRead === 0) break;
       length += bytesRead;
     }
     if (length > maxBytes) return { kind: 'too-large', maxBytes };
     return { kind: 'text', text: buffer.toString('utf8', 0, length) };
   } finally {
-    await handle.close();
+    await closeP(fd);
   }
 }

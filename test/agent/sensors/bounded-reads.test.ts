@@ -3,7 +3,7 @@
  * belongs, or a driver whose read never answers, makes that one sensor stale (null, logged once)
  * while every other read goes on, and never takes the threadpool the rest of the agent needs.
  */
-import { lstatSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -179,16 +179,20 @@ describe('a sensor whose read never answers (a hung driver)', () => {
       [join(root, 'hwmon0/temp2_input'), 'a read of this sensor (or of its chip) is hung; sensor stale until it answers'],
     ]);
 
-    // The driver answers at last; the sensor is a plain file again from then on.
-    feedFifo(hung, '42000\n');
-    const deadline = Date.now() + 10_000;
-    while (!lines.some((l) => l.msg === 'a hung sensor read answered; reading that sensor again')) {
-      if (Date.now() > deadline) throw new Error('the abandoned read was never reported as finished');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // The driver answers at last, and the sensor is a plain file from then on: the chip is read
+    // again as soon as the abandoned read returns, not before.
+    const writer = openSync(hung, constants.O_WRONLY | constants.O_NONBLOCK);
     rmSync(hung);
     writeFileSync(hung, '43000\n');
-    expect(await fs.readText('hwmon0/temp1_input')).toBe('43000');
+    expect(await fs.readText('hwmon0/temp1_input')).toBeNull();
+    writeSync(writer, '42000\n');
+    closeSync(writer);
+    const deadline = Date.now() + 10_000;
+    while ((await fs.readText('hwmon0/temp1_input')) !== '43000') {
+      if (Date.now() > deadline) throw new Error('the sensor was never read again after its hung read answered');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(driver.calls).toHaveLength(1);
     expect(await fs.readText('hwmon0/temp2_input')).toBe('41000');
     expect(lines.filter((l) => l.msg === 'sensor file readable again').map((l) => l.path)).toEqual([hung, join(root, 'hwmon0/temp2_input')]);
   });
