@@ -9,11 +9,31 @@
  * - a key (the file's directory: one hwmon chip, one thermal zone) with an abandoned read still
  *   pending gets no new read until that one answers (`held`): a read is never re-issued to a hung
  *   sensor, and a hung driver, which usually hangs all its files, cannot take a second slot;
- * - waiting for a slot counts against the read's own deadline (`no-slot`), so with every slot hung
- *   all sensors read as stale, on time, instead of the sample waiting for them.
+ * - waiting for a slot is bounded by the same deadline (`no-slot`), so with every slot hung all
+ *   sensors read as stale after one deadline, instead of the sample waiting for them.
  * Non-regular files never get here (see bounded-read.ts), so a FIFO takes no thread at all.
  */
 import { performance } from 'node:perf_hooks';
+
+/** A timer this late means the event loop itself was blocked (see loopTimeout). */
+const LOOP_STALL_MS = 50;
+
+/**
+ * Resolves null after `ms` of a responsive event loop. A read only progresses when the loop runs
+ * (each of its steps is a callback), and after a blocked loop (a GC pause, a sync call) timers run
+ * before I/O callbacks: so a timer that fires late starts over rather than blame the sensor.
+ */
+function loopTimeout(ms: number): { expired: Promise<null>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<null>((resolve) => {
+    const arm = (): void => {
+      const due = performance.now() + ms;
+      timer = setTimeout(() => (performance.now() - due > LOOP_STALL_MS ? arm() : resolve(null)), ms);
+    };
+    arm();
+  });
+  return { expired, cancel: () => clearTimeout(timer) };
+}
 
 export type Gated<T> = { kind: 'done'; value: T } | { kind: 'timeout' } | { kind: 'held' } | { kind: 'no-slot' };
 
@@ -40,21 +60,15 @@ export class ReadGate {
 
   async run<T>(key: string, work: () => Promise<T>): Promise<Gated<T>> {
     if (this.held.has(key)) return { kind: 'held' };
-    const deadline = performance.now() + this.o.timeoutMs;
-    if (!(await this.acquire(deadline))) return { kind: 'no-slot' };
+    if (!(await this.acquire())) return { kind: 'no-slot' };
     const started = performance.now();
-    if (started >= deadline) {
-      this.release();
-      return { kind: 'no-slot' };
-    }
     const settled: Promise<Settled<T>> = work().then(
       (value) => ({ ok: true, value }),
       (error: unknown) => ({ ok: false, error }),
     );
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), deadline - started)));
-    const first = await Promise.race([settled, expired]);
-    clearTimeout(timer);
+    const expiry = loopTimeout(this.o.timeoutMs);
+    const first = await Promise.race([settled, expiry.expired]);
+    expiry.cancel();
     if (first === null) {
       this.held.add(key);
       void settled.then(() => {
@@ -69,24 +83,23 @@ export class ReadGate {
     return { kind: 'done', value: first.value };
   }
 
-  /** A slot before `deadline`, or false. Slots are handed over first come, first served. */
-  private acquire(deadline: number): Promise<boolean> {
+  /** A slot within the read deadline, or false. Slots are handed over first come, first served. */
+  private acquire(): Promise<boolean> {
     if (this.busy < this.o.slots) {
       this.busy++;
       return Promise.resolve(true);
     }
-    const wait = deadline - performance.now();
-    if (wait <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
+      const expiry = loopTimeout(this.o.timeoutMs);
       const grant = (granted: boolean): void => {
-        clearTimeout(timer);
+        expiry.cancel();
         resolve(granted);
       };
-      const timer = setTimeout(() => {
+      this.waiting.push(grant);
+      void expiry.expired.then(() => {
         this.waiting.splice(this.waiting.indexOf(grant), 1);
         resolve(false);
-      }, wait);
-      this.waiting.push(grant);
+      });
     });
   }
 

@@ -197,6 +197,16 @@ describe('a sensor whose read never answers (a hung driver)', () => {
     expect(lines.filter((l) => l.msg === 'sensor file readable again').map((l) => l.path)).toEqual([hung, join(root, 'hwmon0/temp2_input')]);
   });
 
+  it('does not blame a sensor for an event loop that was blocked', async () => {
+    const root = tree(['hwmon0']);
+    const { fs, lines } = capturing(root);
+    const reading = fs.readText('hwmon0/temp1_input');
+    const until = performance.now() + 2 * SENSOR_READ_TIMEOUT_MS;
+    while (performance.now() < until); // a long GC pause or sync call: the read cannot progress either
+    expect(await reading).toBe('40000');
+    expect(lines).toEqual([]);
+  });
+
   it('lets hung reads hold at most the sensor slots, so the threadpool still serves the rest of the agent', async () => {
     const chips = ['hwmon0', 'hwmon1', 'hwmon2', 'hwmon3', 'hwmon4', 'hwmon5'];
     const root = tree([...chips, 'healthy']);
