@@ -6,8 +6,9 @@
  *
  * The per-second `sample()` only reads files found at discovery time: no process is spawned per
  * call, and every read is bounded in size and time (sensors/host-fs.ts), so a hung or bogus
- * sensor file makes that sensor stale (listed in `staleSensors`), never the sample late. Slow things (the nvidia-smi inventory, re-discovering sensors) happen in `readFacts()`,
- * and the two processes that must run (nvidia-smi, vcgencmd) run in the background.
+ * sensor file makes that sensor stale (listed in `staleSensors`), never the sample late. Slow
+ * things (the nvidia-smi inventory, re-discovering sensors) happen in `readFacts()`, and the two
+ * processes that must run (nvidia-smi, vcgencmd) run in the background.
  */
 import type { Logger } from '../shared/logger.js';
 import type { GpuFact, NodeFacts } from '../shared/payloads/facts.js';

@@ -53,11 +53,6 @@ export class ReadGate {
 
   constructor(private readonly o: ReadGateOptions) {}
 
-  /** Abandoned reads still holding a thread. */
-  get hung(): number {
-    return this.held.size;
-  }
-
   async run<T>(key: string, work: () => Promise<T>): Promise<Gated<T>> {
     if (this.held.has(key)) return { kind: 'held' };
     if (!(await this.acquire())) return { kind: 'no-slot' };
@@ -97,7 +92,8 @@ export class ReadGate {
       };
       this.waiting.push(grant);
       void expiry.expired.then(() => {
-        this.waiting.splice(this.waiting.indexOf(grant), 1);
+        const index = this.waiting.indexOf(grant);
+        if (index >= 0) this.waiting.splice(index, 1);
         resolve(false);
       });
     });
