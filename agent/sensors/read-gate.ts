@@ -9,8 +9,9 @@
  * - a key (the file's directory: one hwmon chip, one thermal zone) with an abandoned read still
  *   pending gets no new read until that one answers (`held`): a read is never re-issued to a hung
  *   sensor, and a hung driver, which usually hangs all its files, cannot take a second slot;
- * - waiting for a slot is bounded by the same deadline (`no-slot`), so with every slot hung all
- *   sensors read as stale after one deadline, instead of the sample waiting for them.
+ * - a read waits for a slot only behind reads that are still running (healthy ones take well
+ *   under a millisecond; a hung one is abandoned within the deadline); once every slot is held by
+ *   an abandoned read, every other sensor reads stale at once (`no-slot`) until one answers.
  * Non-regular files never get here (see bounded-read.ts), so a FIFO takes no thread at all.
  */
 import { performance } from 'node:perf_hooks';
@@ -66,6 +67,7 @@ export class ReadGate {
     expiry.cancel();
     if (first === null) {
       this.held.add(key);
+      if (this.held.size >= this.o.slots) for (const refuse of this.waiting.splice(0)) refuse(false);
       void settled.then(() => {
         this.held.delete(key);
         this.release();
@@ -78,25 +80,17 @@ export class ReadGate {
     return { kind: 'done', value: first.value };
   }
 
-  /** A slot within the read deadline, or false. Slots are handed over first come, first served. */
+  /**
+   * A slot, first come first served. Waiting behind healthy reads is short and never fails; only
+   * when every slot is held by an abandoned read is the answer no (at once, and for the waiters).
+   */
   private acquire(): Promise<boolean> {
+    if (this.held.size >= this.o.slots) return Promise.resolve(false);
     if (this.busy < this.o.slots) {
       this.busy++;
       return Promise.resolve(true);
     }
-    return new Promise((resolve) => {
-      const expiry = loopTimeout(this.o.timeoutMs);
-      const grant = (granted: boolean): void => {
-        expiry.cancel();
-        resolve(granted);
-      };
-      this.waiting.push(grant);
-      void expiry.expired.then(() => {
-        const index = this.waiting.indexOf(grant);
-        if (index >= 0) this.waiting.splice(index, 1);
-        resolve(false);
-      });
-    });
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private release(): void {
