@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../../shared/logger.js';
 import { isTerminal } from '../../shared/payloads/tasks.js';
+import { desiredSetEntryBytes } from '../../shared/wire.js';
 import { schedulableNode, type PlacedTask } from '../inventory/node-view.js';
 import { scheduleTasks } from '../scheduler/index.js';
 import type { PlacementPolicy, PlacementRequest, SchedulableNode } from '../scheduler/types.js';
@@ -42,10 +43,10 @@ export function placePendingTasks(store: Store, logger: Logger, policy?: Placeme
       spread: service.spec.placement.preferences.map((p) => p.spread),
       maxReplicasPerNode: service.spec.placement.maxReplicasPerNode,
       reservations: reservationsOf(service),
+      specBytes: desiredSetEntryBytes(task.spec),
     };
     requests.set(task.id, req);
-    const key = task.nodeId ?? '';
-    requestsFor.set(key, [...(requestsFor.get(key) ?? []), req]);
+    pushTo(requestsFor, task.nodeId ?? '', req);
   }
 
   const outcome = { placements: new Map<string, string>(), pending: new Map<string, string>() };
@@ -79,8 +80,12 @@ function buildNodes(store: Store, active: TaskRecord[], services: Map<string, Se
   for (const t of active) {
     if (t.nodeId === null || t.state === 'pending' || isTerminal(t.state)) continue;
     const service = services.get(t.serviceId);
-    const entry: PlacedTask = { serviceId: t.serviceId, reservations: service ? reservationsOf(service) : { cpus: 0, memoryBytes: 0, gpus: 0 } };
-    placed.set(t.nodeId, [...(placed.get(t.nodeId) ?? []), entry]);
+    const entry: PlacedTask = {
+      serviceId: t.serviceId,
+      reservations: service ? reservationsOf(service) : { cpus: 0, memoryBytes: 0, gpus: 0 },
+      specBytes: desiredSetEntryBytes(t.spec),
+    };
+    pushTo(placed, t.nodeId, entry);
   }
   const out = new Map<string, SchedulableNode>();
   for (const node of store.listNodes()) {
@@ -102,10 +107,18 @@ function withTask(node: SchedulableNode, req: PlacementRequest): SchedulableNode
     },
     tasksByService,
     totalTasks: node.totalTasks + 1,
+    desiredSetBytes: (node.desiredSetBytes ?? 0) + (req.specBytes ?? 0),
   };
 }
 
 function merge(into: { placements: Map<string, string>; pending: Map<string, string> }, from: { placements: Map<string, string>; pending: Map<string, string> }): void {
   for (const [k, v] of from.placements) into.placements.set(k, v);
   for (const [k, v] of from.pending) into.pending.set(k, v);
+}
+
+/** Appends in place: copying the list on every task made a round quadratic in the tasks (minutes at 100,000). */
+function pushTo<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
 }

@@ -19,6 +19,8 @@ export interface TaskGroup {
   readonly reservations: Resources;
   readonly reservedMilliCpus: number;
   readonly spread: string[];
+  /** The largest desired-set entry of the group's tasks (they differ by a few id and slot digits). */
+  specBytes: number;
   readonly taskIds: string[];
 }
 
@@ -38,6 +40,7 @@ export function groupRequests(requests: PlacementRequest[], pending: Map<string,
       groups.set(key, group);
     }
     group.taskIds.push(request.taskId);
+    group.specBytes = Math.max(group.specBytes, request.specBytes ?? 0);
   }
   return [...groups.values()];
 }
@@ -56,6 +59,7 @@ export function taskGroup(request: PlacementRequest): TaskGroup {
     reservations: request.reservations,
     reservedMilliCpus: milliCpus(request.reservations.cpus),
     spread: request.spread,
+    specBytes: request.specBytes ?? 0,
     taskIds: [],
   };
 }
