@@ -5,34 +5,45 @@
  */
 import type { Logger } from '../../shared/logger.js';
 import { isTerminal } from '../../shared/payloads/tasks.js';
+import { MAX_CLUSTER_TASKS } from '../../shared/limits.js';
 import { desiredSetEntryBytes } from '../../shared/wire.js';
 import { schedulableNode, type PlacedTask } from '../inventory/node-view.js';
 import { scheduleTasks } from '../scheduler/index.js';
 import type { PlacementPolicy, PlacementRequest, SchedulableNode } from '../scheduler/types.js';
 import type { ServiceRecord, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { storedConstraints } from './reconcile.js';
+import { DEFAULT_TASK_BUDGET, storedConstraints } from './reconcile.js';
 import { reservationsOf } from './task-factory.js';
 
 /** What one placement round did: tasks it found pending and how many of them it placed. */
 export interface PlacementRound {
   pending: number;
   placed: number;
+  /** Writes were left for the next round (more than `writeBudget` tasks changed). */
+  more: boolean;
 }
 
-export function placePendingTasks(store: Store, logger: Logger, policy?: PlacementPolicy): PlacementRound {
+/**
+ * Every pending task is scheduled each round (so none starves behind a big service), but at most
+ * `writeBudget` answers are stored; the rest are worked out again by the next round, which sees
+ * the stored placements.
+ */
+export function placePendingTasks(store: Store, logger: Logger, policy?: PlacementPolicy, writeBudget = DEFAULT_TASK_BUDGET): PlacementRound {
   const active = store.listTasks({ desiredState: 'running' });
   const pending = active.filter((t) => t.state === 'pending');
-  if (pending.length === 0) return { pending: 0, placed: 0 };
+  if (pending.length === 0) return { pending: 0, placed: 0, more: false };
   const services = new Map(store.listServices().map((s) => [s.id, s]));
-  const nodes = buildNodes(store, active, services);
+  // Parsed and measured once per service version, not once per task (a service may have 100,000).
+  const constraintsOf = memo((service: ServiceRecord) => storedConstraints(service, logger), (s) => s.id);
+  const specBytesOf = memo((task: TaskRecord) => desiredSetEntryBytes({ ...task.spec, slot: MAX_CLUSTER_TASKS }), (t) => `${t.serviceId}|${t.serviceVersion}|${t.forceUpdate}`);
+  const nodes = buildNodes(store, active, services, specBytesOf);
 
   const requests = new Map<string, PlacementRequest>();
   const requestsFor = new Map<string, PlacementRequest[]>(); // '' = any node
   for (const task of pending) {
     const service = services.get(task.serviceId);
     if (!service) continue;
-    const constraints = storedConstraints(service, logger);
+    const constraints = constraintsOf(service);
     if (constraints === null) continue;
     const req: PlacementRequest = {
       taskId: task.id,
@@ -43,7 +54,7 @@ export function placePendingTasks(store: Store, logger: Logger, policy?: Placeme
       spread: service.spec.placement.preferences.map((p) => p.spread),
       maxReplicasPerNode: service.spec.placement.maxReplicasPerNode,
       reservations: reservationsOf(service),
-      specBytes: desiredSetEntryBytes(task.spec),
+      specBytes: specBytesOf(task),
     };
     requests.set(task.id, req);
     pushTo(requestsFor, task.nodeId ?? '', req);
@@ -68,14 +79,25 @@ export function placePendingTasks(store: Store, logger: Logger, policy?: Placeme
   const anyNode = requestsFor.get('');
   if (anyNode) merge(outcome, scheduleTasks(anyNode, [...nodes.values()], policy));
 
+  const messages = new Map(pending.map((t) => [t.id, t.message]));
+  let writes = 0;
+  let placed = 0;
   store.transaction(() => {
-    for (const [taskId, nodeId] of outcome.placements) store.updateTask(taskId, { state: 'assigned', nodeId, message: '' });
-    for (const [taskId, reason] of outcome.pending) store.updateTask(taskId, { message: reason });
+    for (const [taskId, nodeId] of outcome.placements) {
+      if (writes++ >= writeBudget) return;
+      store.updateTask(taskId, { state: 'assigned', nodeId, message: '' });
+      placed++;
+    }
+    for (const [taskId, reason] of outcome.pending) {
+      if (messages.get(taskId) === reason) continue; // unchanged: no read-compare-write per task
+      if (writes++ >= writeBudget) return;
+      store.updateTask(taskId, { message: reason });
+    }
   });
-  return { pending: pending.length, placed: outcome.placements.size };
+  return { pending: pending.length, placed, more: writes > writeBudget };
 }
 
-function buildNodes(store: Store, active: TaskRecord[], services: Map<string, ServiceRecord>): Map<string, SchedulableNode> {
+function buildNodes(store: Store, active: TaskRecord[], services: Map<string, ServiceRecord>, specBytesOf: (task: TaskRecord) => number): Map<string, SchedulableNode> {
   const placed = new Map<string, PlacedTask[]>();
   for (const t of active) {
     if (t.nodeId === null || t.state === 'pending' || isTerminal(t.state)) continue;
@@ -83,7 +105,7 @@ function buildNodes(store: Store, active: TaskRecord[], services: Map<string, Se
     const entry: PlacedTask = {
       serviceId: t.serviceId,
       reservations: service ? reservationsOf(service) : { cpus: 0, memoryBytes: 0, gpus: 0 },
-      specBytes: desiredSetEntryBytes(t.spec),
+      specBytes: specBytesOf(t),
     };
     pushTo(placed, t.nodeId, entry);
   }
@@ -114,6 +136,15 @@ function withTask(node: SchedulableNode, req: PlacementRequest): SchedulableNode
 function merge(into: { placements: Map<string, string>; pending: Map<string, string> }, from: { placements: Map<string, string>; pending: Map<string, string> }): void {
   for (const [k, v] of from.placements) into.placements.set(k, v);
   for (const [k, v] of from.pending) into.pending.set(k, v);
+}
+
+function memo<T, R>(fn: (item: T) => R, key: (item: T) => string): (item: T) => R {
+  const cache = new Map<string, R>();
+  return (item) => {
+    const k = key(item);
+    if (!cache.has(k)) cache.set(k, fn(item));
+    return cache.get(k) as R;
+  };
 }
 
 /** Appends in place: copying the list on every task made a round quadratic in the tasks (minutes at 100,000). */
