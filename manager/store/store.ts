@@ -27,7 +27,6 @@ import type {
   Change,
   ClusterRecord,
   DesiredSetRecord,
-  DesiredTaskState,
   EventRecord,
   NodeCredentialRecord,
   NodeRecord,
