@@ -4,7 +4,8 @@
  * long the create call takes to answer, the API's latency while the orchestrator fills in the
  * tasks (a cheap request every 100 ms), how long the fill takes (tasks counted read-only from the
  * SQLite file, beside the manager), and how long the manager takes to exit after SIGTERM sent
- * mid-fill (`--stop-at` share of the tasks, default 0.5) or after the fill (`--stop-at 1`).
+ * mid-fill (`--stop-at` share of the tasks, default 0.5) or after the fill (`--stop-at 1`), and
+ * the manager's RSS before and at its peak.
  *
  * Build first: npx tsc -p tsconfig.json.
  * Run: node bench/big-service.mjs [--replicas 100000] [--stop-at 0.5]. Prints one JSON line.
@@ -17,6 +18,7 @@ import Database from 'better-sqlite3';
 import { arg, intArg } from './lib/args.mjs';
 import { startManager, startMosquitto } from './lib/cluster.mjs';
 import { sleep } from './lib/net.mjs';
+import { rssBytes, watchProcess } from './lib/proc.mjs';
 import { percentile, round } from './lib/stats.mjs';
 
 const replicas = intArg('big-service', 'replicas', '100000');
@@ -42,6 +44,8 @@ try {
     }
   })();
 
+  const watch = watchProcess(manager.pid);
+  const rssBeforeMB = rssBytes(manager.pid) / (1024 * 1024);
   const t0 = performance.now();
   await manager.post('/v1/services', { ...serviceSpec('big'), replicas });
   const createMs = performance.now() - t0;
@@ -57,6 +61,7 @@ try {
   const fillMs = performance.now() - fillStart;
   probing = false;
   await probe;
+  const usage = watch.stop();
   const stopStart = performance.now();
   await manager.stop();
   const sigtermExitMs = performance.now() - stopStart;
@@ -73,6 +78,7 @@ try {
       apiProbes: latencies.length,
       apiLatencyMs: { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)) },
       sigtermExitMs: round(sigtermExitMs),
+      managerRssMB: { before: round(rssBeforeMB), peak: round(usage.peakRssMB) },
     }),
   );
 } finally {

@@ -33,20 +33,18 @@ export function placePendingTasks(store: Store, logger: Logger, policy?: Placeme
   const pending = active.filter((t) => t.state === 'pending');
   if (pending.length === 0) return { pending: 0, placed: 0, more: false };
   const services = new Map(store.listServices().map((s) => [s.id, s]));
-  // Parsed and measured once per service version, not once per task (a service may have 100,000).
-  const constraintsOf = memo((service: ServiceRecord) => storedConstraints(service, logger), (s) => s.id);
-  const specBytesOf = memo((task: TaskRecord) => desiredSetEntryBytes({ ...task.spec, slot: MAX_CLUSTER_TASKS }), (t) => `${t.serviceId}|${t.serviceVersion}|${t.forceUpdate}`);
+  // Measured once per service version, not once per task (a service may have 100,000).
+  const versionOf = (t: TaskRecord): string => `${t.serviceId}|${t.serviceVersion}|${t.forceUpdate}`;
+  const specBytesOf = memo((task: TaskRecord) => desiredSetEntryBytes({ ...task.spec, slot: MAX_CLUSTER_TASKS }), versionOf);
   const nodes = buildNodes(store, active, services, specBytesOf);
 
-  const requests = new Map<string, PlacementRequest>();
-  const requestsFor = new Map<string, PlacementRequest[]>(); // '' = any node
-  for (const task of pending) {
+  // One request per service version, shared by its tasks but for the id: the scheduler then
+  // groups them by identity instead of comparing 100,000 keys.
+  const templateOf = memo((task: TaskRecord): Omit<PlacementRequest, 'taskId'> | null => {
     const service = services.get(task.serviceId);
-    if (!service) continue;
-    const constraints = constraintsOf(service);
-    if (constraints === null) continue;
-    const req: PlacementRequest = {
-      taskId: task.id,
+    const constraints = service ? storedConstraints(service, logger) : null;
+    if (!service || constraints === null) return null;
+    return {
       serviceId: service.id,
       serviceName: service.name,
       driver: service.spec.driver,
@@ -56,6 +54,13 @@ export function placePendingTasks(store: Store, logger: Logger, policy?: Placeme
       reservations: reservationsOf(service),
       specBytes: specBytesOf(task),
     };
+  }, versionOf);
+  const requests = new Map<string, PlacementRequest>();
+  const requestsFor = new Map<string, PlacementRequest[]>(); // '' = any node
+  for (const task of pending) {
+    const template = templateOf(task);
+    if (template === null) continue;
+    const req: PlacementRequest = { ...template, taskId: task.id };
     requests.set(task.id, req);
     pushTo(requestsFor, task.nodeId ?? '', req);
   }
