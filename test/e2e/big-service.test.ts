@@ -2,8 +2,9 @@
  * A service the size of the cluster-wide task cap on the built `kelvin manager` with no boards
  * (every task stays pending): the create call answers at once, the API keeps answering while the
  * orchestrator fills in 100,000 tasks in bounded steps, and SIGTERM stops the manager promptly.
- * Over the cap, the CLI refuses with one clear line. Limits are generous for a busy 2-core box;
- * the manager that did all this in one pass held the event loop for minutes.
+ * Over the cap, the CLI refuses with one clear line. Limits are generous for a busy 2-core box
+ * running other test files at once; the manager that did all this in one pass held the event
+ * loop, and so every request and SIGTERM, for minutes.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -55,7 +56,7 @@ describe(`a service of ${MAX_CLUSTER_TASKS} replicas (the cluster-wide cap)`, ()
       }
       const filled = taskCount();
       expect(filled).toBeGreaterThan(0); // the fill is under way, in steps between which the API answers
-      expect(Math.max(...latencies)).toBeLessThan(5_000);
+      expect(Math.max(...latencies)).toBeLessThan(10_000); // a second or so on an idle machine
     } finally {
       db.close();
     }
@@ -66,6 +67,6 @@ describe(`a service of ${MAX_CLUSTER_TASKS} replicas (the cluster-wide cap)`, ()
     const stopping = performance.now();
     manager.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(performance.now() - stopping).toBeLessThan(10_000);
+    expect(performance.now() - stopping).toBeLessThan(15_000); // the pass under way finishes first
   }, 120_000);
 });
