@@ -8,12 +8,14 @@ import type { Telemetry } from '../shared/payloads/telemetry.js';
 import { serviceSpec, type ServiceSpec } from '../shared/service-spec.js';
 import { hashSecret, newJoinToken, safeEqual } from './broker/secrets.js';
 import type { Clock } from './options.js';
-import { newObjectId } from './orchestrator/task-factory.js';
+import { buildTaskSpec, newObjectId } from './orchestrator/task-factory.js';
 import { isSpreadDescriptor } from './scheduler/index.js';
 import { overlayLimits, thermalLimitsProblem } from './policy/index.js';
 import type { Change, ClusterRecord, EventRecord, NodeAvailability, NodeRecord, ServiceRecord, TaskRecord, ThermalOverrides } from './store/records.js';
 import type { EventQuery, Store } from './store/store.js';
 import { firstIssue } from '../shared/zod-issue.js';
+import { MAX_CLUSTER_TASKS, MAX_LABELS, MAX_TASK_SPEC_BYTES } from '../shared/limits.js';
+import { desiredSetEntryBytes } from '../shared/wire.js';
 
 export type ClusterErrorCode = 'not-found' | 'conflict' | 'invalid' | 'ambiguous';
 
@@ -82,6 +84,8 @@ export class Cluster {
     for (const key of Object.keys(update.labelAdd ?? {})) {
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(key)) throw new ClusterError(`invalid label name '${key}': letters, digits, _ . -`, 'invalid');
     }
+    const count = Object.keys(labels).length;
+    if (count > MAX_LABELS) throw new ClusterError(`labelAdd: node ${node.hostname} would have ${count} labels, over the limit of ${MAX_LABELS}`, 'invalid');
     const thermalOverrides = thermalOverridesOf(node, update.thermal ?? {});
     return this.store.transaction(() => {
       const updated = this.store.updateNode(node.id, { labels, availability: update.availability ?? node.availability, thermalOverrides });
@@ -135,6 +139,7 @@ export class Cluster {
     const spec = validateSpec(input);
     return this.store.transaction(() => {
       if (this.store.getServiceByName(spec.name)) throw new ClusterError(`service '${spec.name}' already exists`, 'conflict');
+      this.checkTaskCap(spec, null);
       const now = this.clock.now();
       const service = this.store.insertService({ id: newObjectId(), name: spec.name, spec, version: 1, forceUpdate: 0, createdAt: now, updatedAt: now });
       this.store.addEvent('service.create', service.name, `service ${service.name} created`, { serviceId: service.id });
@@ -148,6 +153,7 @@ export class Cluster {
     if (spec.name !== current.name) throw new ClusterError(`service ${current.name} cannot be renamed (to ${spec.name})`, 'invalid');
     if (spec.mode !== current.spec.mode) throw new ClusterError(`service ${current.name}: mode cannot change from ${current.spec.mode} to ${spec.mode}`, 'invalid');
     return this.store.transaction(() => {
+      if (this.desiredTasks(spec) > this.desiredTasks(current.spec)) this.checkTaskCap(spec, current.id);
       const updated = this.store.updateService(current.id, {
         spec,
         version: current.version + 1,
@@ -173,6 +179,24 @@ export class Cluster {
       this.store.deleteService(service.id);
       this.store.addEvent('service.remove', service.name, `service ${service.name} removed`, { serviceId: service.id });
     });
+  }
+
+  /** Tasks the spec asks for: its replicas, or one per known node for a global service. */
+  private desiredTasks(spec: ServiceSpec): number {
+    return spec.mode === 'global' ? this.store.listNodes().length : spec.replicas;
+  }
+
+  /** Refuses a spec that would take the cluster's desired tasks over MAX_CLUSTER_TASKS (`replacing`: the service it updates). */
+  private checkTaskCap(spec: ServiceSpec, replacing: string | null): void {
+    let others = 0;
+    for (const s of this.store.listServices()) if (s.id !== replacing) others += this.desiredTasks(s.spec);
+    const own = this.desiredTasks(spec);
+    if (others + own <= MAX_CLUSTER_TASKS) return;
+    const what = spec.mode === 'global' ? `one task on each of ${own} nodes` : `${own} replicas`;
+    throw new ClusterError(
+      `${spec.mode === 'global' ? 'mode' : 'replicas'}: service ${spec.name} (${what}) would bring the cluster to ${others + own} tasks, over the cluster-wide limit of ${MAX_CLUSTER_TASKS} (${others} in other services)`,
+      'invalid',
+    );
   }
 
   // ---- tasks ----
@@ -258,7 +282,21 @@ function validateSpec(input: unknown): ServiceSpec {
   }
   if (spec.driver === 'docker' && !spec.image) throw new ClusterError(`service ${spec.name}: the docker driver needs an image`, 'invalid');
   if (spec.driver === 'process' && !spec.command?.length) throw new ClusterError(`service ${spec.name}: the process driver needs a command`, 'invalid');
+  const bytes = largestTaskBytes(spec);
+  if (bytes > MAX_TASK_SPEC_BYTES) {
+    throw new ClusterError(
+      `service ${spec.name}: one task takes ${bytes} bytes in its node's desired set (env, labels, command and entrypoint, JSON-encoded), over the limit of ${MAX_TASK_SPEC_BYTES}`,
+      'invalid',
+    );
+  }
   return spec;
+}
+
+/** A task of the spec at its largest: longest ids and slot number. */
+function largestTaskBytes(spec: ServiceSpec): number {
+  const id = 'x'.repeat(64);
+  const service: ServiceRecord = { id, name: spec.name, spec, version: 1, forceUpdate: 0, createdAt: 0, updatedAt: 0 };
+  return desiredSetEntryBytes(buildTaskSpec(id, service, spec.mode === 'replicated' ? MAX_CLUSTER_TASKS : null));
 }
 
 /** Docker's lookup: exact id, then exact name, then a unique id prefix; ambiguity is an error. */

@@ -3,7 +3,18 @@
  * The orchestrator turns it into tasks; the stack parser and `kelvin service create` both build it.
  */
 import { z } from 'zod';
-import { stringMap } from './payloads/common.js';
+import { boundedArgv, boundedLabels, boundedList, boundedMap, boundedString } from './bounded.js';
+import {
+  MAX_CLUSTER_TASKS,
+  MAX_CONSTRAINT_CHARS,
+  MAX_CONSTRAINTS,
+  MAX_ENV_BYTES,
+  MAX_ENV_ENTRY_BYTES,
+  MAX_ENV_VARS,
+  MAX_LABEL_KEY_CHARS,
+  MAX_PREFERENCES,
+  MAX_STRING_CHARS,
+} from './limits.js';
 import { taskDriver } from './payloads/facts.js';
 
 export const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
@@ -29,19 +40,21 @@ export type UpdateConfig = z.infer<typeof updateConfig>;
 export const serviceSpec = z.object({
   name: z.string().regex(SERVICE_NAME, 'service name: letters, digits, _ . - (max 63), starting with a letter or digit'),
   driver: taskDriver,
-  image: z.string().min(1).nullable(),
-  command: z.array(z.string()).nullable(),
-  entrypoint: z.array(z.string()).nullable(),
-  env: stringMap,
-  labels: stringMap,
-  workdir: z.string().nullable(),
+  image: boundedString(MAX_STRING_CHARS).min(1).nullable(),
+  command: boundedArgv.nullable(),
+  entrypoint: boundedArgv.nullable(),
+  env: boundedMap({ what: 'environment variables', maxEntries: MAX_ENV_VARS, maxEntryBytes: MAX_ENV_ENTRY_BYTES, maxTotalBytes: MAX_ENV_BYTES }),
+  labels: boundedLabels,
+  workdir: boundedString(MAX_STRING_CHARS).nullable(),
   mode: z.enum(['replicated', 'global']),
-  /** Ignored for global services. */
-  replicas: z.number().int().nonnegative(),
+  /** Ignored for global services. At most the cluster-wide cap; the manager checks the cap across services. */
+  replicas: z.number().int().nonnegative().max(MAX_CLUSTER_TASKS, `over the cluster-wide limit of ${MAX_CLUSTER_TASKS} tasks`),
   placement: z.object({
     /** Raw Swarm constraint expressions; validated with the constraint parser before they are stored. */
-    constraints: z.array(z.string()),
-    preferences: z.array(z.object({ spread: z.string() })),
+    constraints: boundedList('constraints', MAX_CONSTRAINTS, MAX_CONSTRAINT_CHARS),
+    preferences: z
+      .array(z.object({ spread: boundedString(MAX_LABEL_KEY_CHARS + 16) }))
+      .max(MAX_PREFERENCES, `over the limit of ${MAX_PREFERENCES} preferences`),
     /** 0 = unlimited. */
     maxReplicasPerNode: z.number().int().nonnegative(),
   }),
@@ -59,7 +72,7 @@ export const serviceSpec = z.object({
   /** Kelvin's `x-kelvin.thermal.movable`: false pins the task; heat never migrates it. */
   thermal: z.object({ movable: z.boolean() }),
   /** Stack namespace when deployed by `kelvin stack deploy`; null for plain services. */
-  stack: z.string().nullable(),
+  stack: boundedString(63).nullable(),
 });
 export type ServiceSpec = z.infer<typeof serviceSpec>;
 

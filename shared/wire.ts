@@ -8,7 +8,7 @@ import { nodeFacts } from './payloads/facts.js';
 import { leaveRequest } from './payloads/leave.js';
 import { logsChunk, logsRequest } from './payloads/logs.js';
 import { nodeStatus } from './payloads/status.js';
-import { desiredTaskSet, taskStatus } from './payloads/tasks.js';
+import { desiredTaskSet, taskStatus, type TaskSpec } from './payloads/tasks.js';
 import { telemetry } from './payloads/telemetry.js';
 import { parseTopic, type NodeTopicKind, type ParsedTopic } from './topics.js';
 import { firstIssue } from './zod-issue.js';
@@ -20,6 +20,19 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024;
  * at roughly 190 tasks. Only the manager can publish it (the broker refuses nodes on `tasks`).
  */
 export const MAX_DESIRED_SET_BYTES = 1024 * 1024;
+
+/** Bytes of a desired set with no tasks, at its largest (longest node id and incarnation, largest generation). */
+export const DESIRED_SET_ENVELOPE_BYTES = Buffer.byteLength(
+  JSON.stringify({ v: 1, nodeId: 'n'.repeat(63), incarnation: 'i'.repeat(64), generation: Number.MAX_SAFE_INTEGER, tasks: [], removed: false }),
+);
+
+/**
+ * What one task adds to its node's desired set: its JSON, a separating comma, and room for the
+ * largest throttle the heat policy may put on it later, so a set measured now still fits then.
+ */
+export function desiredSetEntryBytes(task: TaskSpec): number {
+  return Buffer.byteLength(JSON.stringify({ ...task, throttle: { cpus: Number.MAX_VALUE } })) + 1;
+}
 
 function maxBytes(kind: NodeTopicKind): number {
   return kind === 'tasks' ? MAX_DESIRED_SET_BYTES : MAX_PAYLOAD_BYTES;

@@ -102,7 +102,22 @@ export function buildServiceSpec(flags: CreateFlags, args: string[], usedDoubleD
   const checked = serviceSpec.safeParse(spec);
   if (!checked.success) {
     const { path, where, message } = firstIssue(checked.error, 'spec');
-    throw new UsageError(`${path[0] === 'name' ? '--name' : where}: ${message}`);
+    const flag = path[0] === 'placement' ? FLAG_OF[String(path[1])] : FLAG_OF[String(path[0])];
+    throw new UsageError(`${flag === undefined ? where : [flag, ...path.slice(path[0] === 'placement' ? 2 : 1)].join(' ')}: ${message}`);
   }
   return checked.data;
 }
+
+/** The flag (or argument) each spec field comes from, so a limit names what the user typed. */
+const FLAG_OF: Record<string, string> = {
+  name: '--name',
+  replicas: '--replicas',
+  env: '--env',
+  labels: '--label',
+  workdir: '--workdir',
+  image: 'IMAGE',
+  command: 'command',
+  entrypoint: 'command',
+  constraints: '--constraint',
+  preferences: '--placement-pref',
+};

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { ALERT_KINDS, type Alert } from '../../shared/payloads/alert.js';
+import { boundedLabels, boundedList } from '../../shared/bounded.js';
+import { MAX_LABEL_KEY_CHARS, MAX_LABELS } from '../../shared/limits.js';
 import { serviceSpec } from '../../shared/service-spec.js';
 import type { AlertBus, AlertKind, AlertQuery } from '../alerts/index.js';
 import type { Cluster } from '../cluster.js';
@@ -38,8 +40,8 @@ const limitC = z.number().min(-50).max(200).nullable().optional();
 
 const nodeUpdateBody = z
   .object({
-    labelAdd: z.record(z.string().min(1), z.string()).default({}),
-    labelRm: z.array(z.string().min(1)).default([]),
+    labelAdd: boundedLabels.default({}),
+    labelRm: boundedList('labels', MAX_LABELS, MAX_LABEL_KEY_CHARS).default([]),
     availability: z.enum(['active', 'pause', 'drain']).optional(),
     /** Thermal limit overrides in C; null goes back to the profile's value. */
     thermal: z
@@ -49,7 +51,7 @@ const nodeUpdateBody = z
   })
   .strict();
 
-const scaleBody = z.object({ replicas: z.number().int().nonnegative() }).strict();
+const scaleBody = serviceSpec.pick({ replicas: true }).strict();
 const updateBody = z.object({ force: z.literal(true) }).strict();
 const stackBody = z.object({ services: z.array(serviceSpec).min(1) }).strict();
 

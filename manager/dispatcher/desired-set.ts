@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isTerminal, type DesiredTaskSet, type TaskSpec } from '../../shared/payloads/tasks.js';
 import type { TaskRecord } from '../store/records.js';
+import { DESIRED_SET_ENVELOPE_BYTES, MAX_DESIRED_SET_BYTES } from '../../shared/wire.js';
 
 /** The CPU cap the heat policy puts on a task on a node now; null = unthrottled. */
 export type ThrottleOf = (nodeId: string, task: TaskSpec) => TaskSpec['throttle'];
@@ -11,6 +12,22 @@ export function desiredTasks(tasks: TaskRecord[], nodeId: string, throttleOf: Th
   return tasks
     .filter((t) => t.nodeId === nodeId && t.desiredState === 'running' && t.state !== 'pending' && !isTerminal(t.state))
     .map((t) => ({ ...t.spec, throttle: throttleOf(nodeId, t.spec) }));
+}
+
+/**
+ * The oldest tasks that fit in one desired-set message; the newest additions are held back. The
+ * scheduler keeps sets under the limit, so this only guards against a set that grew anyway (a
+ * throttle added, tasks placed before an upgrade): the node still gets its removals and fencing.
+ */
+export function fitDesiredSet(tasks: TaskSpec[]): { kept: TaskSpec[]; heldBack: number } {
+  let bytes = DESIRED_SET_ENVELOPE_BYTES;
+  let n = 0;
+  for (const task of tasks) {
+    bytes += Buffer.byteLength(JSON.stringify(task)) + 1;
+    if (bytes > MAX_DESIRED_SET_BYTES) break;
+    n++;
+  }
+  return { kept: n === tasks.length ? tasks : tasks.slice(0, n), heldBack: tasks.length - n };
 }
 
 export function digestOf(tasks: TaskSpec[]): string {

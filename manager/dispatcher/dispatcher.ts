@@ -3,9 +3,10 @@
  * set is published retained with QoS 1 whenever its content changes, under a generation that only
  * grows (persisted, and kept when the content is unchanged, so a manager restart republishes the
  * same set under the same generation and no agent restarts anything). A set over the wire's size
- * limit is not sent (the agent would refuse it): it is logged and recorded as an event instead.
- * A changed set whose new generation cannot be stored (full data disk) is not sent either, since
- * a generation the manager forgets would go backwards after a restart; it is sent once the disk
+ * limit (which the scheduler prevents) is cut to the oldest tasks that fit, logged and recorded as
+ * an event: the node keeps getting its removals and fencing rather than freezing on its last set.
+ * A changed set whose new generation cannot be stored (full data disk) is not sent, since a
+ * generation the manager forgets would go backwards after a restart; it is sent once the disk
  * takes writes again.
  * Every set also carries this manager start's incarnation, so agents follow a manager whose
  * database was restored from an older backup (lower generations) instead of ignoring it. A node
@@ -22,7 +23,7 @@ import type { Clock } from '../options.js';
 import type { Change } from '../store/records.js';
 import { DataDiskFullError, logWriteFailure } from '../store/disk-full.js';
 import type { Store } from '../store/store.js';
-import { desiredSetMessage, desiredTasks, digestOf, newIncarnation, removedSetMessage, type ThrottleOf } from './desired-set.js';
+import { desiredSetMessage, desiredTasks, digestOf, fitDesiredSet, newIncarnation, removedSetMessage, type ThrottleOf } from './desired-set.js';
 import { applyTaskStatus } from './task-status.js';
 
 /** Distinct ignored reports logged once each; past this many the memory starts over. */
@@ -131,7 +132,9 @@ export class Dispatcher {
   /** Publishes the node's set if it changed (or always, with `force`), bumping the generation on change. */
   private sync(nodeId: string, force: boolean): void {
     const { store } = this.o;
-    const tasks = desiredTasks(store.listTasks({ nodeId }), nodeId, this.o.throttleOf);
+    const { kept: tasks, heldBack } = fitDesiredSet(desiredTasks(store.listTasks({ nodeId }), nodeId, this.o.throttleOf));
+    if (heldBack > 0) this.reportOversized(nodeId, tasks.length, heldBack);
+    else this.oversized.delete(nodeId);
     const digest = digestOf(tasks);
     const saved = store.getDesiredSet(nodeId);
     let generation = saved?.generation ?? 0;
@@ -148,13 +151,7 @@ export class Dispatcher {
     } else if (!force) {
       return;
     }
-    const payload = encode(desiredSetMessage(nodeId, this.incarnation, generation, tasks));
-    if (payload.byteLength > MAX_DESIRED_SET_BYTES) {
-      this.reportOversized(nodeId, tasks.length, payload.byteLength);
-      return;
-    }
-    this.oversized.delete(nodeId);
-    this.send(nodeTopic(nodeId, 'tasks'), payload);
+    this.send(nodeTopic(nodeId, 'tasks'), encode(desiredSetMessage(nodeId, this.incarnation, generation, tasks)));
   }
 
   /** A revoked node is told it was removed (retained, so it learns even after a blip); others' sets are cleared. */
@@ -190,12 +187,17 @@ export class Dispatcher {
     this.o.store.addEvent('node.desired-set-rewound', nodeId, message, { reported: status.generation, known, incarnation: this.incarnation });
   }
 
-  private reportOversized(nodeId: string, taskCount: number, bytes: number): void {
+  private reportOversized(nodeId: string, sent: number, heldBack: number): void {
     if (this.oversized.has(nodeId)) return;
     this.oversized.add(nodeId);
-    const message = `desired set of node ${nodeId} (${taskCount} tasks) is ${bytes} bytes, over the ${MAX_DESIRED_SET_BYTES}-byte limit: not sent, the node keeps its previous set`;
-    this.o.logger.error({ node: nodeId, bytes, tasks: taskCount, limit: MAX_DESIRED_SET_BYTES }, message);
-    this.o.store.addEvent('node.desired-set-too-large', nodeId, message, { bytes, tasks: taskCount, limit: MAX_DESIRED_SET_BYTES });
+    const message = `desired set of node ${nodeId} is over the ${MAX_DESIRED_SET_BYTES}-byte limit: sent its ${sent} oldest tasks, held back the ${heldBack} newest`;
+    this.o.logger.error({ node: nodeId, sent, heldBack, limit: MAX_DESIRED_SET_BYTES }, message);
+    try {
+      this.o.store.addEvent('node.desired-set-too-large', nodeId, message, { sent, heldBack, limit: MAX_DESIRED_SET_BYTES });
+    } catch (err) {
+      if (!(err instanceof DataDiskFullError)) throw err;
+      logWriteFailure(this.o.logger, err, `event about node ${nodeId}`); // the set still goes out
+    }
   }
 
   private send(topic: string, payload: Buffer): void {

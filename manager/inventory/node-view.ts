@@ -35,6 +35,8 @@ export function constraintSubject(node: NodeRecord): ConstraintSubject | null {
 export interface PlacedTask {
   serviceId: string;
   reservations: Resources;
+  /** What it takes in the node's desired set (desiredSetEntryBytes). */
+  specBytes: number;
 }
 
 export function schedulableNode(node: NodeRecord, placed: PlacedTask[], load1: number | null): SchedulableNode | null {
@@ -42,7 +44,9 @@ export function schedulableNode(node: NodeRecord, placed: PlacedTask[], load1: n
   if (!subject || !node.facts) return null;
   const reserved: Resources = { cpus: 0, memoryBytes: 0, gpus: 0 };
   const tasksByService = new Map<string, number>();
+  let desiredSetBytes = 0;
   for (const t of placed) {
+    desiredSetBytes += t.specBytes;
     reserved.cpus += t.reservations.cpus;
     reserved.memoryBytes += t.reservations.memoryBytes;
     reserved.gpus += t.reservations.gpus;
@@ -58,5 +62,6 @@ export function schedulableNode(node: NodeRecord, placed: PlacedTask[], load1: n
     tasksByService,
     totalTasks: placed.length,
     load1,
+    desiredSetBytes,
   };
 }

@@ -28,6 +28,8 @@ export interface OrchestratorOptions {
   placementPolicy?: PlacementPolicy;
   /** Placements, scheduling latency and heat/power migrations, counted once a pass has committed. */
   metrics?: Pick<ManagerMetrics, 'placement' | 'migration'>;
+  /** Tasks one pass creates, shuts down or places at most (see reconcile.ts); default DEFAULT_TASK_BUDGET. */
+  taskBudget?: number;
 }
 
 /** A task leaving an evacuated node, and the node its replacement was placed on. */
@@ -136,9 +138,9 @@ export class Orchestrator {
     const moves: Array<{ task: TaskRecord; replacement: TaskRecord }> = [];
     let placement: { round: PlacementRound; ms: number } | null = null;
     try {
-      const deadline = this.o.store.transaction(() => {
+      const next = this.o.store.transaction(() => {
         const now = this.o.clock.now();
-        const next = reconcileServices({
+        const reconciled = reconcileServices({
           store: this.o.store,
           now,
           nodeTimeoutMs: this.o.nodeTimeoutMs,
@@ -146,13 +148,16 @@ export class Orchestrator {
           logger: this.o.logger,
           evacuating: this.evacuating,
           onMove: (task, replacement) => moves.push({ task, replacement }),
+          taskBudget: this.o.taskBudget,
         });
         const started = performance.now();
-        const round = placePendingTasks(this.o.store, this.o.logger, this.o.placementPolicy);
+        const round = placePendingTasks(this.o.store, this.o.logger, this.o.placementPolicy, this.o.taskBudget);
         placement = { round, ms: performance.now() - started };
-        return next;
+        return { ...reconciled, more: reconciled.more || round.more };
       });
-      this.armDeadline(deadline);
+      this.armDeadline(next.deadline);
+      // Bulk work goes on in the next pass, after the event loop has served the API and signals.
+      if (next.more) this.schedulePass();
       this.count(moves, placement);
     } catch (err) {
       logWriteFailure(this.o.logger, err, 'orchestration pass');

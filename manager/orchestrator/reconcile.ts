@@ -4,6 +4,9 @@
  * restart policy (the ended task stays for history, a new task id takes the slot); tasks of a lost
  * node are rescheduled; drained nodes, nodes that stop matching constraints, nodes the heat
  * policy empties, and updates move tasks start-new-then-stop-old. Everything one pass writes commits as one transaction.
+ * Bulk work (scaling by thousands, removing a big service, pruning history) is done at most
+ * `taskBudget` tasks a pass, so one pass never holds the event loop for long; the pass says when
+ * it left work for the next one.
  */
 import { matchConstraints, parseConstraints, type Constraint } from '../../shared/constraints/index.js';
 import { isTerminal } from '../../shared/payloads/tasks.js';
@@ -29,22 +32,47 @@ export interface PassContext {
   evacuating?: ReadonlyMap<string, string>;
   /** Told of each task this pass starts moving, with the replacement that takes its slot. */
   onMove?: (task: TaskRecord, replacement: TaskRecord) => void;
+  /** Tasks one pass may create, shut down or forget in bulk; the rest is left to the next pass. */
+  taskBudget?: number;
 }
 
 /** Earliest future time a pass has work to do (a restart delay, a node timeout), or null. */
 export type Deadline = number | null;
 
-export function reconcileServices(ctx: PassContext): Deadline {
+export interface PassResult {
+  deadline: Deadline;
+  /** The task budget ran out: another pass should follow at once. */
+  more: boolean;
+}
+
+/** Tasks a pass creates or shuts down in bulk: a few tens of milliseconds of writes. */
+export const DEFAULT_TASK_BUDGET = 2000;
+
+export function reconcileServices(ctx: PassContext): PassResult {
   const pass = new Pass(ctx);
-  return pass.run();
+  const deadline = pass.run();
+  return { deadline, more: pass.more };
 }
 
 class Pass {
   private readonly nodes: Map<string, NodeRecord>;
   private deadline: Deadline = null;
+  private budget: number;
+  more = false;
 
   constructor(private readonly ctx: PassContext) {
     this.nodes = new Map(ctx.store.listNodes().map((n) => [n.id, n]));
+    this.budget = ctx.taskBudget ?? DEFAULT_TASK_BUDGET;
+  }
+
+  /** Takes one unit of bulk work, or notes that the rest is left for the next pass. */
+  private spend(): boolean {
+    if (this.budget <= 0) {
+      this.more = true;
+      return false;
+    }
+    this.budget -= 1;
+    return true;
   }
 
   run(): Deadline {
@@ -59,7 +87,7 @@ class Pass {
       else this.global(service, tasks, constraints);
     }
     for (const [serviceId, tasks] of active) {
-      if (!live.has(serviceId)) for (const t of tasks) this.shutdown(t, 'service removed');
+      if (!live.has(serviceId)) for (const t of tasks) if (this.spend()) this.shutdown(t, 'service removed');
     }
     this.pruneHistory(live);
     return this.deadline;
@@ -74,12 +102,14 @@ class Pass {
     const want = service.spec.replicas;
     // Scale down: the highest slots go first.
     for (const slot of slotNumbers.slice(want).reverse()) {
+      if (!this.spend()) break;
       for (const t of slots.get(String(slot)) ?? []) this.shutdown(t, 'service scaled down');
       slots.delete(String(slot));
     }
     // Scale up: fill the lowest free slot numbers.
     for (let slot = 1; slots.size < want; slot++) {
       if (slots.has(String(slot))) continue;
+      if (!this.spend()) break;
       const t = newTask(service, slot, null, this.ctx.now);
       this.ctx.store.insertTask(t);
       slots.set(String(slot), [t]);
@@ -288,7 +318,7 @@ class Pass {
     const bySlot = groupBy(finished, (t) => `${t.serviceId}|${t.slot ?? t.nodeId ?? ''}`);
     for (const tasks of bySlot.values()) {
       const drop = liveServices.has(tasks[0]?.serviceId ?? '') ? tasks.slice(0, -TASK_HISTORY_LIMIT) : tasks;
-      for (const t of drop) this.ctx.store.deleteTask(t.id);
+      for (const t of drop) if (this.spend()) this.ctx.store.deleteTask(t.id);
     }
   }
 }

@@ -57,6 +57,8 @@ export function newTask(service: ServiceRecord, slot: number | null, nodeId: str
 /** True when the service changed in a way the running task does not reflect (or update --force). */
 export function isOutdated(task: TaskRecord, service: ServiceRecord): boolean {
   if (task.forceUpdate !== service.forceUpdate) return true;
+  // Made from this very version of the spec: nothing to compare (and 100,000 tasks compare slowly).
+  if (task.serviceVersion === service.version) return false;
   return JSON.stringify(buildTaskSpec(task.id, service, task.slot)) !== JSON.stringify(task.spec);
 }
 

@@ -4,6 +4,7 @@
  */
 import { matchConstraints } from '../../shared/constraints/index.js';
 import { archEquals } from '../../shared/arch.js';
+import { MAX_DESIRED_SET_BYTES } from '../../shared/wire.js';
 import type { NodeState } from './node-state.js';
 import type { TaskGroup } from './task-group.js';
 
@@ -15,6 +16,7 @@ export type FilterName =
   | 'constraints'
   | 'platform'
   | 'resources'
+  | 'desiredSet'
   | 'maxReplicas';
 
 export interface Filter {
@@ -104,6 +106,15 @@ const resources: Filter = {
   explain: (count) => `insufficient resources on ${nodes(count)}`,
 };
 
+/** A node's desired set travels as one message under the wire's limit: a task that would overflow it goes elsewhere. */
+const desiredSet: Filter = {
+  name: 'desiredSet',
+  applies: (group) => group.specBytes > 0,
+  perClass: never,
+  check: (group, node) => (group.specBytes <= node.freeDesiredSetBytes ? null : ''),
+  explain: (count) => `desired set full on ${nodes(count)} (${MAX_DESIRED_SET_BYTES} bytes each)`,
+};
+
 const maxReplicas: Filter = {
   name: 'maxReplicas',
   applies: (group) => group.maxReplicasPerNode > 0,
@@ -115,7 +126,7 @@ const maxReplicas: Filter = {
 /** Verdicts that cannot change while tasks are placed in one call. */
 export const STATIC_FILTERS: readonly Filter[] = [ready, availability, policy, driver, constraints, platform];
 /** Verdicts that change as tasks land on a node: re-checked for the node after each placement. */
-export const DYNAMIC_FILTERS: readonly Filter[] = [resources, maxReplicas];
+export const DYNAMIC_FILTERS: readonly Filter[] = [resources, desiredSet, maxReplicas];
 export const FILTERS: readonly Filter[] = [...STATIC_FILTERS, ...DYNAMIC_FILTERS];
 
 export interface FilterFailure {

@@ -2,6 +2,7 @@
  * The scheduler's working copy of a node during one scheduleTasks call. Placements made in the call
  * are added here, so later tasks see them; the caller's SchedulableNode stays untouched.
  */
+import { DESIRED_SET_ENVELOPE_BYTES, MAX_DESIRED_SET_BYTES } from '../../shared/wire.js';
 import type { HeapItem } from './heap.js';
 import type { PlacementPolicy, Resources, SchedulableNode } from './types.js';
 
@@ -16,6 +17,8 @@ export class NodeState implements HeapItem {
   freeMilliCpus: number;
   freeMemoryBytes: number;
   freeGpus: number;
+  /** Room left in the node's desired set, which must stay under the wire's limit to be delivered. */
+  freeDesiredSetBytes: number;
   totalTasks: number;
   private readonly placedByService = new Map<string, number>();
   private refusal: string | null | undefined;
@@ -31,6 +34,7 @@ export class NodeState implements HeapItem {
     this.freeMilliCpus = milliCpus(node.capacity.cpus) - milliCpus(node.reserved.cpus);
     this.freeMemoryBytes = node.capacity.memoryBytes - node.reserved.memoryBytes;
     this.freeGpus = node.capacity.gpus - node.reserved.gpus;
+    this.freeDesiredSetBytes = MAX_DESIRED_SET_BYTES - DESIRED_SET_ENVELOPE_BYTES - (node.desiredSetBytes ?? 0);
     this.totalTasks = node.totalTasks;
   }
 
@@ -53,7 +57,8 @@ export class NodeState implements HeapItem {
     return this.cachedPenalty;
   }
 
-  place(serviceId: string, reservations: Resources): void {
+  place(serviceId: string, reservations: Resources, specBytes = 0): void {
+    this.freeDesiredSetBytes -= specBytes;
     this.freeMilliCpus -= milliCpus(reservations.cpus);
     this.freeMemoryBytes -= reservations.memoryBytes;
     this.freeGpus -= reservations.gpus;

@@ -19,25 +19,34 @@ export interface TaskGroup {
   readonly reservations: Resources;
   readonly reservedMilliCpus: number;
   readonly spread: string[];
+  /** The largest desired-set entry of the group's tasks (they differ by a few id and slot digits). */
+  specBytes: number;
   readonly taskIds: string[];
 }
 
 /** Groups valid requests in order of first appearance; invalid ones go to `pending` with the reason. */
 export function groupRequests(requests: PlacementRequest[], pending: Map<string, string>): TaskGroup[] {
   const groups = new Map<string, TaskGroup>();
+  let previous: { request: PlacementRequest; group: TaskGroup } | null = null;
   for (const request of requests) {
-    const problem = requestProblem(request);
-    if (problem !== null) {
-      pending.set(request.taskId, `invalid placement request for task ${request.taskId}: ${problem}`);
-      continue;
-    }
-    const key = groupKey(request);
-    let group = groups.get(key);
+    // A run of requests sharing their fields' objects (one service's tasks) is one group: no key to build.
+    let group: TaskGroup | undefined = previous !== null && sameFields(previous.request, request) ? previous.group : undefined;
     if (group === undefined) {
-      group = taskGroup(request);
-      groups.set(key, group);
+      const problem = requestProblem(request);
+      if (problem !== null) {
+        pending.set(request.taskId, `invalid placement request for task ${request.taskId}: ${problem}`);
+        continue;
+      }
+      const key = groupKey(request);
+      group = groups.get(key);
+      if (group === undefined) {
+        group = taskGroup(request);
+        groups.set(key, group);
+      }
     }
+    previous = { request, group };
     group.taskIds.push(request.taskId);
+    group.specBytes = Math.max(group.specBytes, request.specBytes ?? 0);
   }
   return [...groups.values()];
 }
@@ -56,8 +65,22 @@ export function taskGroup(request: PlacementRequest): TaskGroup {
     reservations: request.reservations,
     reservedMilliCpus: milliCpus(request.reservations.cpus),
     spread: request.spread,
+    specBytes: request.specBytes ?? 0,
     taskIds: [],
   };
+}
+
+function sameFields(a: PlacementRequest, b: PlacementRequest): boolean {
+  return (
+    a.serviceId === b.serviceId &&
+    a.driver === b.driver &&
+    a.constraints === b.constraints &&
+    a.spread === b.spread &&
+    a.maxReplicasPerNode === b.maxReplicasPerNode &&
+    a.reservations === b.reservations &&
+    a.platforms === b.platforms &&
+    a.specBytes === b.specBytes
+  );
 }
 
 function groupKey(request: PlacementRequest): string {

@@ -33,6 +33,8 @@ export interface SchedulableNode {
   totalTasks: number;
   /** 1-minute load average; null when the node has not reported one. */
   load1: number | null;
+  /** Bytes its desired set's tasks take (desiredSetEntryBytes each); absent = 0. */
+  desiredSetBytes?: number;
 }
 
 /** An OS/architecture pair an image is built for (Swarm's `placement.platforms`). */
@@ -59,6 +61,8 @@ export interface PlacementRequest {
   reservations: Resources;
   /** Platforms the task's image supports; absent or empty = any platform. */
   platforms?: Platform[];
+  /** What the task adds to its node's desired set (desiredSetEntryBytes); absent or 0 = not checked. */
+  specBytes?: number;
 }
 
 /** The heat and power policy plugs in here. Both methods are asked at most once per node per call. */

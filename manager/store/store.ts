@@ -22,11 +22,11 @@ import { clusterFromRow, eventFromRow, nodeCodec, serviceCodec, taskCodec, type 
 import { DataDiskFullError, diskFailureCode, logWriteFailure } from './disk-full.js';
 import { migrate } from './migrations.js';
 import { NodeCache } from './node-cache.js';
+import { TaskCache, type TaskFilter } from './task-cache.js';
 import type {
   Change,
   ClusterRecord,
   DesiredSetRecord,
-  DesiredTaskState,
   EventRecord,
   NodeCredentialRecord,
   NodeRecord,
@@ -41,11 +41,7 @@ export interface StoreOptions {
   eventLimits?: Partial<EventLimits>;
 }
 
-export interface TaskFilter {
-  serviceId?: string;
-  nodeId?: string;
-  desiredState?: DesiredTaskState;
-}
+export type { TaskFilter };
 
 export interface EventQuery {
   /** Only events at or after this time (ms). */
@@ -79,6 +75,9 @@ export class Store extends EventEmitter<StoreEvents> {
   private nodeCache: NodeCache | null = null;
   /** Whether the running transaction changed the node cache (then a rollback drops it). */
   private nodeCacheWritten = false;
+  /** Loaded on the first task read; dropped with a rolled-back transaction that wrote to it, as the node cache. */
+  private taskCache: TaskCache | null = null;
+  private taskCacheWritten = false;
   private readonly now: () => number;
   private readonly logger: Logger;
   private readonly eventLimits: EventLimits;
@@ -143,12 +142,14 @@ export class Store extends EventEmitter<StoreEvents> {
     if (this.db.inTransaction) return fn();
     this.pending = [];
     this.nodeCacheWritten = false;
+    this.taskCacheWritten = false;
     let result: T;
     try {
       result = this.db.transaction(fn)();
     } catch (err) {
       this.pending = [];
       if (this.nodeCacheWritten) this.nodeCache = null;
+      if (this.taskCacheWritten) this.taskCache = null;
       throw this.refusedByDisk(err) ?? err;
     }
     const changes = this.pending;
@@ -302,26 +303,13 @@ export class Store extends EventEmitter<StoreEvents> {
 
   // ---- tasks ----
 
-  /** Tasks in creation order, optionally filtered. */
+  /** Tasks in creation order, optionally filtered; served from memory (see TaskCache), frozen. */
   listTasks(filter: TaskFilter = {}): TaskRecord[] {
-    const where: string[] = [];
-    const params: Record<string, string> = {};
-    for (const [key, column] of [
-      ['serviceId', 'service_id'],
-      ['nodeId', 'node_id'],
-      ['desiredState', 'desired_state'],
-    ] as const) {
-      const value = filter[key];
-      if (value === undefined) continue;
-      where.push(`${column} = @${key}`);
-      params[key] = value;
-    }
-    const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
-    return this.all(taskCodec, sql, params);
+    return this.tasks().list(filter);
   }
 
   getTask(id: string): TaskRecord | null {
-    return this.one(taskCodec, id);
+    return this.tasks().get(id);
   }
 
   insertTask(task: TaskRecord): TaskRecord {
@@ -478,14 +466,26 @@ export class Store extends EventEmitter<StoreEvents> {
     return this.nodes();
   }
 
+  private writableTasks(): TaskCache {
+    this.taskCacheWritten = true;
+    return this.tasks();
+  }
+
   private nodes(): NodeCache {
     this.nodeCache ??= new NodeCache(this.all(nodeCodec, 'SELECT * FROM nodes ORDER BY hostname, id'));
     return this.nodeCache;
   }
 
-  /** One record by id; nodes come from memory. */
+  private tasks(): TaskCache {
+    this.taskCache ??= new TaskCache(this.all(taskCodec, 'SELECT * FROM tasks ORDER BY seq'));
+    return this.taskCache;
+  }
+
+  /** One record by id; nodes and tasks come from memory. */
   private read<R extends Entity>(kind: EntityKind, codec: Codec<R>, id: string): R | null {
-    return kind === 'node' ? (this.getNode(id) as R | null) : this.one(codec, id);
+    if (kind === 'node') return this.getNode(id) as R | null;
+    if (kind === 'task') return this.getTask(id) as R | null;
+    return this.one(codec, id);
   }
 
   private one<R extends Entity>(codec: Codec<R>, id: string): R | null {
@@ -506,6 +506,7 @@ export class Store extends EventEmitter<StoreEvents> {
   private insertEntity<R extends Entity>(kind: EntityKind, codec: Codec<R>, record: R): R {
     return this.transaction(() => {
       this.insertRow(codec, record);
+      if (kind === 'task') this.writableTasks().set(record as TaskRecord);
       this.pending.push({ kind, op: 'create', id: record.id, before: null, after: record } as Change);
       return record;
     });
@@ -525,6 +526,7 @@ export class Store extends EventEmitter<StoreEvents> {
       const cols = Object.keys(row).filter((c) => c !== 'id');
       this.writeStatement(`UPDATE ${codec.table} SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run(row);
       if (kind === 'node') this.writableNodes().set(after as NodeRecord);
+      if (kind === 'task') this.writableTasks().set(after as TaskRecord);
       this.pending.push({ kind, op: 'update', id, before, after } as Change);
       return after;
     });
@@ -536,6 +538,7 @@ export class Store extends EventEmitter<StoreEvents> {
       if (!before) return false;
       this.writeStatement(`DELETE FROM ${codec.table} WHERE id = ?`).run(id);
       if (kind === 'node') this.writableNodes().delete(id);
+      if (kind === 'task') this.writableTasks().delete(id);
       this.pending.push({ kind, op: 'delete', id, before, after: null } as Change);
       return true;
     });

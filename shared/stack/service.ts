@@ -1,5 +1,5 @@
 /** One entry under `services:` turned into a ServiceSpec (over Swarm's defaults). */
-import { SERVICE_NAME, defaultServiceSpec, type ServiceSpec } from '../service-spec.js';
+import { SERVICE_NAME, defaultServiceSpec, serviceSpec, type ServiceSpec } from '../service-spec.js';
 import { IGNORED_SERVICE_KEYS } from './compose-keys.js';
 import { readDeploy } from './deploy.js';
 import type { Field } from './field.js';
@@ -53,7 +53,44 @@ export function readService(name: string, field: Field): ServiceSpec {
   );
   spec.labels = mergeLabels(containerLabels, serviceLabels, written.containerLabels);
   if (field.isMap()) checkDriverFields(field, spec, written);
+  checkLimits(field, spec);
   return spec;
+}
+
+/** Where each spec field is written in a service of the stack file. */
+const STACK_KEYS: Record<string, string[]> = {
+  env: ['environment'],
+  labels: ['labels'],
+  workdir: ['working_dir'],
+  replicas: ['deploy', 'replicas'],
+  placement: ['deploy', 'placement'],
+};
+
+/**
+ * The bounds of shared/limits.ts (the spec's schema) on the field they came from, as the readers
+ * report: `services.web.environment: 2097160 bytes in all, over the limit of 65536 (line 4)`.
+ */
+function checkLimits(field: Field, spec: ServiceSpec): void {
+  const parsed = serviceSpec.safeParse(spec);
+  if (parsed.success) return;
+  for (const { path, message } of parsed.error.issues) {
+    if (path[0] === 'name') continue; // reported above with the name as written
+    const [first = '', ...rest] = path.map(String);
+    const unmatched = [...(STACK_KEYS[first] ?? [first]), ...rest];
+    let at = field;
+    for (let next = child(at, unmatched[0]); next !== undefined; next = child(at, unmatched[0])) {
+      at = next;
+      unmatched.shift();
+    }
+    at.error(unmatched.length > 0 ? `${unmatched.join('.')}: ${message}` : message);
+  }
+}
+
+/** The entry `key` of a mapping, or item `key` of a list. */
+function child(field: Field, key: string | undefined): Field | undefined {
+  if (key === undefined) return undefined;
+  if (/^\d+$/.test(key) && field.isSeq()) return field.items()[Number(key)];
+  return field.isMap() ? field.entries().find(([k]) => k === key)?.[1] : undefined;
 }
 
 /** `x-kelvin: { driver: docker|process, thermal: { movable: bool } }` */

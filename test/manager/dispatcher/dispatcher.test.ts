@@ -86,22 +86,53 @@ describe('Dispatcher desired sets', () => {
     expect(h.lastSet('a')?.generation).toBe(gen + 2);
     expect(h.lastSet('a')?.tasks).toHaveLength(1);
   });
-  it('does not send a set over the size limit but records one event naming the node and the size', () => {
+  /** About 60 KiB a task, within every per-field limit: some 17 fill one node's desired set. */
+  const bulky = { A: 'a'.repeat(30_000), B: 'b'.repeat(30_000) };
+  const setBytes = (nodeId: string): number => Buffer.byteLength(JSON.stringify(h.lastSet(nodeId)));
+
+  it('places the tasks that would overflow a node\'s desired set elsewhere, or leaves them pending saying why', () => {
     h.addNode('a');
-    const big = 'x'.repeat(300 * 1024); // four of these put the set over MAX_DESIRED_SET_BYTES
-    h.cluster.createService(spec('web', { replicas: 4, env: { BIG: big } }));
+    h.cluster.createService(spec('web', { replicas: 30, env: bulky }));
     h.settle();
-    expect(h.lastSet('a')?.tasks).toEqual([]); // the agent keeps the last set it could accept
-    h.cluster.createService(spec('more', { replicas: 1 })); // the set changes again while still too big
+    const onA = h.live('web').filter((t) => t.nodeId === 'a');
+    expect(onA.length).toBeGreaterThan(10);
+    expect(h.lastSet('a')?.tasks).toHaveLength(onA.length); // delivered, not frozen
+    expect(setBytes('a')).toBeLessThanOrEqual(MAX_DESIRED_SET_BYTES);
+    const pending = h.live('web').filter((t) => t.state === 'pending');
+    expect(pending).toHaveLength(30 - onA.length);
+    expect(pending[0]?.message).toBe(`no suitable node (desired set full on 1 node (${MAX_DESIRED_SET_BYTES} bytes each))`);
+    h.addNode('b'); // room elsewhere: the rest goes there
+    h.settle();
+    expect(h.live('web').filter((t) => t.nodeId === 'b')).toHaveLength(30 - onA.length);
+    h.cluster.createService(spec('small', { placement: { constraints: ['node.id==a'], preferences: [], maxReplicasPerNode: 0 } })); // a full node still takes changes
+    h.cluster.scaleService('web', 2);
+    h.settle();
+    expect(h.lastSet('a')?.tasks.map((t) => t.serviceName).sort()).toContain('small');
+    expect(h.lastSet('a')?.tasks.filter((t) => t.serviceName === 'web').length).toBeLessThanOrEqual(2);
+    expect(h.store.listEvents().filter((e) => e.kind === 'node.desired-set-too-large')).toEqual([]);
+  });
+
+  it('cuts a set that is over the size limit anyway to its oldest tasks, records one event, and still delivers removals', () => {
+    h.addNode('a');
+    h.cluster.createService(spec('web', { replicas: 40, env: bulky }));
+    h.settle();
+    const fitting = h.lastSet('a')?.tasks.map((t) => t.id) ?? [];
+    // Tasks placed on the node behind the scheduler's back (say, by an older manager).
+    h.store.transaction(() => {
+      for (const t of h.live('web').filter((x) => x.state === 'pending')) h.store.updateTask(t.id, { nodeId: 'a', state: 'assigned' });
+    });
+    h.settle();
+    expect(h.lastSet('a')?.tasks.map((t) => t.id)).toEqual(fitting); // the oldest that fit, not nothing
+    expect(setBytes('a')).toBeLessThanOrEqual(MAX_DESIRED_SET_BYTES);
+    h.cluster.createService(spec('more')); // the set changes again while still too big: no second event
     h.settle();
     const events = h.store.listEvents().filter((e) => e.kind === 'node.desired-set-too-large');
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ subject: 'a', details: { tasks: 4, limit: MAX_DESIRED_SET_BYTES } });
-    expect(events[0]?.details.bytes).toBeGreaterThan(MAX_DESIRED_SET_BYTES);
-    expect(events[0]?.message).toMatch(/node a \(4 tasks\) is \d+ bytes, over the \d+-byte limit/);
-    h.cluster.scaleService('web', 1);
+    expect(events[0]).toMatchObject({ subject: 'a', details: { sent: fitting.length, heldBack: 40 - fitting.length, limit: MAX_DESIRED_SET_BYTES } });
+    expect(events[0]?.message).toMatch(/node a is over the \d+-byte limit: sent its \d+ oldest tasks, held back the \d+ newest/);
+    h.cluster.scaleService('web', 1); // removals still reach the node
     h.settle();
-    expect(h.lastSet('a')?.tasks).toHaveLength(2); // fits again: sent as usual
+    expect(h.lastSet('a')?.tasks.map((t) => t.serviceName).sort()).toEqual(['more', 'web']);
   });
 });
 
