@@ -8,8 +8,8 @@
  * - heat: at `critical` with the manager unreachable, LocalProtection caps the tasks on its own.
  * Stopping leaves tasks running: an agent restart must not kill work.
  */
-import { readFileSync } from 'node:fs';
 import { formatMqttPassword } from '../shared/credentials.js';
+import { brokerCa } from './broker-ca.js';
 import type { Logger } from '../shared/logger.js';
 import type { NodeFacts, TaskDriver } from '../shared/payloads/facts.js';
 import type { Telemetry } from '../shared/payloads/telemetry.js';
@@ -120,7 +120,7 @@ export async function startAgent(options: RunOptions, logger: Logger): Promise<R
     } catch (err) {
       throw new Error(`cannot use state dir ${options.stateDir}: ${(err as Error).message} (run as root or pass --state-dir)`);
     }
-    const ca = options.caFile ? readFileSync(options.caFile) : null;
+    const ca = await brokerCa({ broker: options.broker, token: options.token, caFile: options.caFile, stateDir: options.stateDir, logger });
     const agent = new AgentDaemon(options, logger.child({ nodeId: identity.nodeId }), sensing, board, identity.nodeId, identity.nodeSecret, ca);
     await agent.start();
     return agent;

@@ -7,6 +7,7 @@ import { ConstraintError, parseConstraints } from '../shared/constraints/index.j
 import type { Telemetry } from '../shared/payloads/telemetry.js';
 import { serviceSpec, type ServiceSpec } from '../shared/service-spec.js';
 import { hashSecret, newJoinToken, safeEqual } from './broker/secrets.js';
+import { joinTokenCaDigest } from '../shared/join-token.js';
 import type { Clock } from './options.js';
 import { buildTaskSpec, newObjectId } from './orchestrator/task-factory.js';
 import { isSpreadDescriptor } from './scheduler/index.js';
@@ -226,7 +227,10 @@ export class Cluster {
   /** New nodes need the new token; joined nodes keep connecting with their own secret. */
   rotateJoinToken(): string {
     return this.store.transaction(() => {
-      const joinToken = newJoinToken();
+      // The CA stays: the new token carries the same digest (ensureClusterIdentity put it there).
+      const digest = joinTokenCaDigest(this.cluster().joinToken);
+      if (digest === null) throw new ClusterError('the join token carries no CA digest; restart the manager to renew it', 'invalid');
+      const joinToken = newJoinToken(digest);
       this.store.saveCluster({ ...this.cluster(), joinToken });
       this.store.addEvent('cluster.join-token-rotate', 'cluster', 'worker join token rotated');
       return joinToken;

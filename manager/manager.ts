@@ -27,6 +27,8 @@ import { PolicyActions, PolicyInputs } from './policy-runtime/index.js';
 import { ensureClusterIdentity } from './store/cluster-identity.js';
 import type { NodeReadiness } from './store/records.js';
 import { Store } from './store/store.js';
+import { issueServerTls } from './tls/cluster-tls.js';
+import { managerSans } from './tls/sans.js';
 
 export interface ManagerDeps {
   logger?: Logger;
@@ -40,6 +42,8 @@ export interface RunningManager {
   readonly mqttUrl: string;
   /** Port of the embedded broker; null with an external broker. */
   readonly mqttPort: number | null;
+  /** The cluster CA file the embedded broker's certificate chains to; null for plain MQTT or an external broker. */
+  readonly mqttCaPath: string | null;
   readonly adminTokenPath: string;
   /** Bad payloads dropped per source since start. */
   badPayloads(): ReadonlyMap<string, number>;
@@ -84,9 +88,16 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     let username = MANAGER_MQTT_USERNAME;
     let password: string;
     let ca: Buffer | null = null;
+    let caPath: string | null = null;
     if (options.brokerUrl === null) {
       password = randomBytes(32).toString('base64url');
-      broker = await startEmbeddedBroker({ host: options.mqttHost, port: options.mqttPort, store, managerSecret: password, roleOf, logger }).catch(
+      const serverTls = options.insecureMqtt ? null : issueServerTls(options.dataDir, managerSans([...options.tlsSans, options.mqttHost]));
+      if (serverTls) {
+        ca = Buffer.from(serverTls.ca.certPem);
+        caPath = serverTls.ca.certPath;
+      }
+      const tls = serverTls && { cert: serverTls.cert, key: serverTls.key };
+      broker = await startEmbeddedBroker({ host: options.mqttHost, port: options.mqttPort, store, managerSecret: password, roleOf, logger, tls }).catch(
         (err: NodeJS.ErrnoException) => {
           throw new Error(`cannot start the MQTT broker on ${options.mqttHost}:${options.mqttPort}: ${err.code ?? err.message}`);
         },
@@ -223,6 +234,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       store,
       mqttUrl,
       mqttPort: broker?.port ?? null,
+      mqttCaPath: caPath,
       adminTokenPath,
       badPayloads: () => router.badPayloads(),
       mqtt: client,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { nodeId } from '../shared/payloads/common.js';
 import { parseOptionsOrThrow } from '../shared/zod-issue.js';
+import { isValidSan } from './tls/sans.js';
 
 export interface TimerHandle {
   cancel(): void;
@@ -50,8 +51,13 @@ const clockSchema = z.custom<Clock>(
 
 export const managerOptions = z.object({
   dataDir: z.string().min(1).default(defaultDataDir),
-  mqttPort: z.number().int().min(0).max(65535).default(1883),
+  /** Embedded broker port; unset: 8883 (mqtts), or 1883 with `insecureMqtt`. */
+  mqttPort: z.number().int().min(0).max(65535).nullable().default(null),
   mqttHost: z.string().min(1).default('0.0.0.0'),
+  /** `--insecure-mqtt`: the embedded broker speaks plain MQTT (no TLS). Never the default. */
+  insecureMqtt: z.boolean().default(false),
+  /** `--tls-san` (repeatable): more names or addresses for the server certificate. */
+  tlsSans: z.array(z.string().refine(isValidSan, 'must be an IP address or a DNS name')).default([]),
   /** External broker (`mqtt://user:pass@host:port`): connect as a client instead of embedding one. */
   brokerUrl: z
     .string()
@@ -79,7 +85,7 @@ export const managerOptions = z.object({
   /** `--power-stable`: clean power this long after under-voltage before a node takes work again. */
   powerStableMs: z.number().int().nonnegative().default(300_000),
   clock: clockSchema.default(() => systemClock),
-});
+}).transform((o) => ({ ...o, mqttPort: o.mqttPort ?? (o.insecureMqtt ? 1883 : 8883) }));
 
 export type ManagerOptionsInput = z.input<typeof managerOptions>;
 export type ManagerOptions = z.output<typeof managerOptions>;

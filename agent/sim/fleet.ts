@@ -6,6 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Logger } from '../../shared/logger.js';
+import { brokerCa } from '../broker-ca.js';
 import { BOARD_TYPES, loadThermalLimits, splitByMix, type BoardTypeName } from './board-types.js';
 import { DropRelay } from './drop-relay.js';
 import type { SimOptions } from './options.js';
@@ -88,6 +89,7 @@ class Fleet {
     const scenario = SCENARIOS[options.scenario](options.params, createPrng(deriveSeed(options.seed, SCENARIO_STREAM)), options.nodes);
     const dropped = new Set(scenario.dropped);
     const limits = loadThermalLimits();
+    const ca = await brokerCa({ broker: options.broker, token: options.token, caFile: options.caFile, stateDir: null, logger: this.deps.logger });
     try {
       for (const [index, { nodeId, type }] of nodeIds(options).entries()) {
         const relay = dropped.has(index) ? await DropRelay.open(options.broker) : null;
@@ -96,6 +98,7 @@ class Fleet {
         const node = new SimNode({
           board,
           brokerUrl: options.broker,
+          ca,
           token: options.token,
           nodeSecret: simNodeSecret(options.token, nodeId),
           keepaliveS: options.keepaliveS,

@@ -2,6 +2,8 @@
  * The `kelvin sim` flags parsed once into typed options. A bad value becomes one UsageError naming
  * the flag (`--mix: ...`), which the CLI prints as one line with exit 2.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../../cli/errors.js';
 import { parseDurationMs } from '../../shared/units.js';
 import { TOKEN_ENV } from '../options.js';
@@ -11,6 +13,8 @@ import { SCENARIO_NAMES, type ScenarioName, type ScenarioParams } from './scenar
 export interface SimOptions {
   broker: string;
   token: string;
+  /** `--ca`: CA for an mqtts:// broker; without it the CA the join token names is pinned. */
+  caFile: string | null;
   nodes: number;
   mix: Array<[BoardTypeName, number]>;
   intervalMs: number;
@@ -114,9 +118,13 @@ export function parseSimOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env):
   }
   const intervalMs = duration('--interval', text(raw, 'interval'), 100, 3_600_000);
   const day = 86_400_000;
+  const caFile = typeof raw.ca === 'string' ? resolve(raw.ca) : null;
+  if (caFile !== null && !existsSync(caFile)) throw new UsageError(`--ca: '${caFile}': no such file`);
+  if (caFile !== null && !broker.startsWith('mqtts://')) throw new UsageError('--ca: only applies to an mqtts:// broker');
   return {
     broker,
     token,
+    caFile,
     nodes: number('--nodes', text(raw, 'nodes'), 1, MAX_NODES, true),
     mix: parseMix(text(raw, 'mix')),
     intervalMs,

@@ -35,6 +35,8 @@ export function newCounters(): FleetCounters {
 export interface SimNodeOptions {
   board: SimBoard;
   brokerUrl: string;
+  /** CA for an mqtts:// broker (agent/broker-ca.ts); null for mqtt:// or the system CAs. */
+  ca: Buffer | null;
   token: string;
   nodeSecret: string;
   keepaliveS: number;
@@ -109,7 +111,7 @@ export class SimNode {
       url: this.options.relay?.url ?? this.options.brokerUrl,
       nodeId: this.nodeId,
       password: formatMqttPassword({ joinToken: this.options.token, nodeSecret: this.options.nodeSecret }),
-      ca: null,
+      ca: this.options.ca,
       keepaliveS: this.options.keepaliveS,
       bootId: board.bootId,
       logger: log,

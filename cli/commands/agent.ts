@@ -85,7 +85,11 @@ async function runDaemon(flags: RawAgentFlags): Promise<void> {
   const logger = createLogger('kelvin-agent');
   const stopRequested = nextTerminationSignal();
   const { startAgent, LEAVE_TIMEOUT_MS } = await import('../../agent/daemon.js');
+  let started = false;
+  // A first start may wait for the broker (to pin its CA); a signal meanwhile ends it at once.
+  void stopRequested.then(() => started || process.exit(0));
   const agent = await startAgent(options, logger);
+  started = true;
   writePidFile(options.stateDir);
   // `kelvin agent leave` run beside this agent hands the leave to it (see runLeave).
   const onLeave = (): void => {

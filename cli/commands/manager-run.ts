@@ -30,6 +30,7 @@ function durationFlag(flag: string, text: string): number {
 const FLAG_OF_OPTION: Record<string, string> = {
   alertWebhooks: '--alert-webhook',
   mqttHost: '--mqtt-host',
+  tlsSans: '--tls-san',
   brokerUrl: '--broker',
   brokerCaFile: '--broker-ca',
   http: '--http',
@@ -37,14 +38,16 @@ const FLAG_OF_OPTION: Record<string, string> = {
 };
 
 function managerOptionsFrom(flags: ManagerFlags, localAgentNodeId: string | null): ManagerOptions {
-  const port = Number(flags.mqttPort);
-  if (!/^\d+$/.test(flags.mqttPort) || port > 65535) throw new UsageError(`--mqtt-port: '${flags.mqttPort}' is not a port number`);
+  const port = flags.mqttPort === undefined ? null : Number(flags.mqttPort);
+  if (flags.mqttPort !== undefined && (!/^\d+$/.test(flags.mqttPort) || Number(flags.mqttPort) > 65535)) throw new UsageError(`--mqtt-port: '${flags.mqttPort}' is not a port number`);
   const nodeTimeoutMs = parseDurationMs(flags.nodeTimeout);
   if (nodeTimeoutMs === null || nodeTimeoutMs < 100) throw new UsageError(`--node-timeout: '${flags.nodeTimeout}' is not a duration of at least 100ms (e.g. 5s)`);
   const input = {
     dataDir: resolve(flags.dataDir ?? defaultDataDir()),
     mqttPort: port,
     mqttHost: flags.mqttHost,
+    insecureMqtt: flags.insecureMqtt === true,
+    tlsSans: flags.tlsSan,
     brokerUrl: flags.broker ?? null,
     brokerCaFile: flags.brokerCa === undefined ? null : resolve(flags.brokerCa),
     http: flags.http,
@@ -60,7 +63,8 @@ function managerOptionsFrom(flags: ManagerFlags, localAgentNodeId: string | null
   const { path, message } = firstIssue(parsed.error);
   const option = String(path[0] ?? '');
   const index = typeof path[1] === 'number' ? path[1] : null;
-  const value = index === null ? '' : ` '${flags.alertWebhook[index] ?? ''}'`;
+  const list = option === 'tlsSans' ? flags.tlsSan : flags.alertWebhook;
+  const value = index === null ? '' : ` '${list[index] ?? ''}'`;
   throw new UsageError(`${FLAG_OF_OPTION[option] ?? option}${value}: ${message}`);
 }
 
@@ -95,7 +99,8 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
   } catch (err) {
     throw new CliError(`cannot start the manager: ${(err as Error).message}`);
   }
-  const brokerUrl = options.brokerUrl ?? `mqtt://${advertisedHost(options.mqttHost)}:${manager.mqttPort}`;
+  const scheme = options.insecureMqtt ? 'mqtt' : 'mqtts';
+  const brokerUrl = options.brokerUrl ?? `${scheme}://${advertisedHost(options.mqttHost)}:${manager.mqttPort}`;
   let api: ApiServer;
   try {
     api = await startApi(manager, { ...splitHostPort(options.http), brokerUrl, logger: logger.child({ component: 'api' }) });
@@ -126,6 +131,8 @@ async function startLocalAgent(flags: ManagerFlags, stateDir: string, manager: R
     stateDir,
     hostRoot: flags.hostRoot,
     label: [],
+    // The cluster CA is right here: no need to pin it from the handshake.
+    ca: manager.mqttCaPath ?? undefined,
   });
   try {
     return await startAgent(options, logger.child({ component: 'agent' }));

@@ -12,8 +12,10 @@ import { collect } from './args.js';
 
 export interface ManagerFlags {
   dataDir?: string;
-  mqttPort: string;
+  mqttPort?: string;
   mqttHost: string;
+  insecureMqtt?: boolean;
+  tlsSan: string[];
   broker?: string;
   brokerCa?: string;
   http: string;
@@ -43,8 +45,10 @@ export function registerManager(program: Command): void {
     .description('Run the manager: cluster state, scheduling, embedded MQTT broker')
     .enablePositionalOptions()
     .option('--data-dir <dir>', `where the state lives (default: ${defaultDataDir()})`)
-    .option('--mqtt-port <port>', 'embedded broker port', '1883')
+    .option('--mqtt-port <port>', 'embedded broker port (default: 8883, or 1883 with --insecure-mqtt)')
     .option('--mqtt-host <address>', 'embedded broker address to listen on', '0.0.0.0')
+    .option('--insecure-mqtt', 'embedded broker speaks plain MQTT without TLS (join tokens and tasks cross the network in the clear)')
+    .option('--tls-san <name>', "another DNS name or IP address for the manager's certificate; repeatable", collect, [])
     .option('--broker <url>', 'use this external broker instead of embedding one (see: kelvin manager broker-config mosquitto)')
     .option('--broker-ca <file>', 'CA certificate for an mqtts:// --broker with a private certificate')
     .option('--http <host:port>', 'API address', '127.0.0.1:8080')

@@ -16,6 +16,7 @@ export function registerSim(program: Command): void {
     .description('Simulate a fleet of boards against a manager')
     .option('--broker <url>', 'manager broker: mqtt://HOST:1883 or mqtts://HOST:8883')
     .option('--token <token>', `cluster join token (or set ${TOKEN_ENV})`)
+    .option('--ca <file>', 'CA certificate for an mqtts:// broker (default: the one the join token names, pinned from the broker)')
     .option('--nodes <n>', `number of simulated boards (default: ${d.nodes})`)
     .option('--mix <mix>', `board families in percent (default: ${d.mix})`)
     .option('--interval <duration>', `telemetry period of each board (default: ${d.interval})`)

@@ -6,6 +6,7 @@
  */
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from '../../shared/logger.js';
 import type { NodeRecord } from '../store/records.js';
 import type { Change } from '../store/records.js';
@@ -24,6 +25,8 @@ export interface EmbeddedBrokerOptions {
   managerSecret: string;
   roleOf(nodeId: string): NodeRecord['role'];
   logger: Logger;
+  /** Server certificate chain and key (PEM): the broker speaks mqtts://. Null: plain mqtt:// (`--insecure-mqtt`). */
+  tls: { cert: string; key: string } | null;
 }
 
 export interface EmbeddedBroker {
@@ -128,15 +131,20 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   };
   store.on('change', onChange);
 
-  const server: Server = createServer((socket) => aedes.handle(socket));
+  // A client that opens a socket and never finishes the handshake is dropped after 10 s, not 120.
+  const server: Server = options.tls
+    ? createTlsServer({ ...options.tls, handshakeTimeout: 10_000, minVersion: 'TLSv1.2' }, (socket) => aedes.handle(socket))
+    : createServer((socket) => aedes.handle(socket));
+  if (options.tls) server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'mqtts handshake failed'));
   await listen(server, options.port, options.host);
   const port = (server.address() as AddressInfo).port;
   const connectHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  logger.info({ host: options.host, port }, 'embedded MQTT broker listening');
+  const scheme = options.tls ? 'mqtts' : 'mqtt';
+  logger.info({ host: options.host, port, tls: options.tls !== null }, 'embedded MQTT broker listening');
 
   return {
     port,
-    url: `mqtt://${connectHost.includes(':') ? `[${connectHost}]` : connectHost}:${port}`,
+    url: `${scheme}://${connectHost.includes(':') ? `[${connectHost}]` : connectHost}:${port}`,
     async close() {
       store.off('change', onChange);
       for (const timer of closing) clearTimeout(timer);

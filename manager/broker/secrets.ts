@@ -4,30 +4,16 @@
  * constant-time.
  */
 import { createHash, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+import { base32, formatJoinToken } from '../../shared/join-token.js';
 
 /** Lower-case base32 of `bytes` random bytes: safe in MQTT passwords, URLs and file names. */
 export function randomToken(bytes = 32): string {
-  const buf = randomBytes(bytes);
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of buf) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
+  return base32(randomBytes(bytes));
 }
 
-/** Worker join token, as `KLV-1-<base32>`; the prefix tells people what the string is. */
-export function newJoinToken(): string {
-  return `KLV-1-${randomToken(20).toUpperCase()}`;
+/** Worker join token for the cluster CA with this digest (shared/join-token.ts). */
+export function newJoinToken(caDigest: string): string {
+  return formatJoinToken(caDigest, randomToken(20));
 }
 
 export function hashSecret(secret: string): string {

@@ -3,10 +3,15 @@
  * token, the manager's external-broker secret, and the admin API token. The admin token lives in
  * `<dataDir>/admin.token` (mode 600), which is its source of truth: the store keeps only its
  * hash, an admin may replace the file's content to set a token, and a deleted file gets a new one.
+ * The join token carries the digest of the cluster CA (manager/tls/cluster-tls.ts), made here on
+ * first start; a token without it (made before TLS) or with another CA's is replaced, which nodes
+ * that joined already never notice (they log in with their own secret).
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { joinTokenCaDigest } from '../../shared/join-token.js';
 import { hashSecret, newJoinToken, randomToken } from '../broker/secrets.js';
+import { ensureClusterCa } from '../tls/cluster-tls.js';
 import type { ClusterRecord } from './records.js';
 import type { Store } from './store.js';
 
@@ -21,10 +26,12 @@ export function ensureClusterIdentity(store: Store, dataDir: string, now: number
   }
   chmodSync(adminTokenPath, 0o600);
   const adminTokenHash = hashSecret(adminToken);
+  // Certificates follow the real clock (peers check them against it), never an injected one.
+  const { digest } = ensureClusterCa(dataDir);
   const existing = store.getCluster();
-  if (existing && existing.adminTokenHash === adminTokenHash) return { cluster: existing, adminTokenPath };
+  if (existing && existing.adminTokenHash === adminTokenHash && joinTokenCaDigest(existing.joinToken) === digest) return { cluster: existing, adminTokenPath };
   const cluster: ClusterRecord = existing
-    ? { ...existing, adminTokenHash }
-    : { id: randomToken(13), joinToken: newJoinToken(), adminTokenHash, brokerSecret: randomToken(32), createdAt: now };
+    ? { ...existing, adminTokenHash, joinToken: joinTokenCaDigest(existing.joinToken) === digest ? existing.joinToken : newJoinToken(digest) }
+    : { id: randomToken(13), joinToken: newJoinToken(digest), adminTokenHash, brokerSecret: randomToken(32), createdAt: now };
   return { cluster: store.saveCluster(cluster), adminTokenPath };
 }

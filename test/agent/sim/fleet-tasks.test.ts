@@ -45,7 +45,7 @@ describe.skipIf(!hasMosquitto)('simulated boards taking work', () => {
     for (let i = 0; i < BOARDS; i++) {
       const nodeId = `t-pi4-${String(i).padStart(3, '0')}`;
       const board = new SimBoard({ nodeId, type: BOARD_TYPES.pi4, limits, random: createPrng(i + 1), now: Date.now });
-      nodes.push(new SimNode({ board, brokerUrl: broker.url, token: 't', nodeSecret: 's', keepaliveS: 2, logger: silentLogger(), counters: newCounters(), relay: null, now: Date.now }));
+      nodes.push(new SimNode({ board, brokerUrl: broker.url, ca: null, token: 't', nodeSecret: 's', keepaliveS: 2, logger: silentLogger(), counters: newCounters(), relay: null, now: Date.now }));
     }
     await Promise.all(nodes.map((n) => n.powerOn()));
     await waitUntil('every board connected', () => nodes.every((n) => n.connected), 10_000);

@@ -25,7 +25,7 @@ function fleet(n: number, now: () => number): SimNode[] {
   return Array.from({ length: n }, (_, i) => {
     const nodeId = `t-pi4-${i}`;
     const board = new SimBoard({ nodeId, type: BOARD_TYPES.pi4, limits, random: createPrng(i), now });
-    return new SimNode({ board, brokerUrl: 'mqtt://127.0.0.1:1', token: 't', nodeSecret: 's', keepaliveS: 10, logger: silentLogger(), counters: newCounters(), relay: null, now });
+    return new SimNode({ board, brokerUrl: 'mqtt://127.0.0.1:1', ca: null, token: 't', nodeSecret: 's', keepaliveS: 10, logger: silentLogger(), counters: newCounters(), relay: null, now });
   });
 }
 
