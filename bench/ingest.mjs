@@ -9,11 +9,16 @@
  * excess dropped by Mosquitto, so its rate is its capacity while the other consumers, the broker
  * and the publisher share the same cores.
  *
+ * The whole measurement runs twice in one run: over plain MQTT, then over TLS (Mosquitto's listener
+ * with a certificate from the cluster CA, as `kelvin manager broker-config mosquitto` sets it up;
+ * publisher, manager and bare subscriber all on mqtts://). `tlsRatio` is the manager's TLS rate over
+ * its plain rate.
+ *
  * Build first: npx tsc -p tsconfig.json.
  * Run: node bench/ingest.mjs [--seconds 30] [--boards 100] [--profile DIR]. Prints one JSON line.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,6 +28,7 @@ import { AGENT_VERSION } from '../dist/agent/daemon.js';
 import { BOARD_TYPES, loadThermalLimits } from '../dist/agent/sim/board-types.js';
 import { createPrng } from '../dist/agent/sim/prng.js';
 import { SimBoard } from '../dist/agent/sim/sim-board.js';
+import { issueServerTls } from '../dist/manager/tls/cluster-tls.js';
 import { arg, intArg } from './lib/args.mjs';
 import { ROOT, registerNodes, startManager, startMosquitto } from './lib/cluster.mjs';
 import { sleep, waitFor } from './lib/net.mjs';
@@ -49,8 +55,8 @@ async function boardsFor(ids) {
   );
 }
 
-function startBareSubscriber(url) {
-  const proc = spawn(process.execPath, [join(ROOT, 'bench/lib/bare-subscriber.mjs'), url], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startBareSubscriber(url, caFile) {
+  const proc = spawn(process.execPath, [join(ROOT, 'bench/lib/bare-subscriber.mjs'), url, ...(caFile ? [caFile] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const state = { proc, count: 0, subscribed: false };
   createInterface({ input: proc.stdout }).on('line', (line) => {
     if (line === 'subscribed') state.subscribed = true;
@@ -60,18 +66,24 @@ function startBareSubscriber(url) {
   return state;
 }
 
-async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'kelvin-bench-ingest-'));
+/** One measurement, over plain MQTT or TLS, in its own temp dir. */
+async function measure(transport) {
+  const dir = mkdtempSync(join(tmpdir(), `kelvin-bench-ingest-${transport}-`));
   try {
-    const mosquitto = await startMosquitto(dir);
     const ids = Array.from({ length: boards }, (_, i) => `ingest-${String(i + 1).padStart(4, '0')}`);
-    registerNodes(join(dir, 'manager'), ids);
-    const manager = await startManager({ dir, brokerUrl: mosquitto.url, nodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [] });
-    const bare = startBareSubscriber(mosquitto.url);
+    const dataDir = join(dir, 'manager');
+    registerNodes(dataDir, ids);
+    const tls = transport === 'tls' ? issueServerTls(dataDir, ['127.0.0.1']) : null;
+    const mosquitto = await startMosquitto(dir, { tls: tls && { cafile: tls.ca.certPath, certfile: tls.certPath, keyfile: tls.keyPath } });
+    const ca = tls ? { ca: readFileSync(tls.ca.certPath) } : {};
+    const caArgs = tls ? ['--broker-ca', tls.ca.certPath] : [];
+    const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+    const manager = await startManager({ dir, brokerUrl: mosquitto.url, args: caArgs, nodeFlags });
+    const bare = startBareSubscriber(mosquitto.url, tls?.ca.certPath);
     await waitFor('the bare subscriber', () => bare.subscribed, 10_000);
 
     const fleet = await boardsFor(ids);
-    const pub = await connectAsync(mosquitto.url, { reconnectPeriod: 0 });
+    const pub = await connectAsync(mosquitto.url, { reconnectPeriod: 0, ...ca });
     for (const b of fleet) {
       const base = `kelvin/v1/nodes/${b.nodeId}`;
       await pub.publishAsync(`${base}/facts`, JSON.stringify(b.facts), { qos: 1, retain: true });
@@ -111,25 +123,35 @@ async function main() {
     const rate = (a, b) => (b - a) / usage.wallS;
     const managerRate = rate(start.manager, end.manager);
     const bareRate = rate(start.bare, end.bare);
-    console.log(
-      JSON.stringify({
-        bench: 'ingest',
-        machine: `${cpus().length} cores shared by publisher, Mosquitto, manager and bare subscriber`,
-        seconds: round(usage.wallS, 1),
-        boards,
-        offeredPerSecond: round(rate(start.published, end.published), 0),
-        managerPerSecond: round(managerRate, 0),
-        barePerSecond: round(bareRate, 0),
-        ratio: round(managerRate / bareRate, 3),
-        managerCpuPctOfCore: round(usage.cpuPctOfCore, 1),
-        managerPeakRssMB: round(usage.peakRssMB, 1),
-        rejected,
-        target: { ratio: 0.5 },
-      }),
-    );
+    return {
+      seconds: round(usage.wallS, 1),
+      offeredPerSecond: round(rate(start.published, end.published), 0),
+      managerPerSecond: round(managerRate, 0),
+      barePerSecond: round(bareRate, 0),
+      ratio: round(managerRate / bareRate, 3),
+      managerCpuPctOfCore: round(usage.cpuPctOfCore, 1),
+      managerPeakRssMB: round(usage.peakRssMB, 1),
+      rejected,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function main() {
+  const plain = await measure('plain');
+  const tls = await measure('tls');
+  console.log(
+    JSON.stringify({
+      bench: 'ingest',
+      machine: `${cpus().length} cores shared by publisher, Mosquitto, manager and bare subscriber`,
+      boards,
+      plain,
+      tls,
+      tlsRatio: round(tls.managerPerSecond / plain.managerPerSecond, 3),
+      target: { ratio: 0.5, tlsRatio: 0.7 },
+    }),
+  );
 }
 
 await main();

@@ -46,12 +46,14 @@ function exited(child) {
  * one subscription must never be capped, so the queue is unlimited (a deployment's broker needs the
  * same setting).
  */
-export async function startMosquitto(dir) {
+export async function startMosquitto(dir, { tls = null } = {}) {
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_connections -1\nmax_queued_messages 0\nlog_type error\n`);
+  // `tls`: { cafile, certfile, keyfile } of the cluster (issueServerTls), for an mqtts:// listener.
+  const tlsLines = tls ? `cafile ${tls.cafile}\ncertfile ${tls.certfile}\nkeyfile ${tls.keyfile}\n` : '';
+  writeFileSync(conf, `listener ${port} 127.0.0.1\n${tlsLines}allow_anonymous true\npersistence false\nmax_connections -1\nmax_queued_messages 0\nlog_type error\n`);
   const proc = track(spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' }));
-  const url = `mqtt://127.0.0.1:${port}`;
+  const url = `${tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`;
   await sleep(300);
   if (proc.exitCode !== null) throw new Error(`mosquitto exited with ${proc.exitCode}`);
   return { url, pid: proc.pid, stop: () => (proc.kill('SIGTERM'), exited(proc)) };

@@ -11,6 +11,8 @@ import { DB_FILE, startManager, type RunningManager } from '../../manager/manage
 import { defaultDataDir, managerOptions, type ManagerOptions } from '../../manager/options.js';
 import { ensureClusterIdentity, Store } from '../../manager/store/index.js';
 import { backupDatabase } from '../../manager/store/backup.js';
+import { issueServerTls } from '../../manager/tls/cluster-tls.js';
+import { isValidSan, managerSans } from '../../manager/tls/sans.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { parseDurationMs } from '../../shared/units.js';
 import { ADMIN_TOKEN_FILE } from '../client.js';
@@ -151,7 +153,10 @@ function printBanner(firstStart: boolean, joinInfo: JoinTokenView, apiUrl: strin
 }
 
 export function printBrokerConfig(flags: BrokerConfigFlags): void {
-  if (!/^([^\s:]+:)?\d{1,5}$/.test(flags.listen)) throw new UsageError(`--listen: '${flags.listen}' is not [HOST:]PORT`);
+  const listen = flags.listen ?? (flags.insecureMqtt ? '1883' : '8883');
+  if (!/^([^\s:]+:)?\d{1,5}$/.test(listen)) throw new UsageError(`--listen: '${listen}' is not [HOST:]PORT`);
+  const badSan = flags.tlsSan.find((san) => !isValidSan(san));
+  if (badSan !== undefined) throw new UsageError(`--tls-san: '${badSan}' is not an IP address or a DNS name`);
   const dataDir = resolve(flags.dataDir ?? defaultDataDir());
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const store = Store.open(join(dataDir, DB_FILE));
@@ -163,12 +168,16 @@ export function printBrokerConfig(flags: BrokerConfigFlags): void {
   } finally {
     store.close();
   }
+  const listenHost = listen.includes(':') ? listen.slice(0, listen.lastIndexOf(':')) : null;
+  // The broker's certificate, signed by the cluster CA, for this host and the names given.
+  const serverTls = flags.insecureMqtt ? null : issueServerTls(dataDir, managerSans([...flags.tlsSan, ...(listenHost ? [listenHost] : [])]));
   const dir = flags.out ? resolve(flags.out) : '/etc/mosquitto';
-  const paths = { passwordFile: join(dir, 'kelvin.passwd'), aclFile: join(dir, 'kelvin.acl'), listen: flags.listen };
+  const tlsFiles = serverTls && (flags.out ? { cafile: join(dir, 'kelvin-ca.pem'), certfile: join(dir, 'kelvin-server.pem'), keyfile: join(dir, 'kelvin-server.key') } : { cafile: serverTls.ca.certPath, certfile: serverTls.certPath, keyfile: serverTls.keyPath });
+  const paths = { passwordFile: join(dir, 'kelvin.passwd'), aclFile: join(dir, 'kelvin.acl'), listen, tls: tlsFiles };
   for (const id of config.skippedNodes) {
     process.stderr.write(`note: node ${id} joined through the external broker; its line in ${paths.passwordFile} comes from mosquitto_passwd${flags.out ? ' and is kept' : ''}\n`);
   }
-  const steps = brokerSteps(paths.passwordFile, flags.listen, joinToken);
+  const steps = brokerSteps(paths.passwordFile, listen, joinToken, serverTls ? serverTls.ca.certPath : null);
   if (flags.out) {
     mkdirSync(dir, { recursive: true });
     const existing = existsSync(paths.passwordFile) ? readFileSync(paths.passwordFile, 'utf8') : '';
@@ -176,7 +185,15 @@ export function printBrokerConfig(flags: BrokerConfigFlags): void {
     writeFileSync(paths.passwordFile, mergePasswordFiles(config.passwordFile, existing), { mode: 0o640 });
     chmodSync(paths.passwordFile, 0o640);
     writeFileSync(paths.aclFile, config.aclFile, { mode: 0o644 });
-    process.stdout.write(`# Wrote ${paths.passwordFile} and ${paths.aclFile}.\n${steps}# ---- mosquitto.conf ----\n${config.mosquittoConf(paths)}`);
+    const wrote = [paths.passwordFile, paths.aclFile];
+    if (serverTls && tlsFiles) {
+      writeFileSync(tlsFiles.cafile, serverTls.ca.certPem, { mode: 0o644 });
+      writeFileSync(tlsFiles.certfile, serverTls.cert, { mode: 0o644 });
+      writeFileSync(tlsFiles.keyfile, serverTls.key, { mode: 0o640 });
+      chmodSync(tlsFiles.keyfile, 0o640);
+      wrote.push(tlsFiles.cafile, tlsFiles.certfile, tlsFiles.keyfile);
+    }
+    process.stdout.write(`# Wrote ${wrote.join(', ')}.\n${steps}# ---- mosquitto.conf ----\n${config.mosquittoConf(paths)}`);
     return;
   }
   process.stdout.write(
@@ -193,19 +210,21 @@ export function printBrokerConfig(flags: BrokerConfigFlags): void {
 }
 
 /** What to do with the files, as comments (the output stays a valid mosquitto.conf at its end). */
-function brokerSteps(passwordFile: string, listen: string, joinToken: string): string {
+function brokerSteps(passwordFile: string, listen: string, joinToken: string, caFile: string | null): string {
   const port = listen.slice(listen.lastIndexOf(':') + 1);
+  const url = `${caFile ? 'mqtts' : 'mqtt'}://BROKER-HOST:${port}`;
   return [
     '# Steps:',
-    '#  1. Install the password file (chgrp mosquitto) and ACL below; put the mosquitto.conf lines in the broker\'s config',
-    '#     (e.g. /etc/mosquitto/conf.d/kelvin.conf) and restart Mosquitto.',
-    `#  2. Start the manager: kelvin manager --broker mqtt://BROKER-HOST:${port}`,
-    '#     (mqtts://: add cafile/certfile/keyfile to the listener, and --broker-ca CA.pem to the manager)',
+    '#  1. Install the password file (chgrp mosquitto) and ACL below' + (caFile ? ', and the TLS files (the key chgrp mosquitto, mode 640);' : ';'),
+    "#     put the mosquitto.conf lines in the broker's config (e.g. /etc/mosquitto/conf.d/kelvin.conf) and restart Mosquitto.",
+    `#  2. Start the manager: kelvin manager --broker ${url}${caFile ? ` --broker-ca ${caFile}` : ''}`,
+    ...(caFile ? ['#     (BROKER-HOST must be a name in the certificate: this host\'s names and addresses, or --tls-san)'] : []),
     '#  3. On each new board, show its broker account:',
     `#       kelvin agent --print-mqtt-credentials --token ${joinToken}`,
     '#     and add it on the broker host, then reload Mosquitto:',
     `#       mosquitto_passwd -b ${passwordFile} NODE-ID 'PASSWORD' && pkill -HUP -x mosquitto`,
-    `#  4. Start the agent: kelvin agent --broker mqtt://BROKER-HOST:${port} --token ${joinToken}`,
+    `#  4. Start the agent: kelvin agent --broker ${url} --token ${joinToken}`,
+    ...(caFile ? ['#     (it pins the cluster CA named by the token on first contact: no file to copy)'] : []),
     '#     Its first report registers the node (kelvin node ls). To remove a board for good, delete',
     '#     its line from the password file (mosquitto_passwd -D) as well as kelvin node rm.',
     '',

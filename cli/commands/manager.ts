@@ -31,7 +31,9 @@ export interface ManagerFlags {
 export interface BrokerConfigFlags {
   dataDir?: string;
   out?: string;
-  listen: string;
+  listen?: string;
+  insecureMqtt?: boolean;
+  tlsSan: string[];
 }
 
 /**
@@ -66,13 +68,21 @@ export function registerManager(program: Command): void {
     .description('Print the password file, ACL and mosquitto.conf an external broker needs, with the steps')
     .argument('<broker>', 'mosquitto')
     .option('--data-dir <dir>', `manager data dir (default: ${defaultDataDir()})`)
-    .option('--out <dir>', 'write kelvin.passwd and kelvin.acl into this directory (keeping boards already in kelvin.passwd)')
-    .option('--listen <[host:]port>', 'the MQTT listener to configure', '1883')
+    .option('--out <dir>', 'write kelvin.passwd, kelvin.acl and the TLS files into this directory (keeping boards already in kelvin.passwd)')
+    .option('--listen <[host:]port>', 'the MQTT listener to configure (default: 8883, or 1883 with --insecure-mqtt)')
+    .option('--insecure-mqtt', 'a plain MQTT listener without TLS')
+    .option('--tls-san <name>', "the broker host's DNS name or IP address for its certificate; repeatable", collect, [])
     .action(async (broker: string, flags: BrokerConfigFlags) => {
       if (broker !== 'mosquitto') throw new UsageError(`broker-config: '${broker}' is not supported (only mosquitto)`);
       // commander hands --data-dir to `manager`, which has the same option, wherever it is typed.
       const { printBrokerConfig } = await import('./manager-run.js');
-      printBrokerConfig({ ...flags, dataDir: flags.dataDir ?? (manager.opts() as ManagerFlags).dataDir });
+      const parent = manager.opts() as ManagerFlags;
+      printBrokerConfig({
+        ...flags,
+        dataDir: flags.dataDir ?? parent.dataDir,
+        insecureMqtt: flags.insecureMqtt ?? parent.insecureMqtt,
+        tlsSan: [...parent.tlsSan, ...flags.tlsSan],
+      });
     })
     .exitOverride()
     .configureOutput(program.configureOutput());

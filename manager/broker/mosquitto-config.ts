@@ -29,8 +29,17 @@ export interface MosquittoConfig {
 export interface MosquittoConfPaths {
   passwordFile: string;
   aclFile: string;
-  /** `[HOST:]PORT` of the plain listener; 1883 on every address by default. */
+  /** `[HOST:]PORT` of the listener; 8883 (TLS) or 1883 (plain) on every address by default. */
   listen?: string;
+  /** The cluster CA and a server certificate it signed (manager/tls/cluster-tls.ts); null: plain MQTT. */
+  tls?: MosquittoTlsFiles | null;
+}
+
+export interface MosquittoTlsFiles {
+  cafile: string;
+  /** The server certificate followed by the CA, so boards can pin the CA from the handshake. */
+  certfile: string;
+  keyfile: string;
 }
 
 export interface MosquittoConfigInput {
@@ -66,13 +75,17 @@ export function brokerConfigMosquitto(input: MosquittoConfigInput): MosquittoCon
 }
 
 function mosquittoConf(paths: MosquittoConfPaths): string {
-  const listen = paths.listen ?? '1883';
+  const tls = paths.tls ?? null;
+  const listen = paths.listen ?? (tls ? '8883' : '1883');
   const colon = listen.lastIndexOf(':');
   const listener = colon < 0 ? listen : `${listen.slice(colon + 1)} ${listen.slice(0, colon)}`;
   return [
     '# Kelvin: every client logs in (the manager as kelvin_manager, each board as its node id) and the',
-    '# ACL keeps each board to its own topics. For mqtts:// add cafile, certfile and keyfile to the listener.',
+    '# ACL keeps each board to its own topics.',
     `listener ${listener}`,
+    ...(tls
+      ? ['# TLS with the cluster CA: boards check the certificate against the digest in their join token.', `cafile ${tls.cafile}`, `certfile ${tls.certfile}`, `keyfile ${tls.keyfile}`]
+      : ['# Plain MQTT: join tokens, node secrets and tasks cross the network in the clear.']),
     // The manager takes every board's task reports on its one connection; past 1000 queued QoS 1
     // messages Mosquitto would drop them (a whole fleet reconnecting does that). Agents re-send
     // their statuses every 30 s anyway, but a bigger queue keeps the burst from being lost at all.

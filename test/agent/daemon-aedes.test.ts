@@ -33,7 +33,7 @@ beforeAll(async () => {
   store = Store.open(join(dir, 'kelvin.db'));
   ensureClusterIdentity(store, dir, Date.now());
   cluster = new Cluster(store, systemClock);
-  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, store, managerSecret: MANAGER_SECRET, roleOf: () => 'worker', logger: silentLogger() });
+  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, store, managerSecret: MANAGER_SECRET, roleOf: () => 'worker', logger: silentLogger(), tls: null });
   manager = await connectAsync(broker.url, { username: MANAGER_MQTT_USERNAME, password: MANAGER_SECRET, reconnectPeriod: 0 });
   manager.on('message', (topic, payload) => received.push({ topic, json: JSON.parse(payload.toString()) }));
   await manager.subscribeAsync('kelvin/v1/nodes/#');

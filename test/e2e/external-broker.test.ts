@@ -1,6 +1,7 @@
 /**
  * External broker mode end to end: a real Mosquitto configured with exactly what
- * `kelvin manager broker-config mosquitto` prints, board accounts added with Mosquitto's own
+ * `kelvin manager broker-config mosquitto` prints (a TLS listener with a certificate signed by the
+ * cluster CA; the agents have only the join token and pin the CA from it), board accounts added with Mosquitto's own
  * `mosquitto_passwd` from `kelvin agent --print-mqtt-credentials`, `kelvin manager --broker`, and
  * two `kelvin agent`s on fixture boards. New boards join on their first report; Mosquitto's `%u`
  * ACL keeps each board to its own topics.
@@ -79,12 +80,14 @@ describe.skipIf(!hasMosquitto)('kelvin manager --broker with an external Mosquit
     const printed = await runKelvin(['manager', 'broker-config', 'mosquitto', '--data-dir', dataDir, '--out', brokerDir, '--listen', `127.0.0.1:${port}`]);
     expect(printed.code).toBe(0);
     joinToken = /--token (\S+)/.exec(printed.stdout)?.[1] ?? '';
+    expect(printed.stdout).toMatch(/^listener \d+ 127\.0\.0\.1\ncafile .*kelvin-ca\.pem\ncertfile .*kelvin-server\.pem\nkeyfile .*kelvin-server\.key$/m);
     const passwd = join(brokerDir, 'kelvin.passwd');
     chmodSync(passwd, 0o644);
-    broker = await startMosquittoWithConfig(printed.stdout, port);
+    chmodSync(join(brokerDir, 'kelvin-server.key'), 0o644);
+    broker = await startMosquittoWithConfig(printed.stdout, port, 'mqtts');
 
     // 2. The manager on that broker.
-    manager = spawnKelvin(['manager', '--data-dir', dataDir, '--broker', broker.url, '--http', `127.0.0.1:${httpPort}`, '--node-timeout', '2s', '--no-agent'], {
+    manager = spawnKelvin(['manager', '--data-dir', dataDir, '--broker', broker.url, '--broker-ca', join(dataDir, 'tls', 'ca.pem'), '--http', `127.0.0.1:${httpPort}`, '--node-timeout', '2s', '--no-agent'], {
       env: { ...process.env, KELVIN_LOG_LEVEL: 'warn' },
     });
     processes.push(manager);
@@ -153,7 +156,7 @@ describe.skipIf(!hasMosquitto)('kelvin manager --broker with an external Mosquit
     const once = await runKelvin(['agent', '--once', '--json', '--state-dir', join(dir, 'gpubox'), '--host-root', boardRoot('x86-nvidia'), '--name', 'forged']);
     const forged = (JSON.parse(once.stdout) as { facts: Record<string, unknown> }).facts;
     expect(forged.nodeId).toBe(gpu.username);
-    const client = await connectAsync(broker.url, { username: pi.username, password: pi.password, protocolVersion: 5, reconnectPeriod: 0 });
+    const client = await connectAsync(broker.url, { username: pi.username, password: pi.password, protocolVersion: 5, reconnectPeriod: 0, ca: readFileSync(join(dir, 'manager', 'tls', 'ca.pem')) });
     try {
       // MQTT 5 lets Mosquitto say why: PUBACK "Not authorized".
       await expect(client.publishAsync(nodeTopic(gpu.username, 'facts'), JSON.stringify(forged), { qos: 1, retain: true })).rejects.toThrow(/Not authorized/);

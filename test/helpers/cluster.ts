@@ -61,6 +61,11 @@ export class TestCluster {
     private readonly managerArgs: string[],
   ) {}
 
+  /** TLS unless the manager was started with --insecure-mqtt; agents then pin the CA from the join token alone. */
+  get mqttScheme(): 'mqtt' | 'mqtts' {
+    return this.managerArgs.includes('--insecure-mqtt') ? 'mqtt' : 'mqtts';
+  }
+
   /**
    * Starts the manager (with `managerArgs` added to its flags) and waits for its API. Without
    * `--host-root` in them it runs with --no-agent; with it, its local agent reads that board.
@@ -98,6 +103,10 @@ export class TestCluster {
 
   /** Starts `kelvin agent --name name` on the board under `hostRoot`; its state dir survives restarts. */
   startAgent(name: string, hostRoot: string, options: AgentOptions = {}): ChildProcess {
+    const child = spawnKelvin(
+      ['agent', '--broker', `${this.mqttScheme}://127.0.0.1:${this.mqttPort}`, '--token', this.joinToken, '--state-dir', join(this.dir, name), '--host-root', hostRoot, '--name', name, '--interval', '500ms', '--keepalive', '2s'],
+      { env: { ...fixtureEnv(hostRoot, { nvidiaSmi: options.nvidiaSmi ?? false }), KELVIN_LOG_LEVEL: options.logLevel ?? 'warn' } },
+    );
     const child = spawnKelvin(this.agentArgs(name, hostRoot), { env: this.agentEnv(hostRoot, options) });
     this.agents.set(name, child);
     const append = (d: Buffer): void => void this.agentLogs.set(name, (this.agentLogs.get(name) ?? '') + d.toString());
@@ -112,7 +121,7 @@ export class TestCluster {
   }
 
   private agentArgs(name: string, hostRoot: string): string[] {
-    return ['agent', '--broker', `mqtt://127.0.0.1:${this.mqttPort}`, '--token', this.joinToken, '--state-dir', this.stateDir(name), '--host-root', hostRoot, '--name', name, '--interval', '500ms', '--keepalive', '2s'];
+    return ['agent', '--broker', `${this.mqttScheme}://127.0.0.1:${this.mqttPort}`, '--token', this.joinToken, '--state-dir', this.stateDir(name), '--host-root', hostRoot, '--name', name, '--interval', '500ms', '--keepalive', '2s'];
   }
 
   private agentEnv(hostRoot: string, options: AgentOptions): NodeJS.ProcessEnv {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { caDigest } from '../../shared/join-token.js';
 import { silentLogger } from '../../shared/logger.js';
 import { startManager, type RunningManager } from '../../manager/manager.js';
 import { REPO_ROOT } from '../helpers/cli.js';
@@ -25,7 +26,7 @@ afterEach(async () => {
 });
 
 async function start(): Promise<RunningManager> {
-  const m = await startManager({ dataDir, mqttHost: '127.0.0.1', mqttPort: port, nodeTimeoutMs: 3000 }, { logger: silentLogger() });
+  const m = await startManager({ dataDir, mqttHost: '127.0.0.1', mqttPort: port, insecureMqtt: true, nodeTimeoutMs: 3000 }, { logger: silentLogger() });
   cleanups.push(() => m.stop());
   return m;
 }
@@ -43,7 +44,7 @@ async function startChildManager(): Promise<ChildProcess> {
     script,
     `import { startManager } from ${JSON.stringify(join(REPO_ROOT, 'dist/manager/manager.js'))};
      import { silentLogger } from ${JSON.stringify(join(REPO_ROOT, 'dist/shared/logger.js'))};
-     await startManager({ dataDir: ${JSON.stringify(dataDir)}, mqttHost: '127.0.0.1', mqttPort: ${port}, nodeTimeoutMs: 3000 }, { logger: silentLogger() });
+     await startManager({ dataDir: ${JSON.stringify(dataDir)}, mqttHost: '127.0.0.1', mqttPort: ${port}, insecureMqtt: true, nodeTimeoutMs: 3000 }, { logger: silentLogger() });
      process.stdout.write('ready\\n');
      setInterval(() => {}, 1000);`,
   );
@@ -64,7 +65,10 @@ describe('startManager', () => {
     const adminToken = readFileSync(m.adminTokenPath, 'utf8').trim();
     expect(m.cluster.verifyAdminToken(adminToken)).toBe(true);
     expect(m.cluster.verifyAdminToken(`${adminToken}x`)).toBe(false);
-    expect(m.cluster.joinToken()).toMatch(/^KLV-1-[A-Z2-7]+$/);
+    expect(statSync(join(dataDir, 'tls', 'ca.key')).mode & 0o777).toBe(0o600);
+    // The join token names the cluster CA, as Swarm's SWMTKN-1-<digest>-<secret> does.
+    expect(m.cluster.joinToken()).toBe(`KLVN-1-${caDigest(readFileSync(join(dataDir, 'tls', 'ca.pem')))}-${m.cluster.joinToken().split('-').pop()}`);
+    expect(m.cluster.joinToken()).toMatch(/^KLVN-1-[a-z2-7]{52}-[a-z2-7]{32}$/);
 
     const board = await joinBoard(m, 'jetson-1', { gpu: 'true' });
     await eventually(() => m.cluster.getNode('jetson-1').status === 'ready', 5000, 'node ready');
@@ -84,7 +88,7 @@ describe('startManager', () => {
     await start();
     const other = mkdtempSync(join(tmpdir(), 'kelvin-manager-2-'));
     cleanups.push(() => rmSync(other, { recursive: true, force: true }));
-    await expect(startManager({ dataDir: other, mqttHost: '127.0.0.1', mqttPort: port }, { logger: silentLogger() })).rejects.toThrow(
+    await expect(startManager({ dataDir: other, mqttHost: '127.0.0.1', mqttPort: port, insecureMqtt: true }, { logger: silentLogger() })).rejects.toThrow(
       `cannot start the MQTT broker on 127.0.0.1:${port}: EADDRINUSE`,
     );
   });

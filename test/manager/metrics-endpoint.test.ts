@@ -16,7 +16,7 @@ let token: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kelvin-metrics-'));
-  manager = await startManager({ dataDir: dir, mqttHost: '127.0.0.1', mqttPort: 0, nodeTimeoutMs: 3000 }, { logger: silentLogger() });
+  manager = await startManager({ dataDir: dir, mqttHost: '127.0.0.1', mqttPort: 0, insecureMqtt: true, nodeTimeoutMs: 3000 }, { logger: silentLogger() });
   api = await startApi(manager, { host: '127.0.0.1', port: 0, brokerUrl: manager.mqttUrl, logger: silentLogger() });
   token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
   board = await SimulatedBoard.connect(manager.mqttUrl, 'pi-1', manager.cluster.joinToken(), 'pi-1-secret', factsFor('pi-1'));

@@ -26,7 +26,7 @@ function processSpec(name: string, patch: Partial<ServiceSpec> = {}): ServiceSpe
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kelvin-api-'));
-  manager = await startManager({ dataDir: dir, mqttHost: '127.0.0.1', mqttPort: 0 }, { logger: silentLogger() });
+  manager = await startManager({ dataDir: dir, mqttHost: '127.0.0.1', mqttPort: 0, insecureMqtt: true }, { logger: silentLogger() });
   api = await startApi(manager, { host: '127.0.0.1', port: 0, brokerUrl: manager.mqttUrl, logger: silentLogger() });
   token = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
 });

@@ -26,7 +26,7 @@ beforeAll(async () => {
   store = Store.open(join(dir, 'kelvin.db'));
   ensureClusterIdentity(store, dir, Date.now());
   cluster = new Cluster(store, systemClock);
-  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, store, managerSecret: MANAGER_SECRET, roleOf: () => 'worker', logger: silentLogger() });
+  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, store, managerSecret: MANAGER_SECRET, roleOf: () => 'worker', logger: silentLogger(), tls: null });
   manager = await connectAs(broker.url, MANAGER_MQTT_USERNAME, MANAGER_SECRET);
   await manager.subscribeAsync('kelvin/v1/nodes/#');
 });

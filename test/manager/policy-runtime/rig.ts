@@ -139,7 +139,7 @@ export class Rig {
     const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
     const clock = new ManualClock();
     const manager = await startManager(
-      { dataDir: dir, mqttHost: '127.0.0.1', mqttPort: await freePort(), nodeTimeoutMs: 120_000, clock, alertWebhooks: [webhookUrl], ...options },
+      { dataDir: dir, mqttHost: '127.0.0.1', mqttPort: await freePort(), insecureMqtt: true, nodeTimeoutMs: 120_000, clock, alertWebhooks: [webhookUrl], ...options },
       { logger: silentLogger() },
     );
     const rig = new Rig(manager, clock, received, server, dir);
