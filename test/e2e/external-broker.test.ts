@@ -80,7 +80,7 @@ describe.skipIf(!hasMosquitto)('kelvin manager --broker with an external Mosquit
     const printed = await runKelvin(['manager', 'broker-config', 'mosquitto', '--data-dir', dataDir, '--out', brokerDir, '--listen', `127.0.0.1:${port}`]);
     expect(printed.code).toBe(0);
     joinToken = /--token (\S+)/.exec(printed.stdout)?.[1] ?? '';
-    expect(printed.stdout).toMatch(/^listener \d+ 127\.0\.0\.1\ncafile .*kelvin-ca\.pem\ncertfile .*kelvin-server\.pem\nkeyfile .*kelvin-server\.key$/m);
+    expect(printed.stdout).toMatch(/^listener \d+ 127\.0\.0\.1\n#.*\ncafile .*kelvin-ca\.pem\ncertfile .*kelvin-server\.pem\nkeyfile .*kelvin-server\.key$/m);
     const passwd = join(brokerDir, 'kelvin.passwd');
     chmodSync(passwd, 0o644);
     chmodSync(join(brokerDir, 'kelvin-server.key'), 0o644);
