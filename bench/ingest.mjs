@@ -12,13 +12,13 @@
  * The whole measurement runs twice in one run: over plain MQTT, then over TLS (Mosquitto's listener
  * with a certificate from the cluster CA, as `kelvin manager broker-config mosquitto` sets it up;
  * publisher, manager and bare subscriber all on mqtts://). `tlsRatio` is the manager's TLS rate over
- * its plain rate.
+ * its plain rate (medians over `--rounds`, plain and TLS alternating).
  *
  * Build first: npx tsc -p tsconfig.json.
- * Run: node bench/ingest.mjs [--seconds 30] [--boards 100] [--profile DIR]. Prints one JSON line.
+ * Run: node bench/ingest.mjs [--seconds 30] [--boards 100] [--rounds 1] [--profile DIR]. Prints one JSON line.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -37,6 +37,7 @@ import { round } from './lib/stats.mjs';
 
 const seconds = intArg('ingest', 'seconds', '30');
 const boards = intArg('ingest', 'boards', '100');
+const rounds = intArg('ingest', 'rounds', '1');
 const profileDir = arg('profile', null);
 const WARMUP_MS = 2000;
 /** Publishes not yet written to the socket; bounds the publisher's memory while it saturates. */
@@ -66,6 +67,18 @@ function startBareSubscriber(url, caFile) {
   return state;
 }
 
+/** The cluster's TLS files where Mosquitto, after dropping to its own user, can read them. */
+function brokerTlsFiles(dir, tls) {
+  const out = join(dir, 'broker-tls');
+  mkdirSync(out, { mode: 0o755 });
+  chmodSync(dir, 0o755);
+  const files = { cafile: join(out, 'ca.pem'), certfile: join(out, 'server.pem'), keyfile: join(out, 'server.key') };
+  writeFileSync(files.cafile, tls.ca.certPem);
+  writeFileSync(files.certfile, tls.cert);
+  writeFileSync(files.keyfile, tls.key, { mode: 0o644 });
+  return files;
+}
+
 /** One measurement, over plain MQTT or TLS, in its own temp dir. */
 async function measure(transport) {
   const dir = mkdtempSync(join(tmpdir(), `kelvin-bench-ingest-${transport}-`));
@@ -74,7 +87,7 @@ async function measure(transport) {
     const dataDir = join(dir, 'manager');
     registerNodes(dataDir, ids);
     const tls = transport === 'tls' ? issueServerTls(dataDir, ['127.0.0.1']) : null;
-    const mosquitto = await startMosquitto(dir, { tls: tls && { cafile: tls.ca.certPath, certfile: tls.certPath, keyfile: tls.keyPath } });
+    const mosquitto = await startMosquitto(dir, { tls: tls && brokerTlsFiles(dir, tls) });
     const ca = tls ? { ca: readFileSync(tls.ca.certPath) } : {};
     const caArgs = tls ? ['--broker-ca', tls.ca.certPath] : [];
     const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
@@ -139,16 +152,25 @@ async function measure(transport) {
 }
 
 async function main() {
-  const plain = await measure('plain');
-  const tls = await measure('tls');
+  // Plain and TLS alternate, so a load change on a shared machine hits both alike.
+  const runs = { plain: [], tls: [] };
+  for (let i = 0; i < rounds; i++) {
+    runs.plain.push(await measure('plain'));
+    runs.tls.push(await measure('tls'));
+  }
+  const medianRun = (list) => [...list].sort((a, b) => a.managerPerSecond - b.managerPerSecond)[Math.floor(list.length / 2)];
+  const plain = medianRun(runs.plain);
+  const tls = medianRun(runs.tls);
   console.log(
     JSON.stringify({
       bench: 'ingest',
       machine: `${cpus().length} cores shared by publisher, Mosquitto, manager and bare subscriber`,
       boards,
+      rounds,
       plain,
       tls,
       tlsRatio: round(tls.managerPerSecond / plain.managerPerSecond, 3),
+      tlsRatioPerRound: runs.tls.map((t, i) => round(t.managerPerSecond / runs.plain[i].managerPerSecond, 3)),
       target: { ratio: 0.5, tlsRatio: 0.7 },
     }),
   );

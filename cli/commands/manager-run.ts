@@ -172,12 +172,14 @@ export function printBrokerConfig(flags: BrokerConfigFlags): void {
   // The broker's certificate, signed by the cluster CA, for this host and the names given.
   const serverTls = flags.insecureMqtt ? null : issueServerTls(dataDir, managerSans([...flags.tlsSan, ...(listenHost ? [listenHost] : [])]));
   const dir = flags.out ? resolve(flags.out) : '/etc/mosquitto';
-  const tlsFiles = serverTls && (flags.out ? { cafile: join(dir, 'kelvin-ca.pem'), certfile: join(dir, 'kelvin-server.pem'), keyfile: join(dir, 'kelvin-server.key') } : { cafile: serverTls.ca.certPath, certfile: serverTls.certPath, keyfile: serverTls.keyPath });
+  // Next to the password file: Mosquitto reads them as its own user, which cannot enter the data dir.
+  const tlsFiles = serverTls && { cafile: join(dir, 'kelvin-ca.pem'), certfile: join(dir, 'kelvin-server.pem'), keyfile: join(dir, 'kelvin-server.key') };
   const paths = { passwordFile: join(dir, 'kelvin.passwd'), aclFile: join(dir, 'kelvin.acl'), listen, tls: tlsFiles };
   for (const id of config.skippedNodes) {
     process.stderr.write(`note: node ${id} joined through the external broker; its line in ${paths.passwordFile} comes from mosquitto_passwd${flags.out ? ' and is kept' : ''}\n`);
   }
-  const steps = brokerSteps(paths.passwordFile, listen, joinToken, serverTls ? serverTls.ca.certPath : null);
+  const copies = serverTls && tlsFiles && !flags.out ? `#  0. Copy the TLS files: install -m 644 ${serverTls.ca.certPath} ${tlsFiles.cafile} && install -m 644 ${serverTls.certPath} ${tlsFiles.certfile} && install -m 640 -g mosquitto ${serverTls.keyPath} ${tlsFiles.keyfile}\n` : '';
+  const steps = brokerSteps(paths.passwordFile, listen, joinToken, serverTls ? serverTls.ca.certPath : null).replace('# Steps:\n', `# Steps:\n${copies}`);
   if (flags.out) {
     mkdirSync(dir, { recursive: true });
     const existing = existsSync(paths.passwordFile) ? readFileSync(paths.passwordFile, 'utf8') : '';

@@ -1,4 +1,4 @@
-/** `kelvin manager` heat/power flags: a bad value is one line naming the flag, exit 2, nothing started. */
+/** `kelvin manager` heat/power and TLS flags: a bad value is one line naming the flag, exit 2, nothing started. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ describe('kelvin manager heat and power flags', () => {
     [['--thermal-sustain', 'soon'], "kelvin: --thermal-sustain: 'soon' is not a duration (e.g. 10s, 5m)\n"],
     [['--thermal-hold', '-1s'], "kelvin: --thermal-hold: '-1s' is not a duration (e.g. 10s, 5m)\n"],
     [['--power-stable', '5 minutes'], "kelvin: --power-stable: '5 minutes' is not a duration (e.g. 10s, 5m)\n"],
+    [['--tls-san', 'manager.lan', '--tls-san', 'bad name'], "kelvin: --tls-san 'bad name': must be an IP address or a DNS name\n"],
   ])('%j', async (flags, stderr) => {
     expect(await manager(...flags)).toMatchObject({ code: 2, stdout: '', stderr });
   });
