@@ -39,7 +39,7 @@ export function readAdminToken(dataDir: string): string | null {
 
 export function clientConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ClientConfig {
   const host = (env.KELVIN_HOST?.trim() || DEFAULT_HOST).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/\s]+$/.test(host)) throw new CliError(`KELVIN_HOST '${host}' is not http://HOST:PORT`, 2);
+  if (!/^https?:\/\/[^/\s]+$/.test(host)) throw new CliError(`KELVIN_HOST '${host}' is not http(s)://HOST:PORT`, 2);
   return { host, token: env.KELVIN_TOKEN?.trim() || readAdminToken(defaultDataDir()) };
 }
 
@@ -49,6 +49,10 @@ function describeNetworkError(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code === 'ECONNREFUSED') return 'connection refused';
   if (cause?.code === 'ENOTFOUND') return 'host not found';
+  // A manager serving HTTPS beyond loopback uses a certificate from its own cluster CA.
+  if (cause?.code === 'SELF_SIGNED_CERT_IN_CHAIN' || cause?.code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY') {
+    return `${cause.message} (set NODE_EXTRA_CA_CERTS to the manager's <data dir>/tls/ca.pem)`;
+  }
   return cause?.message ?? (err instanceof Error ? err.message : String(err));
 }
 

@@ -27,8 +27,8 @@ import { PolicyActions, PolicyInputs } from './policy-runtime/index.js';
 import { ensureClusterIdentity } from './store/cluster-identity.js';
 import type { NodeReadiness } from './store/records.js';
 import { Store } from './store/store.js';
-import { issueServerTls } from './tls/cluster-tls.js';
-import { managerSans } from './tls/sans.js';
+import { issueServerTls, type ServerTls } from './tls/cluster-tls.js';
+import { isLoopbackHost, managerSans } from './tls/sans.js';
 
 export interface ManagerDeps {
   logger?: Logger;
@@ -44,6 +44,8 @@ export interface RunningManager {
   readonly mqttPort: number | null;
   /** The cluster CA file the embedded broker's certificate chains to; null for plain MQTT or an external broker. */
   readonly mqttCaPath: string | null;
+  /** The manager's server certificate (broker and API); null when nothing it serves uses TLS. */
+  readonly serverTls: ServerTls | null;
   readonly adminTokenPath: string;
   /** Bad payloads dropped per source since start. */
   badPayloads(): ReadonlyMap<string, number>;
@@ -89,14 +91,17 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     let password: string;
     let ca: Buffer | null = null;
     let caPath: string | null = null;
+    const httpHost = options.http.slice(0, options.http.lastIndexOf(':'));
+    const embeddedTls = options.brokerUrl === null && !options.insecureMqtt;
+    // One certificate for the broker and, when it listens beyond loopback, the HTTP API.
+    const serverTls = embeddedTls || !isLoopbackHost(httpHost) ? issueServerTls(options.dataDir, managerSans([...options.tlsSans, options.mqttHost, httpHost])) : null;
     if (options.brokerUrl === null) {
       password = randomBytes(32).toString('base64url');
-      const serverTls = options.insecureMqtt ? null : issueServerTls(options.dataDir, managerSans([...options.tlsSans, options.mqttHost]));
-      if (serverTls) {
+      if (serverTls && embeddedTls) {
         ca = Buffer.from(serverTls.ca.certPem);
         caPath = serverTls.ca.certPath;
       }
-      const tls = serverTls && { cert: serverTls.cert, key: serverTls.key };
+      const tls = serverTls && embeddedTls ? { cert: serverTls.cert, key: serverTls.key } : null;
       broker = await startEmbeddedBroker({ host: options.mqttHost, port: options.mqttPort, store, managerSecret: password, roleOf, logger, tls }).catch(
         (err: NodeJS.ErrnoException) => {
           throw new Error(`cannot start the MQTT broker on ${options.mqttHost}:${options.mqttPort}: ${err.code ?? err.message}`);
@@ -235,6 +240,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       mqttUrl,
       mqttPort: broker?.port ?? null,
       mqttCaPath: caPath,
+      serverTls,
       adminTokenPath,
       badPayloads: () => router.badPayloads(),
       mqtt: client,

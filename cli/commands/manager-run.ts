@@ -12,7 +12,7 @@ import { defaultDataDir, managerOptions, type ManagerOptions } from '../../manag
 import { ensureClusterIdentity, Store } from '../../manager/store/index.js';
 import { backupDatabase } from '../../manager/store/backup.js';
 import { issueServerTls } from '../../manager/tls/cluster-tls.js';
-import { isValidSan, managerSans } from '../../manager/tls/sans.js';
+import { isLoopbackHost, isValidSan, managerSans } from '../../manager/tls/sans.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { parseDurationMs } from '../../shared/units.js';
 import { ADMIN_TOKEN_FILE } from '../client.js';
@@ -105,7 +105,10 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
   const brokerUrl = options.brokerUrl ?? `${scheme}://${advertisedHost(options.mqttHost)}:${manager.mqttPort}`;
   let api: ApiServer;
   try {
-    api = await startApi(manager, { ...splitHostPort(options.http), brokerUrl, logger: logger.child({ component: 'api' }) });
+    const address = splitHostPort(options.http);
+    // Beyond loopback the admin token and everything else would cross the network: HTTPS.
+    const tls = isLoopbackHost(address.host) || !manager.serverTls ? null : { cert: manager.serverTls.cert, key: manager.serverTls.key };
+    api = await startApi(manager, { ...address, brokerUrl, tls, logger: logger.child({ component: 'api' }) });
   } catch (err) {
     await manager.stop();
     throw new CliError(`cannot serve the API on ${options.http}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);

@@ -20,6 +20,8 @@ export interface ApiOptions {
   /** `mqtt://host:port` boards should join through, shown with the join token. */
   brokerUrl: string;
   logger: Logger;
+  /** Serve HTTPS with this certificate (the manager's, when the API listens beyond loopback). */
+  tls?: { cert: string; key: string } | null;
 }
 
 export async function startApi(manager: RunningManager, options: ApiOptions): Promise<ApiServer> {
@@ -43,6 +45,7 @@ export async function startApi(manager: RunningManager, options: ApiOptions): Pr
       metrics: manager.metrics,
     }),
     verifyToken: (token) => manager.cluster.verifyAdminToken(token),
+    tls: options.tls ?? null,
     logger: options.logger,
   });
 }

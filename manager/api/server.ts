@@ -4,7 +4,8 @@
  * 507; anything else is logged and answered 500 without internals, so no request can crash the
  * manager. A client's mistake (bad target, body, token) is answered, never logged with a stack.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../shared/logger.js';
 import { requireAdminToken } from './auth.js';
@@ -22,10 +23,12 @@ export interface ApiServerOptions {
   /** True for the admin token (compared in constant time by the caller). */
   verifyToken: (token: string) => boolean;
   logger: Logger;
+  /** Certificate chain and key (PEM): serve HTTPS. Null: plain HTTP (on loopback). */
+  tls: { cert: string; key: string } | null;
 }
 
 export interface ApiServer {
-  /** `http://host:port` as clients reach it. */
+  /** `http(s)://host:port` as clients reach it. */
   readonly url: string;
   readonly port: number;
   close(): Promise<void>;
@@ -81,7 +84,7 @@ async function handle(options: ApiServerOptions, req: IncomingMessage, res: Serv
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { logger } = options;
-  const server = createServer((req, res) => {
+  const onRequest: RequestListener = (req, res) => {
     handle(options, req, res).catch((err: unknown) => {
       const apiErr = asApiError(err);
       // A client that hung up mid-request (its upload cut short) made no mistake of ours to trace.
@@ -97,12 +100,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       // A refused upload is not read to its end: close rather than drain it.
       if (e.status === 413) res.once('finish', () => req.destroy());
     });
-  });
+  };
+  const server = options.tls ? createHttpsServer(options.tls, onRequest) : createServer(onRequest);
   await listen(server, options.port, options.host);
   const port = (server.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
-    url: `http://${host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {

@@ -19,3 +19,8 @@ export function managerSans(extra: readonly string[]): string[] {
   const unspecified = new Set(['0.0.0.0', '::']);
   return [...new Set([...names, ...extra].filter((n) => isValidSan(n) && !unspecified.has(n)))];
 }
+
+/** Loopback only: 127.0.0.0/8, ::1 or localhost. Anything else reaches the network and gets TLS. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}

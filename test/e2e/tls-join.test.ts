@@ -2,16 +2,19 @@
  * TLS by default, end to end with real processes: `kelvin manager` serves mqtts:// with a
  * certificate from its own cluster CA; a `kelvin agent` given only the join token pins that CA
  * (the token carries its digest) and joins; a broker of another cluster is refused with one line;
- * a wrong token secret is refused by the broker; `--insecure-mqtt` still serves plain MQTT.
+ * a wrong token secret is refused by the broker; `--insecure-mqtt` still serves plain MQTT; an API
+ * that listens beyond loopback is served over HTTPS with the cluster certificate.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caDigest } from '../../shared/join-token.js';
 import { boardRoot, fixtureEnv } from '../agent/sensors/fixture-boards.js';
-import { runKelvin } from '../helpers/cli.js';
-import { TestCluster } from '../helpers/cluster.js';
+import { runKelvin, spawnKelvin } from '../helpers/cli.js';
+import { TestCluster, waitUntil } from '../helpers/cluster.js';
+import { freePort } from '../helpers/mosquitto.js';
 
 const BOARD = boardRoot('x86-nvidia');
 let a: TestCluster;
@@ -93,5 +96,33 @@ describe('kelvin manager --insecure-mqtt', () => {
     const client = await connectAsync(`mqtt://127.0.0.1:${plain.mqttPort}`, { reconnectPeriod: 0, connectTimeout: 3000 }).catch((err: Error) => err);
     // Reachable without TLS (refused only for want of credentials).
     expect(String(client)).toMatch(/Bad username or password|Not authorized/);
+  });
+});
+
+describe('kelvin manager --http beyond loopback', () => {
+  it('serves the API over HTTPS with the cluster certificate; the CLI trusts it through NODE_EXTRA_CA_CERTS', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kelvin-https-'));
+    const [mqttPort, httpPort] = [await freePort(), await freePort()];
+    // 0.0.0.0 is beyond loopback; the test still only talks to 127.0.0.1.
+    const manager = spawnKelvin(['manager', '--no-agent', '--data-dir', dir, '--mqtt-host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--http', `0.0.0.0:${httpPort}`], {
+      env: { ...process.env, KELVIN_LOG_LEVEL: 'warn' },
+    });
+    try {
+      const ca = join(dir, 'tls', 'ca.pem');
+      const env = (): NodeJS.ProcessEnv => ({ ...process.env, KELVIN_HOST: `https://127.0.0.1:${httpPort}`, KELVIN_TOKEN: readFileSync(join(dir, 'admin.token'), 'utf8').trim() });
+      await waitUntil('the HTTPS API', async () => (await runKelvin(['node', 'ls', '--json'], { env: { ...env(), NODE_EXTRA_CA_CERTS: ca } })).code === 0, 20_000);
+      const trusted = await runKelvin(['node', 'ls', '--json'], { env: { ...env(), NODE_EXTRA_CA_CERTS: ca } });
+      expect(trusted.code).toBe(0);
+      expect(JSON.parse(trusted.stdout)).toEqual([]);
+      const untrusted = await runKelvin(['node', 'ls'], { env: env() });
+      expect(untrusted.code).toBe(1);
+      expect(untrusted.stderr).toMatch(/^kelvin: cannot reach the manager at https:\/\/127\.0\.0\.1:\d+: .*certificate.* \(set NODE_EXTRA_CA_CERTS to the manager's <data dir>\/tls\/ca\.pem\)\n$/);
+      // Plain HTTP is not served there.
+      await expect(fetch(`http://127.0.0.1:${httpPort}/`)).rejects.toThrow();
+    } finally {
+      manager.kill('SIGTERM');
+      await new Promise((r) => manager.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
