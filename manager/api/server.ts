@@ -23,8 +23,8 @@ export interface ApiServerOptions {
   /** True for the admin token (compared in constant time by the caller). */
   verifyToken: (token: string) => boolean;
   logger: Logger;
-  /** Certificate chain and key (PEM): serve HTTPS. Null: plain HTTP (on loopback). */
-  tls: { cert: string; key: string } | null;
+  /** Certificate chain and key (PEM): serve HTTPS. Absent: plain HTTP (on loopback). */
+  tls?: { cert: string; key: string } | null;
 }
 
 export interface ApiServer {

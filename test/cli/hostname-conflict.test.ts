@@ -27,7 +27,7 @@ const hasFacts = (id: string): boolean => (manager.store.getNode(id)?.facts ?? n
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kelvin-spoof-'));
-  manager = await startManager({ dataDir: dir, mqttHost: '127.0.0.1', mqttPort: 0, nodeTimeoutMs: 10_000 }, { logger: silentLogger() });
+  manager = await startManager({ dataDir: dir, mqttHost: '127.0.0.1', mqttPort: 0, insecureMqtt: true, nodeTimeoutMs: 10_000 }, { logger: silentLogger() });
   api = await startApi(manager, { host: '127.0.0.1', port: 0, brokerUrl: manager.mqttUrl, logger: silentLogger() });
   env = { ...process.env, KELVIN_HOST: api.url, KELVIN_TOKEN: readFileSync(manager.adminTokenPath, 'utf8').trim() };
   const token = manager.cluster.joinToken();

@@ -44,7 +44,7 @@ describe('kelvin node ls / inspect --pretty / events with a hostile hostname', (
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kelvin-escapes-'));
-    manager = await startManager({ dataDir: dir, mqttHost: '127.0.0.1', mqttPort: 0, nodeTimeoutMs: 5000 }, { logger: silentLogger() });
+    manager = await startManager({ dataDir: dir, mqttHost: '127.0.0.1', mqttPort: 0, insecureMqtt: true, nodeTimeoutMs: 5000 }, { logger: silentLogger() });
     api = await startApi(manager, { host: '127.0.0.1', port: 0, brokerUrl: manager.mqttUrl, logger: silentLogger() });
     env = { ...process.env, KELVIN_HOST: api.url, KELVIN_TOKEN: readFileSync(manager.adminTokenPath, 'utf8').trim() };
     const joinBoard = (id: string, hostname: string, labels: Record<string, string> = {}): Promise<SimulatedBoard> =>

@@ -68,7 +68,7 @@ describe.skipIf('skip' in mounted)('manager on a full data disk', () => {
     const token = (await kelvin('join-token', '-q')).stdout.trim();
     const board = boardRoot('rpi4');
     agent = spawnKelvin(
-      ['agent', '--broker', `mqtt://127.0.0.1:${mqttPort}`, '--token', token, '--state-dir', agentDir, '--host-root', board, '--name', 'pi', '--interval', '300ms', '--keepalive', '2s'],
+      ['agent', '--broker', `mqtts://127.0.0.1:${mqttPort}`, '--token', token, '--state-dir', agentDir, '--host-root', board, '--name', 'pi', '--interval', '300ms', '--keepalive', '2s'],
       { env: { ...fixtureEnv(board), KELVIN_LOG_LEVEL: 'warn' } },
     );
     await waitUntil('node pi ready', async () => (await json<NodeView[]>('node', 'ls')).some((n) => n.hostname === 'pi' && n.status === 'ready'), 20_000);

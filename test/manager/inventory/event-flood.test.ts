@@ -23,7 +23,7 @@ let attacker: MqttClient;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kelvin-flood-'));
-  manager = await startManager({ dataDir: dir, mqttHost: '127.0.0.1', mqttPort: 0, nodeTimeoutMs: 60_000 }, { logger: silentLogger() });
+  manager = await startManager({ dataDir: dir, mqttHost: '127.0.0.1', mqttPort: 0, insecureMqtt: true, nodeTimeoutMs: 60_000 }, { logger: silentLogger() });
   victim = await SimulatedBoard.connect(manager.mqttUrl, 'pi-2', manager.cluster.joinToken(), 'pi-2-secret', factsFor('pi-2'));
   await eventually(() => manager.store.listEvents().some((e) => e.kind === 'node.ready' && e.subject === 'pi-2'), 10_000, 'pi-2 ready');
   attacker = await connectBoard(manager.mqttUrl, 'evil', manager.cluster.joinToken(), 'evil-secret');

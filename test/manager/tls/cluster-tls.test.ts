@@ -60,6 +60,18 @@ describe('cluster CA', () => {
   });
 });
 
+describe('server certificate across restarts', () => {
+  it('is kept while it names the same hosts, and issued again when they change', () => {
+    const data = tempDir();
+    const first = issueServerTls(data, ['localhost', '127.0.0.1', '::1']);
+    expect(issueServerTls(data, ['::1', 'LOCALHOST', '127.0.0.1']).cert).toBe(first.cert);
+    const widened = issueServerTls(data, ['localhost', '127.0.0.1', '::1', 'manager.lan']);
+    expect(widened.cert).not.toBe(first.cert);
+    expect(new X509Certificate(widened.cert).subjectAltName).toContain('DNS:manager.lan');
+    expect(readFileSync(widened.certPath, 'utf8')).toBe(widened.cert);
+  });
+});
+
 describe('join token', () => {
   it('carries the CA digest, which parses back; a pre-TLS token has none', () => {
     const digest = 'a'.repeat(52);
