@@ -103,10 +103,6 @@ export class TestCluster {
 
   /** Starts `kelvin agent --name name` on the board under `hostRoot`; its state dir survives restarts. */
   startAgent(name: string, hostRoot: string, options: AgentOptions = {}): ChildProcess {
-    const child = spawnKelvin(
-      ['agent', '--broker', `${this.mqttScheme}://127.0.0.1:${this.mqttPort}`, '--token', this.joinToken, '--state-dir', join(this.dir, name), '--host-root', hostRoot, '--name', name, '--interval', '500ms', '--keepalive', '2s'],
-      { env: { ...fixtureEnv(hostRoot, { nvidiaSmi: options.nvidiaSmi ?? false }), KELVIN_LOG_LEVEL: options.logLevel ?? 'warn' } },
-    );
     const child = spawnKelvin(this.agentArgs(name, hostRoot), { env: this.agentEnv(hostRoot, options) });
     this.agents.set(name, child);
     const append = (d: Buffer): void => void this.agentLogs.set(name, (this.agentLogs.get(name) ?? '') + d.toString());
