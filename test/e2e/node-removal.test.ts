@@ -48,7 +48,8 @@ describe('kelvin node rm --force on a live board', () => {
     // The old credential is refused at the broker.
     const secret = readFileSync(join(cluster.stateDir('evictee'), 'node-secret'), 'utf8').trim();
     const password = formatMqttPassword({ joinToken: cluster.joinToken, nodeSecret: secret });
-    await expect(connectAsync(`mqtt://127.0.0.1:${cluster.mqttPort}`, { username: nodeId, password, clientId: `probe-${nodeId}`, reconnectPeriod: 0, connectTimeout: 5000 })).rejects.toThrow(
+    const ca = readFileSync(join(cluster.dataDir, 'tls', 'ca.pem'));
+    await expect(connectAsync(`mqtts://127.0.0.1:${cluster.mqttPort}`, { username: nodeId, password, clientId: `probe-${nodeId}`, reconnectPeriod: 0, connectTimeout: 5000, ca })).rejects.toThrow(
       /Bad username or password|Not authorized/i,
     );
 
