@@ -14,6 +14,8 @@ import { allNodesTopic } from '../shared/topics.js';
 import { createAlertBus, type AlertBus } from './alerts/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { InboundRouter, type MessageHandler } from './broker/inbound.js';
+import { PendingJoins } from './broker/pending-joins.js';
+import { EXTERNAL_BROKER_CREDENTIAL } from './broker/secrets.js';
 import { Cluster } from './cluster.js';
 import { DiskWatch } from './disk-watch.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
@@ -77,7 +79,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
 
   try {
     const { cluster: identity, adminTokenPath } = ensureClusterIdentity(store, options.dataDir, clock.now());
-    const roleOf = (nodeId: string): 'manager' | 'worker' => (nodeId === options.localAgentNodeId ? 'manager' : 'worker');
+    const pending = new PendingJoins();
 
     let broker: EmbeddedBroker | null = null;
     let mqttUrl: string;
@@ -86,7 +88,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     let ca: Buffer | null = null;
     if (options.brokerUrl === null) {
       password = randomBytes(32).toString('base64url');
-      broker = await startEmbeddedBroker({ host: options.mqttHost, port: options.mqttPort, store, managerSecret: password, roleOf, logger }).catch(
+      broker = await startEmbeddedBroker({ host: options.mqttHost, port: options.mqttPort, store, managerSecret: password, pending, logger }).catch(
         (err: NodeJS.ErrnoException) => {
           throw new Error(`cannot start the MQTT broker on ${options.mqttHost}:${options.mqttPort}: ${err.code ?? err.message}`);
         },
@@ -159,8 +161,8 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       localAgentNodeId: options.localAgentNodeId,
       logger,
       metrics,
-      registerOnFirstReport: broker === null,
       alerts,
+      admit: broker ? (nodeId) => pending.admit(nodeId) : () => ({ credential: EXTERNAL_BROKER_CREDENTIAL, via: ' through the external broker' }),
     });
     const dispatcher = new Dispatcher({
       store,

@@ -3,15 +3,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MANAGER_MQTT_USERNAME } from '../../../shared/credentials.js';
+import { formatMqttPassword, MANAGER_MQTT_USERNAME } from '../../../shared/credentials.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { nodeTopic } from '../../../shared/topics.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../../manager/broker/embedded.js';
+import { InboundRouter } from '../../../manager/broker/inbound.js';
+import { PendingJoins } from '../../../manager/broker/pending-joins.js';
 import { Cluster } from '../../../manager/cluster.js';
+import { Inventory } from '../../../manager/inventory/inventory.js';
 import { systemClock } from '../../../manager/options.js';
 import { ensureClusterIdentity } from '../../../manager/store/cluster-identity.js';
 import { Store } from '../../../manager/store/store.js';
-import { closed, collect, connectAs, connectBoard, sleep, subscribeGranted } from './broker-client.js';
+import mqtt from 'mqtt';
+import { factsFor } from '../orchestrator/harness.js';
+import { closed, collect, connectAs, connectBoard, eventually, sleep, subscribeGranted } from './broker-client.js';
 
 const MANAGER_SECRET = 'manager-secret-for-test';
 let dir: string;
@@ -19,6 +24,7 @@ let store: Store;
 let cluster: Cluster;
 let broker: EmbeddedBroker;
 let manager: MqttClient;
+const pending = new PendingJoins();
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
@@ -26,8 +32,13 @@ beforeAll(async () => {
   store = Store.open(join(dir, 'kelvin.db'));
   ensureClusterIdentity(store, dir, Date.now());
   cluster = new Cluster(store, systemClock);
-  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, store, managerSecret: MANAGER_SECRET, roleOf: () => 'worker', logger: silentLogger() });
+  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, store, managerSecret: MANAGER_SECRET, pending, logger: silentLogger() });
   manager = await connectAs(broker.url, MANAGER_MQTT_USERNAME, MANAGER_SECRET);
+  // The manager's side of joining: a node is registered on its first report.
+  const inventory = new Inventory({ store, clock: systemClock, nodeTimeoutMs: 60_000, localAgentNodeId: null, logger: silentLogger(), admit: (id) => pending.admit(id) });
+  const router = new InboundRouter(silentLogger());
+  router.add((m) => inventory.handle(m));
+  manager.on('message', (topic, payload) => router.route(topic, payload));
   await manager.subscribeAsync('kelvin/v1/nodes/#');
 });
 
@@ -48,13 +59,50 @@ async function board(nodeId: string, token: string, secret: string): Promise<Mqt
   return c;
 }
 
+/** Connects, reports online (which registers a joining node) and waits until the store has it. */
+async function reportingBoard(nodeId: string, token: string, secret: string): Promise<MqttClient> {
+  const c = await board(nodeId, token, secret);
+  await c.publishAsync(nodeTopic(nodeId, 'status'), JSON.stringify({ v: 1, state: 'online', bootId: 'b1', clean: true, ts: Date.now() }), { qos: 1, retain: true });
+  await eventually(() => store.getNode(nodeId) ?? undefined, 5000, `${nodeId} registered`);
+  return c;
+}
+
+async function leave(c: MqttClient): Promise<void> {
+  clients.splice(clients.indexOf(c), 1);
+  await c.endAsync();
+}
+
 describe('embedded broker authentication', () => {
-  it('registers a new node that presents the join token, then accepts only its secret', async () => {
-    await board('pi-1', cluster.joinToken(), 'secret-one');
-    expect(store.getNode('pi-1')).not.toBeNull();
+  it('binds the secret of a node that presents the join token at connect, registers it on its first report, then accepts only that secret', async () => {
+    const first = await board('pi-1', cluster.joinToken(), 'secret-one');
+    expect(store.getNode('pi-1')).toBeNull();
+    await expect(board('pi-1', cluster.joinToken(), 'someone-else')).rejects.toThrow(/Bad username or password/i);
+    await first.publishAsync(nodeTopic('pi-1', 'status'), JSON.stringify({ v: 1, state: 'online', bootId: 'b1', clean: true, ts: Date.now() }), { qos: 1, retain: true });
+    await eventually(() => store.getNode('pi-1') ?? undefined, 5000, 'pi-1 registered');
     expect(store.nodeCredential('pi-1')?.secretHash).not.toContain('secret-one');
+    await leave(first);
     await board('pi-1', cluster.joinToken(), 'secret-one');
     await expect(board('pi-1', cluster.joinToken(), 'someone-else')).rejects.toThrow(/Bad username or password/i);
+  });
+
+  it('never registers a node that connects with the join token but does not report', async () => {
+    const quiet = await board('pi-quiet', cluster.joinToken(), 'q');
+    await sleep(300);
+    expect(store.getNode('pi-quiet')).toBeNull();
+    expect(cluster.events().some((e) => e.subject === 'pi-quiet')).toBe(false);
+    await leave(quiet);
+  });
+
+  it("refuses a node that connects with a client id other than its own, and one with a live node's client id", async () => {
+    const password = formatMqttPassword({ joinToken: cluster.joinToken(), nodeSecret: 'x' });
+    const opts = { reconnectPeriod: 0, connectTimeout: 5000 };
+    await expect(mqtt.connectAsync(broker.url, { ...opts, username: 'pi-20', password, clientId: 'anything' })).rejects.toThrow(/Identifier rejected/i);
+    const victim = await reportingBoard('pi-21', cluster.joinToken(), 'victim-secret');
+    await expect(mqtt.connectAsync(broker.url, { ...opts, username: 'pi-22', password, clientId: 'kelvin-agent-pi-21' })).rejects.toThrow(/Identifier rejected/i);
+    await expect(connectBoard(broker.url, 'pi-21', cluster.joinToken(), 'guessed')).rejects.toThrow(/Bad username or password/i);
+    // Even the node's own secret does not displace a live session (a cloned board, a second agent).
+    await expect(connectBoard(broker.url, 'pi-21', cluster.joinToken(), 'victim-secret')).rejects.toThrow(/Not authorized/i);
+    expect(victim.connected).toBe(true);
   });
 
   it('refuses an unknown node with a wrong join token and a malformed password', async () => {
@@ -66,7 +114,7 @@ describe('embedded broker authentication', () => {
 
   it('keeps joined nodes connecting after the join token rotates; new nodes need the new token', async () => {
     const old = cluster.joinToken();
-    await board('pi-3', old, 'secret-three');
+    await leave(await reportingBoard('pi-3', old, 'secret-three'));
     const fresh = cluster.rotateJoinToken();
     expect(fresh).not.toBe(old);
     await board('pi-3', old, 'secret-three');
@@ -118,6 +166,9 @@ describe('embedded broker topic rules', () => {
 
   it('disconnects a node as soon as it is removed', async () => {
     const pi = await board('pi-10', cluster.joinToken(), 's10');
+    // Facts register it without making it ready, so it can be removed without --force.
+    await pi.publishAsync(nodeTopic('pi-10', 'facts'), JSON.stringify(factsFor('pi-10')), { qos: 1, retain: true });
+    await eventually(() => store.getNode('pi-10') ?? undefined, 5000, 'pi-10 registered');
     cluster.removeNode('pi-10');
     expect(await closed(pi)).toBe(true);
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMqttPassword, MANAGER_MQTT_USERNAME } from '../../../shared/credentials.js';
 import { nodeTopic } from '../../../shared/topics.js';
-import { authenticateClient } from '../../../manager/broker/authenticate.js';
+import { hashSecret, mosquittoPasswordHash } from '../../../manager/broker/secrets.js';
 import { mosquittoConfigFromStore } from '../../../manager/broker/mosquitto-config.js';
 import { ensureClusterIdentity } from '../../../manager/store/cluster-identity.js';
 import { Store } from '../../../manager/store/store.js';
@@ -25,9 +25,8 @@ describe.skipIf(!hasMosquitto)('brokerConfigMosquitto with a real Mosquitto', ()
     const store = Store.open(join(dir, 'kelvin.db'));
     const { cluster } = ensureClusterIdentity(store, dir, Date.now());
     nodePassword = formatMqttPassword({ joinToken: cluster.joinToken, nodeSecret: 'pi-secret' });
-    // The node joins once (as on the embedded broker), which records its Mosquitto hash.
-    const joined = authenticateClient({ store, managerSecret: 'x', roleOf: () => 'worker' }, 'pi-1', nodePassword);
-    expect(joined.ok).toBe(true);
+    // The node joined once (as on the embedded broker), which recorded its Mosquitto hash.
+    store.registerNode('pi-1', { secretHash: hashSecret('pi-secret'), mosquittoHash: mosquittoPasswordHash(nodePassword) }, 'worker');
     const conf = mosquittoConfigFromStore(store);
     store.close();
     // Readable by all: Mosquitto started as root drops to its own user before reading them.
