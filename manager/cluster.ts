@@ -223,13 +223,24 @@ export class Cluster {
     return this.cluster().joinToken;
   }
 
-  /** New nodes need the new token; joined nodes keep connecting with their own secret. */
-  rotateJoinToken(): string {
+  /**
+   * New nodes need the new token; joined nodes keep connecting with their own secret. `prune` also
+   * removes every node that never became ready (`lastSeenAt` null): ids a token holder made up, or
+   * boards that joined and never worked; they must join again with the new token. Returns the new
+   * token and the ids removed.
+   */
+  rotateJoinToken(options: { prune?: boolean } = {}): { joinToken: string; pruned: string[] } {
     return this.store.transaction(() => {
       const joinToken = newJoinToken();
       this.store.saveCluster({ ...this.cluster(), joinToken });
-      this.store.addEvent('cluster.join-token-rotate', 'cluster', 'worker join token rotated');
-      return joinToken;
+      const pruned = options.prune ? this.store.listNodes().filter((n) => n.lastSeenAt === null) : [];
+      for (const node of pruned) {
+        this.store.deleteNode(node.id);
+        this.store.forgetTelemetry(node.id);
+        this.store.addEvent('node.remove', node.id, `node ${node.hostname} removed: it never became ready (join-token --rotate --prune)`, { force: true });
+      }
+      this.store.addEvent('cluster.join-token-rotate', 'cluster', `worker join token rotated${pruned.length > 0 ? `; ${pruned.length} never-ready nodes removed` : ''}`);
+      return { joinToken, pruned: pruned.map((n) => n.id) };
     });
   }
 

@@ -199,9 +199,9 @@ export function buildRoutes(deps: ApiDeps): Router {
       })
       // ---- join token ----
       .add('GET', '/v1/join-token', () => json(joinToken()))
-      .add('POST', '/v1/join-token/rotate', () => {
-        cluster.rotateJoinToken();
-        return json(joinToken());
+      .add('POST', '/v1/join-token/rotate', ({ query }) => {
+        const { pruned } = cluster.rotateJoinToken({ prune: flag(query, 'prune') });
+        return json({ ...joinToken(), pruned });
       })
       // ---- Prometheus (outside /v1, where scrapers look; same bearer token as every route) ----
       .add('GET', '/metrics', async ({ res }) => {

@@ -85,6 +85,8 @@ export interface JoinTokenView {
   token: string;
   /** `mqtt://host:port` boards should connect to. */
   brokerUrl: string;
+  /** Ids removed by `join-token --rotate --prune` (nodes that never became ready); only on a rotation. */
+  pruned?: string[];
 }
 
 export interface StackView {

@@ -153,7 +153,8 @@ export class Inventory {
     // A late will of a connection the agent already replaced may land here too: the node's next
     // telemetry (within a second) makes it ready again, well inside the node timeout that
     // rescheduling waits for, so nothing moves.
-    const last = this.lastHeard.get(node.id) ?? node.lastSeenAt ?? this.o.clock.now();
+    // A node never heard from keeps lastSeenAt null: `join-token --rotate --prune` goes by that.
+    const last = this.lastHeard.get(node.id) ?? node.lastSeenAt;
     this.markDown(node, status.clean ? CLEAN_SHUTDOWN : 'connection lost (will message)', last);
   }
 
@@ -222,7 +223,7 @@ export class Inventory {
     });
   }
 
-  private markDown(node: NodeRecord, reason: string, lastSeenAt: number): void {
+  private markDown(node: NodeRecord, reason: string, lastSeenAt: number | null): void {
     if (node.status === 'down' && node.statusMessage === reason) return;
     this.o.store.transaction(() => {
       this.o.store.updateNode(node.id, { status: 'down', statusMessage: reason, lastSeenAt });

@@ -6,7 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatMqttPassword, MANAGER_MQTT_USERNAME } from '../../../shared/credentials.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { nodeTopic } from '../../../shared/topics.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../../manager/broker/embedded.js';
+import { DEFAULT_PUBLISH_RATE, startEmbeddedBroker, type EmbeddedBroker } from '../../../manager/broker/embedded.js';
+import { MAX_NODE_PACKET_BYTES } from '../../../manager/broker/packet-limit.js';
+import { MAX_DESIRED_SET_BYTES } from '../../../shared/wire.js';
 import { InboundRouter } from '../../../manager/broker/inbound.js';
 import { PendingJoins } from '../../../manager/broker/pending-joins.js';
 import { Cluster } from '../../../manager/cluster.js';
@@ -115,7 +117,7 @@ describe('embedded broker authentication', () => {
   it('keeps joined nodes connecting after the join token rotates; new nodes need the new token', async () => {
     const old = cluster.joinToken();
     await leave(await reportingBoard('pi-3', old, 'secret-three'));
-    const fresh = cluster.rotateJoinToken();
+    const fresh = cluster.rotateJoinToken().joinToken;
     expect(fresh).not.toBe(old);
     await board('pi-3', old, 'secret-three');
     await expect(board('pi-4', old, 'secret-four')).rejects.toThrow(/Bad username or password/i);
@@ -181,5 +183,44 @@ describe('embedded broker topic rules', () => {
     await expect(board('pi-11', cluster.joinToken(), 's11')).rejects.toThrow(/Bad username or password/i);
     await expect(board('pi-11', cluster.joinToken(), 'a-new-secret')).rejects.toThrow(/Bad username or password/i);
     expect(store.getNode('pi-11')).toBeNull();
+  });
+});
+
+describe('embedded broker limits', () => {
+  it('closes a node that publishes a retained message on a topic that keeps none, and nothing is retained', async () => {
+    const pi = await board('pi-30', cluster.joinToken(), 's30');
+    pi.publish(nodeTopic('pi-30', 'telemetry'), '{}', { qos: 1, retain: true });
+    expect(await closed(pi)).toBe(true);
+    const late = await connectAs(broker.url, MANAGER_MQTT_USERNAME, MANAGER_SECRET);
+    clients.push(late);
+    const seen = collect(late);
+    await late.subscribeAsync(nodeTopic('pi-30', 'telemetry'));
+    await sleep(200);
+    expect(seen.messages).toEqual([]);
+  });
+
+  it('closes a node whose packet is over the wire limit, and the manager never sees the payload', async () => {
+    const seen = collect(manager);
+    const pi = await board('pi-31', cluster.joinToken(), 's31');
+    pi.publish(nodeTopic('pi-31', 'status'), Buffer.alloc(MAX_NODE_PACKET_BYTES + 1, 'x'), { qos: 0 });
+    expect(await closed(pi)).toBe(true);
+    await sleep(100);
+    expect(seen.messages.some((m) => m.topic === nodeTopic('pi-31', 'status'))).toBe(false);
+  });
+
+  it('lets the manager publish a desired set of the full 1 MiB', async () => {
+    const pi = await board('pi-32', cluster.joinToken(), 's32');
+    const own = collect(pi);
+    await pi.subscribeAsync(nodeTopic('pi-32', 'tasks'), { qos: 1 });
+    await manager.publishAsync(nodeTopic('pi-32', 'tasks'), Buffer.alloc(MAX_DESIRED_SET_BYTES, 'x'), { qos: 1, retain: true });
+    expect((await own.waitFor(nodeTopic('pi-32', 'tasks'))).length).toBe(MAX_DESIRED_SET_BYTES);
+    await manager.publishAsync(nodeTopic('pi-32', 'tasks'), Buffer.alloc(0), { qos: 1, retain: true });
+  });
+
+  it('cuts a node that publishes faster than its rate allows', async () => {
+    const pi = await board('pi-33', cluster.joinToken(), 's33');
+    const flood = DEFAULT_PUBLISH_RATE.burst * 4;
+    for (let i = 0; i < flood && pi.connected; i++) pi.publish(nodeTopic('pi-33', 'telemetry'), '{}', { qos: 0 });
+    expect(await closed(pi, 5000)).toBe(true);
   });
 });
