@@ -132,11 +132,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         );
       } catch (err) {
         logger.error({ err }, 'mqtt authentication failed');
-        result = { ok: false, reason: 'internal error', refused: 'credentials' };
+        result = { ok: false, reason: 'internal error', refused: 'credentials', kind: 'internal' };
       }
       if (!result.ok) {
-        if (logDue.due(`${source}|${result.reason}`)) {
-          logger.warn({ client: client.id, source }, `mqtt connection refused: ${result.reason} (logged at most once a minute per source and reason)`);
+        if (logDue.due(`${source}|${result.kind}`)) {
+          logger.warn({ client: client.id, source }, `mqtt connection refused: ${result.reason} (logged at most once a minute per source and rule)`);
         }
         return refuseConnect(done, result.refused, result.reason);
       }

@@ -53,7 +53,7 @@ describe('registering nodes on their first report (external broker mode)', () =>
       { store: h.store, managerSecret: 'm', pending: new PendingJoins(), joinRefusal: () => null },
       { clientId: nodeClientId('pi-9'), username: 'pi-9', password: formatMqttPassword({ joinToken: token, nodeSecret: 's' }) },
     );
-    expect(r).toEqual({ ok: false, refused: 'credentials', reason: expect.stringMatching(/joined through an external broker; remove it/) });
+    expect(r).toEqual({ ok: false, refused: 'credentials', kind: 'external', reason: expect.stringMatching(/joined through an external broker; remove it/) });
   });
 
   it('external mode: a node removed with --force stays out, whatever it still reports through the broker', () => {
