@@ -7,11 +7,13 @@ import { formatMqttPassword, MANAGER_MQTT_USERNAME } from '../../../shared/crede
 import { nodeTopic } from '../../../shared/topics.js';
 import { hashSecret, mosquittoPasswordHash } from '../../../manager/broker/secrets.js';
 import { mosquittoConfigFromStore } from '../../../manager/broker/mosquitto-config.js';
+import { MAX_MANAGER_PACKET_BYTES } from '../../../manager/broker/packet-limit.js';
 import { ensureClusterIdentity } from '../../../manager/store/cluster-identity.js';
 import { Store } from '../../../manager/store/store.js';
 import { startMosquitto, type RunningBroker } from '../../helpers/mosquitto.js';
 import { hasMosquitto } from '../../helpers/requirements.js';
-import { collect, connectAs, sleep, subscribeGranted } from './broker-client.js';
+import mqtt from 'mqtt';
+import { closed, collect, connectAs, sleep, subscribeGranted } from './broker-client.js';
 
 describe.skipIf(!hasMosquitto)('brokerConfigMosquitto with a real Mosquitto', () => {
   let dir: string;
@@ -69,5 +71,20 @@ describe.skipIf(!hasMosquitto)('brokerConfigMosquitto with a real Mosquitto', ()
     expect(seen.messages.map((m) => m.topic)).not.toContain(nodeTopic('pi-2', 'telemetry'));
     expect(seen.messages.map((m) => m.payload)).not.toContain('self-assigned');
     expect(own.messages.map((m) => m.payload)).toEqual(['yours']);
+  });
+
+  it('closes a client whose packet is over the wire limit, and takes the client id from the account', async () => {
+    const seen = collect(manager);
+    const pi = await connectAs(mosquitto.url, 'pi-1', nodePassword);
+    clients.push(pi);
+    const gone = closed(pi, 5000);
+    pi.publish(nodeTopic('pi-1', 'telemetry'), Buffer.alloc(MAX_MANAGER_PACKET_BYTES + 1, 'x'), { qos: 0 });
+    expect(await gone).toBe(true);
+    await sleep(200);
+    expect(seen.messages.map((m) => m.topic)).not.toContain(nodeTopic('pi-1', 'telemetry'));
+    // The id a client presents is replaced by its username: a board wearing the manager's client id kicks nobody.
+    const disguised = await mqtt.connectAsync(mosquitto.url, { username: 'pi-1', password: nodePassword, clientId: MANAGER_MQTT_USERNAME, reconnectPeriod: 0 });
+    clients.push(disguised);
+    expect(await closed(manager, 500)).toBe(false);
   });
 });
