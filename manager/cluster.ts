@@ -115,6 +115,17 @@ export class Cluster {
     this.store.forgetTelemetry(node.id);
   }
 
+  /** `kelvin node accept`: a node that joined under --require-approval may take work from now on. */
+  acceptNode(ref: string): NodeRecord {
+    const node = this.getNode(ref);
+    if (node.membership === 'accepted') return node;
+    return this.store.transaction(() => {
+      const accepted = this.store.updateNode(node.id, { membership: 'accepted' });
+      this.store.addEvent('node.accept', node.id, `node ${node.hostname} accepted into the cluster`);
+      return accepted ?? node;
+    });
+  }
+
   /** The latest telemetry of a node by id, hostname or id prefix. */
   telemetry(ref: string): Telemetry | null {
     return this.telemetryOf(this.getNode(ref).id);

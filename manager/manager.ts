@@ -162,6 +162,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       logger,
       metrics,
       alerts,
+      requireApproval: options.requireApproval,
       admit: broker ? (nodeId) => pending.admit(nodeId) : () => ({ credential: EXTERNAL_BROKER_CREDENTIAL, via: ' through the external broker' }),
     });
     const dispatcher = new Dispatcher({

@@ -110,6 +110,7 @@ export function buildRoutes(deps: ApiDeps): Router {
         const body = await readJson(req, nodeUpdateBody);
         return json(viewOf(cluster.updateNode(params.ref ?? '', body), allTasks()));
       })
+      .add('POST', '/v1/nodes/:ref/accept', ({ params }) => json(viewOf(cluster.acceptNode(params.ref ?? ''), allTasks())))
       .add('DELETE', '/v1/nodes/:ref', ({ params, query }) => {
         const node = cluster.getNode(params.ref ?? '');
         cluster.removeNode(node.id, { force: flag(query, 'force') });

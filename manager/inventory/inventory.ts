@@ -40,6 +40,8 @@ export interface InventoryOptions {
   admit?: (nodeId: string) => { credential: NodeCredentialRecord; via: string } | null;
   /** Where a hostname conflict is raised as an alert (`node.hostname-conflict`). */
   alerts?: Pick<AlertBus, 'emit'>;
+  /** `kelvin manager --require-approval`: a new node is registered as pending until `kelvin node accept`. */
+  requireApproval?: boolean;
 }
 
 export class Inventory {
@@ -98,10 +100,13 @@ export class Inventory {
     const admitted = this.o.admit?.(nodeId);
     if (!admitted) return null;
     const role = nodeId === this.o.localAgentNodeId ? 'manager' : 'worker';
+    // The manager's own agent is the admin's machine: it never waits for approval.
+    const pending = this.o.requireApproval === true && role !== 'manager';
+    const waiting = pending ? `; it takes no work until accepted (kelvin node accept ${nodeId})` : '';
     return this.o.store.transaction(() => {
-      const node = this.o.store.registerNode(nodeId, admitted.credential, role);
-      this.o.store.addEvent('node.join', nodeId, `node ${nodeId} joined the cluster${admitted.via}`);
-      this.o.logger.info({ node: nodeId }, `node joined${admitted.via}`);
+      const node = this.o.store.registerNode(nodeId, admitted.credential, role, pending ? 'pending' : 'accepted');
+      this.o.store.addEvent('node.join', nodeId, `node ${nodeId} joined the cluster${admitted.via}${waiting}`);
+      this.o.logger.info({ node: nodeId }, `node joined${admitted.via}${waiting}`);
       return node;
     });
   }

@@ -65,3 +65,23 @@ describe('registering nodes on their first report (external broker mode)', () =>
     expect(h.store.getNode('pi-9')).toBeNull();
   });
 });
+
+describe('registering under --require-approval', () => {
+  it("registers a new node as pending, except the manager's own agent", () => {
+    const inv = new Inventory({
+      store: h.store,
+      clock: h.clock,
+      nodeTimeoutMs: NODE_TIMEOUT_MS,
+      localAgentNodeId: 'local',
+      logger: silentLogger(),
+      admit: () => external,
+      requireApproval: true,
+    });
+    inv.handle({ scope: 'node', nodeId: 'pi-9', kind: 'facts', payload: factsFor('pi-9') });
+    inv.handle({ scope: 'node', nodeId: 'local', kind: 'facts', payload: factsFor('local') });
+    expect(h.store.getNode('pi-9')?.membership).toBe('pending');
+    expect(h.store.getNode('local')?.membership).toBe('accepted');
+    expect(h.cluster.events().find((e) => e.subject === 'pi-9')?.message).toMatch(/takes no work until accepted \(kelvin node accept pi-9\)/);
+    expect(h.cluster.acceptNode('pi-9').membership).toBe('accepted');
+  });
+});
