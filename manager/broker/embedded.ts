@@ -3,7 +3,7 @@
  * (authenticate.ts) and topic rules (acl.ts). Identity is bound to the connection at CONNECT: a
  * node connects only with its own client id, and a second connection for a node is refused while
  * the first is alive (aedes would otherwise close the first). A publish outside the client's own
- * topics, a retained one where none belongs, or one over the connection's rate is refused and the
+ * topics, a retained one where none belongs, or one over the node's publish rate is refused and the
  * connection closed (aedes' rule for an unauthorised publish); a refused subscription is answered
  * with SUBACK 128; a packet over the size limit closes the connection before it is buffered.
  */
@@ -32,7 +32,7 @@ export interface EmbeddedBrokerOptions {
   logger: Logger;
   /** Join attempts (ids neither registered nor joining) per source address. */
   joinRate?: RateLimit;
-  /** Publishes per node connection; past it the connection is cut. */
+  /** Publishes per node; past it the node's connection is cut. The bucket outlives the connection, so reconnecting does not refill it. */
   publishRate?: RateLimit;
   /** A joining node that has not reported by then is disconnected and its id released. */
   joinReportTimeoutMs?: number;
@@ -68,7 +68,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const nodeClients = new Map<string, Client>();
   const sessions = new SessionLiveness(now);
   const joinLimiter = new KeyedRateLimiter(options.joinRate ?? DEFAULT_JOIN_RATE, now);
-  const publishBuckets = new WeakMap<Client, TokenBucket>();
+  // Keyed by node id (registered or joining: authentication bounds the keys), not by connection.
+  const publishBuckets = new Map<string, TokenBucket>();
   const joinTimers = new Set<NodeJS.Timeout>();
   const logDue = new LogOncePer(LOG_EVERY_MS, now);
   const joinReportTimeout = options.joinReportTimeoutMs ?? DEFAULT_JOIN_REPORT_TIMEOUT_MS;
@@ -102,6 +103,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       joinTimers.delete(timer);
       if (store.getNode(nodeId)) return;
       pending.drop(nodeId);
+      publishBuckets.delete(nodeId);
       const client = nodeClients.get(nodeId);
       if (client) {
         logger.warn({ node: nodeId }, `node ${nodeId} joined but did not report within ${Math.round(joinReportTimeout / 1000)}s; disconnecting it`);
@@ -151,7 +153,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           return refuseConnect(done, 'busy', reason);
         }
         nodeClients.set(who.nodeId, client);
-        publishBuckets.set(client, new TokenBucket(options.publishRate ?? DEFAULT_PUBLISH_RATE, now));
+        if (!publishBuckets.has(who.nodeId)) publishBuckets.set(who.nodeId, new TokenBucket(options.publishRate ?? DEFAULT_PUBLISH_RATE, now));
         if (result.joining) {
           logger.info({ node: who.nodeId, source }, 'node connected with the join token; it joins when it first reports');
           expireJoin(who.nodeId);
@@ -165,9 +167,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       const who = client ? identities.get(client) : undefined;
       if (!client || !who) return done(new Error('unauthenticated publish'));
       // A closed client's publish is its will, sent by the broker once: never rate limited.
-      if (!client.closed && !(publishBuckets.get(client)?.take() ?? true)) {
+      if (!client.closed && who.kind === 'node' && !(publishBuckets.get(who.nodeId)?.take() ?? true)) {
         const limit = options.publishRate ?? DEFAULT_PUBLISH_RATE;
-        if (who.kind === 'node' && logDue.due(`flood|${who.nodeId}`)) {
+        if (logDue.due(`flood|${who.nodeId}`)) {
           logger.warn(
             { node: who.nodeId, source: sourceOf(client) },
             `node ${who.nodeId} published more than ${limit.perSecond}/s (burst ${limit.burst}); connection cut (logged at most once a minute per node)`,
@@ -228,7 +230,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
   const onChange = (changes: Change[]): void => {
     for (const c of changes) {
-      const client = c.kind === 'node' && c.op === 'delete' ? nodeClients.get(c.id) : undefined;
+      if (c.kind !== 'node' || c.op !== 'delete') continue;
+      publishBuckets.delete(c.id);
+      const client = nodeClients.get(c.id);
       if (client) dropRemoved(client, c.id);
     }
   };
