@@ -1,5 +1,6 @@
 /** Real mqtt.js clients acting as boards and as the manager against a broker under test. */
 import mqtt, { type MqttClient } from 'mqtt';
+import { connect as netConnect, type Socket } from 'node:net';
 import { formatMqttPassword, nodeClientId } from '../../../shared/credentials.js';
 import { isValidNodeId } from '../../../shared/topics.js';
 
@@ -145,4 +146,26 @@ export async function eventually<T>(check: () => T | undefined | false, ms = 500
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
     await sleep(25);
   }
+}
+
+/**
+ * A board whose connection went half-open: a bare socket that sends one MQTT CONNECT and then
+ * nothing, not even the pings its keepalive promises (MQTT.js would ping). Resolves after CONNACK 0.
+ */
+export async function silentBoard(port: number, nodeId: string, joinToken: string, nodeSecret: string, keepaliveS: number): Promise<Socket> {
+  const str = (v: string): Buffer => {
+    const b = Buffer.from(v);
+    return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+  };
+  const flags = 0x80 | 0x40 | 0x02; // username, password, clean session
+  const body = Buffer.concat([str('MQTT'), Buffer.from([4, flags, keepaliveS >> 8, keepaliveS & 0xff]), str(nodeClientId(nodeId)), str(nodeId), str(formatMqttPassword({ joinToken, nodeSecret }))]);
+  if (body.length > 127) throw new Error('silentBoard: CONNECT longer than a one-byte length');
+  const socket = netConnect(port, '127.0.0.1');
+  socket.write(Buffer.concat([Buffer.from([0x10, body.length]), body]));
+  const connack = await new Promise<Buffer>((resolve, reject) => {
+    socket.once('data', resolve);
+    socket.once('error', reject);
+  });
+  if (connack[0] !== 0x20 || connack[3] !== 0) throw new Error(`silentBoard: refused (CONNACK ${connack[3]})`);
+  return socket;
 }

@@ -18,7 +18,7 @@ import { ensureClusterIdentity } from '../../../manager/store/cluster-identity.j
 import { Store } from '../../../manager/store/store.js';
 import mqtt from 'mqtt';
 import { factsFor } from '../orchestrator/harness.js';
-import { closed, collect, connectAs, connectBoard, eventually, sleep, subscribeGranted } from './broker-client.js';
+import { closed, collect, connectAs, connectBoard, eventually, silentBoard, sleep, subscribeGranted } from './broker-client.js';
 
 const MANAGER_SECRET = 'manager-secret-for-test';
 let dir: string;
@@ -106,6 +106,18 @@ describe('embedded broker authentication', () => {
     await expect(connectBoard(broker.url, 'pi-21', cluster.joinToken(), 'victim-secret')).rejects.toThrow(/Not authorized/i);
     expect(victim.connected).toBe(true);
   });
+
+  it("lets the node's own secret replace a session silent past its keepalive (half-open), never a live one", async () => {
+    const keepaliveS = 4;
+    const halfOpen = await silentBoard(broker.port, 'pi-40', cluster.joinToken(), 'own-secret', keepaliveS);
+    const gone = new Promise<void>((resolve) => halfOpen.once('close', () => resolve()));
+    await expect(connectBoard(broker.url, 'pi-40', cluster.joinToken(), 'own-secret')).rejects.toThrow(/Not authorized/i);
+    // Past one keepalive without a packet (aedes itself would drop it only at 1.5 x).
+    await sleep(keepaliveS * 1000 + 300);
+    await expect(connectBoard(broker.url, 'pi-40', cluster.joinToken(), 'guessed')).rejects.toThrow(/Bad username or password/i);
+    clients.push(await connectBoard(broker.url, 'pi-40', cluster.joinToken(), 'own-secret'));
+    await gone;
+  }, 15_000);
 
   it('refuses an unknown node with a wrong join token and a malformed password', async () => {
     await expect(board('pi-2', 'KLV-1-WRONG', 's')).rejects.toThrow(/Bad username or password/i);
