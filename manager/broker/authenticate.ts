@@ -51,7 +51,7 @@ export function authenticateClient(ctx: AuthContext, attempt: ConnectAttempt): A
   if (!cred) return refuse('password-form', `node ${username}: password is not in kelvin1:<join-token>:<secret> form`);
   const identity: BrokerIdentity = { kind: 'node', nodeId: username };
   const revoked = ctx.store.revocationOf(username);
-  if (revoked !== null) return refuse(`node ${username} was removed from the cluster (${revoked}); its credential is revoked`);
+  if (revoked !== null) return refuse('revoked', `node ${username} was removed from the cluster (${revoked}); its credential is revoked`);
 
   const known = ctx.store.nodeCredential(username) ?? ctx.pending.get(username);
   if (known?.secretHash === EXTERNAL_BROKER_CREDENTIAL.secretHash) {
