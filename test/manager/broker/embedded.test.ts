@@ -188,7 +188,7 @@ describe('embedded broker topic rules', () => {
   });
 
   it('revokes a node removed with --force: its session ends after a moment to read that, and it is refused from then on, join token or not', async () => {
-    const pi = await board('pi-11', cluster.joinToken(), 's11');
+    const pi = await reportingBoard('pi-11', cluster.joinToken(), 's11');
     cluster.removeNode('pi-11', { force: true });
     expect(await closed(pi, 1000)).toBe(false);
     expect(await closed(pi, 8000)).toBe(true);
