@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatMqttPassword } from '../../shared/credentials.js';
+import { formatMqttPassword, nodeClientId } from '../../shared/credentials.js';
 import { boardRoot } from '../agent/sensors/fixture-boards.js';
 import { TestCluster } from '../helpers/cluster.js';
 
@@ -48,7 +48,7 @@ describe('kelvin node rm --force on a live board', () => {
     // The old credential is refused at the broker.
     const secret = readFileSync(join(cluster.stateDir('evictee'), 'node-secret'), 'utf8').trim();
     const password = formatMqttPassword({ joinToken: cluster.joinToken, nodeSecret: secret });
-    await expect(connectAsync(`mqtt://127.0.0.1:${cluster.mqttPort}`, { username: nodeId, password, clientId: `probe-${nodeId}`, reconnectPeriod: 0, connectTimeout: 5000 })).rejects.toThrow(
+    await expect(connectAsync(`mqtt://127.0.0.1:${cluster.mqttPort}`, { username: nodeId, password, clientId: nodeClientId(nodeId), reconnectPeriod: 0, connectTimeout: 5000 })).rejects.toThrow(
       /Bad username or password|Not authorized/i,
     );
 
