@@ -10,6 +10,7 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { AGENT_RECONNECT_BACKOFF, Backoff } from '../shared/backoff.js';
 import { probeBroker, type BrokerProbe } from './broker-probe.js';
+import { nodeClientId } from '../shared/credentials.js';
 import type { Logger } from '../shared/logger.js';
 import type { NodeStatus } from '../shared/payloads/status.js';
 import { nodeTopic, type NodeTopicKind } from '../shared/topics.js';
@@ -62,7 +63,7 @@ export class MqttSession {
     this.now = options.now ?? Date.now;
     this.log = options.logger.child({ component: 'mqtt', broker: options.url });
     const clientOptions: IClientOptions = {
-      clientId: `kelvin-agent-${options.nodeId}`,
+      clientId: nodeClientId(options.nodeId),
       username: options.nodeId,
       password: options.password,
       keepalive: options.keepaliveS,

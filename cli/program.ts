@@ -14,7 +14,7 @@ type Registrar = (program: Command) => void;
 const NOUNS: Array<[string, string, Registrar | null]> = [
   ['manager', 'Run the manager: cluster state, scheduling, embedded MQTT broker', null],
   ['agent', 'Run the agent on a board, or inspect what it sees (--once)', null],
-  ['node', 'Manage nodes: ls, inspect, update, rm', null],
+  ['node', 'Manage nodes: ls, inspect, update, accept, rm', null],
   ['service', 'Manage services: create, ls, ps, inspect, scale, update, rm, logs', null],
   ['task', 'Inspect tasks: logs', null],
   ['stack', 'Deploy and manage stacks from Compose files', null],

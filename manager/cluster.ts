@@ -116,6 +116,17 @@ export class Cluster {
     this.store.forgetTelemetry(node.id);
   }
 
+  /** `kelvin node accept`: a node that joined under --require-approval may take work from now on. */
+  acceptNode(ref: string): NodeRecord {
+    const node = this.getNode(ref);
+    if (node.membership === 'accepted') return node;
+    return this.store.transaction(() => {
+      const accepted = this.store.updateNode(node.id, { membership: 'accepted' });
+      this.store.addEvent('node.accept', node.id, `node ${node.hostname} accepted into the cluster`);
+      return accepted ?? node;
+    });
+  }
+
   /** The latest telemetry of a node by id, hostname or id prefix. */
   telemetry(ref: string): Telemetry | null {
     return this.telemetryOf(this.getNode(ref).id);
@@ -224,16 +235,27 @@ export class Cluster {
     return this.cluster().joinToken;
   }
 
-  /** New nodes need the new token; joined nodes keep connecting with their own secret. */
-  rotateJoinToken(): string {
+  /**
+   * New nodes need the new token; joined nodes keep connecting with their own secret. `prune` also
+   * removes every node that never became ready (`lastSeenAt` null): ids a token holder made up, or
+   * boards that joined and never worked; they must join again with the new token. Returns the new
+   * token and the ids removed.
+   */
+  rotateJoinToken(options: { prune?: boolean } = {}): { joinToken: string; pruned: string[] } {
     return this.store.transaction(() => {
       // The CA stays: the new token carries the same digest (ensureClusterIdentity put it there).
       const digest = joinTokenCaDigest(this.cluster().joinToken);
       if (digest === null) throw new ClusterError('the join token carries no CA digest; restart the manager to renew it', 'invalid');
       const joinToken = newJoinToken(digest);
       this.store.saveCluster({ ...this.cluster(), joinToken });
-      this.store.addEvent('cluster.join-token-rotate', 'cluster', 'worker join token rotated');
-      return joinToken;
+      const pruned = options.prune ? this.store.listNodes().filter((n) => n.lastSeenAt === null) : [];
+      for (const node of pruned) {
+        this.store.deleteNode(node.id);
+        this.store.forgetTelemetry(node.id);
+        this.store.addEvent('node.remove', node.id, `node ${node.hostname} removed: it never became ready (join-token --rotate --prune)`, { force: true });
+      }
+      this.store.addEvent('cluster.join-token-rotate', 'cluster', `worker join token rotated${pruned.length > 0 ? `; ${pruned.length} never-ready nodes removed` : ''}`);
+      return { joinToken, pruned: pruned.map((n) => n.id) };
     });
   }
 

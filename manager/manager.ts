@@ -14,6 +14,8 @@ import { allNodesTopic } from '../shared/topics.js';
 import { createAlertBus, type AlertBus } from './alerts/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { InboundRouter, type MessageHandler } from './broker/inbound.js';
+import { PendingJoins } from './broker/pending-joins.js';
+import { EXTERNAL_BROKER_CREDENTIAL } from './broker/secrets.js';
 import { Cluster } from './cluster.js';
 import { DiskWatch } from './disk-watch.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
@@ -83,7 +85,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
 
   try {
     const { cluster: identity, adminTokenPath } = ensureClusterIdentity(store, options.dataDir, clock.now());
-    const roleOf = (nodeId: string): 'manager' | 'worker' => (nodeId === options.localAgentNodeId ? 'manager' : 'worker');
+    const pending = new PendingJoins();
 
     let broker: EmbeddedBroker | null = null;
     let mqttUrl: string;
@@ -102,7 +104,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
         caPath = serverTls.ca.certPath;
       }
       const tls = serverTls && embeddedTls ? { cert: serverTls.cert, key: serverTls.key } : null;
-      broker = await startEmbeddedBroker({ host: options.mqttHost, port: options.mqttPort, store, managerSecret: password, roleOf, logger, tls }).catch(
+      broker = await startEmbeddedBroker({ host: options.mqttHost, port: options.mqttPort, store, managerSecret: password, pending, logger, tls }).catch(
         (err: NodeJS.ErrnoException) => {
           throw new Error(`cannot start the MQTT broker on ${options.mqttHost}:${options.mqttPort}: ${err.code ?? err.message}`);
         },
@@ -175,8 +177,9 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       localAgentNodeId: options.localAgentNodeId,
       logger,
       metrics,
-      registerOnFirstReport: broker === null,
       alerts,
+      requireApproval: options.requireApproval,
+      admit: broker ? (nodeId) => pending.admit(nodeId) : () => ({ credential: EXTERNAL_BROKER_CREDENTIAL, via: ' through the external broker' }),
     });
     const dispatcher = new Dispatcher({
       store,

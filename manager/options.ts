@@ -84,6 +84,8 @@ export const managerOptions = z.object({
   thermalHoldMs: z.number().int().nonnegative().default(10_000),
   /** `--power-stable`: clean power this long after under-voltage before a node takes work again. */
   powerStableMs: z.number().int().nonnegative().default(300_000),
+  /** `--require-approval`: new nodes wait as pending until `kelvin node accept`. */
+  requireApproval: z.boolean().default(false),
   clock: clockSchema.default(() => systemClock),
 }).transform((o) => ({ ...o, mqttPort: o.mqttPort ?? (o.insecureMqtt ? 1883 : 8883) }));
 

@@ -23,5 +23,13 @@ export function parseMqttPassword(password: string): NodeCredential | null {
   return { joinToken: parts[1], nodeSecret: parts[2] };
 }
 
+/**
+ * The one MQTT client id a node may connect with. The broker refuses any other, so a board can
+ * never present (and take over) another board's session id.
+ */
+export function nodeClientId(nodeId: string): string {
+  return `kelvin-agent-${nodeId}`;
+}
+
 /** Username the manager's own MQTT client uses; never a valid node id (has an underscore). */
 export const MANAGER_MQTT_USERNAME = 'kelvin_manager';

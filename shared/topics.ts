@@ -21,6 +21,9 @@ export type NodeTopicKind = (typeof NODE_TOPIC_KINDS)[number];
 /** Topics the manager publishes to a node; a node may subscribe to these but never publish on them. */
 export const MANAGER_TO_NODE_KINDS: readonly NodeTopicKind[] = ['tasks', 'logs-request'];
 
+/** Kinds whose last message the broker keeps (retained); a retained publish anywhere else is refused. */
+export const RETAINED_KINDS: readonly NodeTopicKind[] = ['status', 'facts', 'tasks'];
+
 const NODE_ID = /^[a-z0-9-]{1,63}$/;
 
 export function isValidNodeId(id: string): boolean {

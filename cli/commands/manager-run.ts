@@ -59,6 +59,7 @@ function managerOptionsFrom(flags: ManagerFlags, localAgentNodeId: string | null
     thermalSustainMs: durationFlag('--thermal-sustain', flags.thermalSustain),
     thermalHoldMs: durationFlag('--thermal-hold', flags.thermalHold),
     powerStableMs: durationFlag('--power-stable', flags.powerStable),
+    requireApproval: flags.requireApproval === true,
   };
   const parsed = managerOptions.safeParse(input);
   if (parsed.success) return parsed.data;

@@ -26,6 +26,7 @@ export interface ManagerFlags {
   thermalSustain: string;
   thermalHold: string;
   powerStable: string;
+  requireApproval?: boolean;
 }
 
 export interface BrokerConfigFlags {
@@ -61,6 +62,7 @@ export function registerManager(program: Command): void {
     .option('--thermal-sustain <duration>', 'a node hot this long has its movable tasks moved to cooler nodes', '10s')
     .option('--thermal-hold <duration>', 'a node must stay cooler this long before its thermal state steps down', '10s')
     .option('--power-stable <duration>', 'after under-voltage, a node takes new work once power is clean this long', '5m')
+    .option('--require-approval', 'new nodes wait as pending (no work) until `kelvin node accept NODE`')
     .action(async (flags: ManagerFlags) => (await import('./manager-run.js')).runManager(flags));
 
   manager

@@ -27,7 +27,7 @@ function limitC(flag: string, text: string | undefined): number | null | undefin
 }
 
 export function registerNode(program: Command): void {
-  const node = program.command('node').description('Manage nodes: ls, inspect, update, rm');
+  const node = program.command('node').description('Manage nodes: ls, inspect, update, accept, rm');
 
   node
     .command('ls')
@@ -85,6 +85,15 @@ export function registerNode(program: Command): void {
           throw err;
         });
       process.stdout.write(`${updated.id}\n`);
+    });
+
+  node
+    .command('accept')
+    .description('Admit nodes that joined a manager run with --require-approval')
+    .argument('<node...>')
+    .action(async (ids: string[]) => {
+      const client = KelvinClient.fromEnv();
+      for (const id of ids) process.stdout.write(`${(await client.post<NodeView>(`/nodes/${seg(id)}/accept`)).id}\n`);
     });
 
   node

@@ -29,7 +29,7 @@ export function nodeTable(nodes: NodeView[]): string {
     nodes.map((n) => [
       n.id,
       hostname(n),
-      capitalize(n.status),
+      n.membership === 'pending' ? 'Pending' : capitalize(n.status),
       capitalize(n.availability),
       n.role,
       n.platform?.arch ?? '-',
@@ -65,6 +65,7 @@ export function nodeDetails(n: NodeView): string {
     `Role:          ${n.role}`,
     `Status:        ${capitalize(n.status)}${n.statusMessage ? ` (${n.statusMessage})` : ''}`,
     `Availability:  ${capitalize(n.availability)}`,
+    `Membership:    ${capitalize(n.membership)}`,
     `Platform:      ${n.platform ? `${n.platform.os}/${n.platform.arch}` : '-'}`,
     `Board:         ${n.board ? `${n.board.profile}${n.board.model ? ` (${n.board.model})` : ''}` : '-'}`,
     `Resources:     ${n.resources ? `${n.resources.cpus} CPUs, ${formatBytes(n.resources.memoryBytes)} memory, ${n.resources.gpus.length} GPUs` : '-'}`,

@@ -110,6 +110,7 @@ export function buildRoutes(deps: ApiDeps): Router {
         const body = await readJson(req, nodeUpdateBody);
         return json(viewOf(cluster.updateNode(params.ref ?? '', body), allTasks()));
       })
+      .add('POST', '/v1/nodes/:ref/accept', ({ params }) => json(viewOf(cluster.acceptNode(params.ref ?? ''), allTasks())))
       .add('DELETE', '/v1/nodes/:ref', ({ params, query }) => {
         const node = cluster.getNode(params.ref ?? '');
         cluster.removeNode(node.id, { force: flag(query, 'force') });
@@ -199,9 +200,9 @@ export function buildRoutes(deps: ApiDeps): Router {
       })
       // ---- join token ----
       .add('GET', '/v1/join-token', () => json(joinToken()))
-      .add('POST', '/v1/join-token/rotate', () => {
-        cluster.rotateJoinToken();
-        return json(joinToken());
+      .add('POST', '/v1/join-token/rotate', ({ query }) => {
+        const { pruned } = cluster.rotateJoinToken({ prune: flag(query, 'prune') });
+        return json({ ...joinToken(), pruned });
       })
       // ---- Prometheus (outside /v1, where scrapers look; same bearer token as every route) ----
       .add('GET', '/metrics', async ({ res }) => {

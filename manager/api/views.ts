@@ -17,6 +17,8 @@ export interface NodeView {
   role: NodeRecord['role'];
   status: NodeRecord['status'];
   availability: NodeRecord['availability'];
+  /** `pending` until `kelvin node accept` when the manager runs with --require-approval. */
+  membership: NodeRecord['membership'];
   /** What constraints see as node.labels: hardware labels overlaid by manager-set ones. */
   labels: Record<string, string>;
   platform: { os: string; arch: string } | null;
@@ -85,6 +87,8 @@ export interface JoinTokenView {
   token: string;
   /** `mqtt://host:port` boards should connect to. */
   brokerUrl: string;
+  /** Ids removed by `join-token --rotate --prune` (nodes that never became ready); only on a rotation. */
+  pruned?: string[];
 }
 
 export interface StackView {
@@ -113,6 +117,7 @@ export function nodeView(node: NodeRecord, telemetry: Telemetry | null, tasks: T
     role: node.role,
     status: node.status,
     availability: node.availability,
+    membership: node.membership,
     labels: nodeLabels(node),
     platform: f ? { os: f.os, arch: f.arch } : null,
     board: f ? f.board : null,

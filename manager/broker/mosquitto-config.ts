@@ -8,6 +8,7 @@
 import { MANAGER_MQTT_USERNAME } from '../../shared/credentials.js';
 import { NODE_TOPIC_KINDS, MANAGER_TO_NODE_KINDS, TOPIC_ROOT } from '../../shared/topics.js';
 import type { Store } from '../store/store.js';
+import { MAX_MANAGER_PACKET_BYTES } from './packet-limit.js';
 import { mosquittoPasswordHash } from './secrets.js';
 
 export interface MosquittoConfig {
@@ -15,7 +16,7 @@ export interface MosquittoConfig {
   passwordFile: string;
   /** Contents for `acl_file`. */
   aclFile: string;
-  /** The authentication lines for mosquitto.conf, given where the two files will be written. */
+  /** The authentication, identity and limit lines for mosquitto.conf, given where the two files will be written. */
   confSnippet(paths: MosquittoConfPaths): string;
   /** A complete mosquitto.conf: a listener and the authentication lines. */
   mosquittoConf(paths: MosquittoConfPaths): string;
@@ -95,7 +96,19 @@ function mosquittoConf(paths: MosquittoConfPaths): string {
 }
 
 function authLines(paths: MosquittoConfPaths): string {
-  return ['allow_anonymous false', `password_file ${paths.passwordFile}`, `acl_file ${paths.aclFile}`, ''].join('\n');
+  return [
+    'allow_anonymous false',
+    `password_file ${paths.passwordFile}`,
+    `acl_file ${paths.aclFile}`,
+    // A client's id becomes its username, so no board can present another board's client id and
+    // take over its session (Mosquitto would close the older one). Unlike the embedded broker,
+    // Mosquitto still lets the same account replace its own live session.
+    'use_username_as_clientid true',
+    // The wire limits, refused before the payload is buffered. Mosquitto has one limit for every
+    // client: the manager's desired sets (1 MiB) set it; a board's own 64 KiB is checked by the manager.
+    `max_packet_size ${MAX_MANAGER_PACKET_BYTES}`,
+    '',
+  ].join('\n');
 }
 
 /**

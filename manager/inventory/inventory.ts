@@ -10,11 +10,10 @@ import type { NodeStatus } from '../../shared/payloads/status.js';
 import type { Logger } from '../../shared/logger.js';
 import type { AlertBus } from '../alerts/bus.js';
 import type { NodeMessage } from '../broker/inbound.js';
-import { EXTERNAL_BROKER_CREDENTIAL } from '../broker/secrets.js';
 import type { ManagerMetrics } from '../metrics.js';
 import type { Clock, TimerHandle } from '../options.js';
 import { makeAlert } from '../policy/alerts.js';
-import type { Change, NodeRecord } from '../store/records.js';
+import type { Change, NodeCredentialRecord, NodeRecord } from '../store/records.js';
 import { logWriteFailure } from '../store/disk-full.js';
 import type { Store } from '../store/store.js';
 import { gaveUpHostname, hostnameHolder, nextHolders } from './hostnames.js';
@@ -33,13 +32,16 @@ export interface InventoryOptions {
   /** Counts telemetry taken in (and its lag) or refused for naming a node the cluster does not know, and refused facts. */
   metrics?: Pick<ManagerMetrics, 'telemetry' | 'rejectedPayload'>;
   /**
-   * External broker mode: the broker's accounts and `%u` ACL already guarantee that a message on
-   * `nodes/{id}/...` comes from node `id`, so a node's first status or facts registers it. Never in
-   * embedded mode, where joining is the broker's authentication hook and its join token.
+   * A node is registered on its first online status or facts, with the credential this returns
+   * (null: it never joined, the report is ignored). Embedded broker: the secret it bound when it
+   * connected with the join token (PendingJoins). External broker: the broker's accounts and `%u`
+   * ACL already guarantee that a message on `nodes/{id}/...` comes from node `id`.
    */
-  registerOnFirstReport?: boolean;
+  admit?: (nodeId: string) => { credential: NodeCredentialRecord; via: string } | null;
   /** Where a hostname conflict is raised as an alert (`node.hostname-conflict`). */
   alerts?: Pick<AlertBus, 'emit'>;
+  /** `kelvin manager --require-approval`: a new node is registered as pending until `kelvin node accept`. */
+  requireApproval?: boolean;
 }
 
 export class Inventory {
@@ -73,7 +75,7 @@ export class Inventory {
 
   handle(msg: NodeMessage): void {
     if (msg.kind !== 'status' && msg.kind !== 'facts' && msg.kind !== 'telemetry') return;
-    const node = this.o.store.getNode(msg.nodeId) ?? (msg.kind === 'telemetry' ? null : this.registerOnFirstReport(msg.nodeId));
+    const node = this.o.store.getNode(msg.nodeId) ?? (firstReport(msg) ? this.registerOnFirstReport(msg.nodeId) : null);
     if (!node) {
       if (msg.kind === 'telemetry') this.o.metrics?.telemetry(false);
       if (!this.unknownLogged.has(msg.nodeId)) {
@@ -94,12 +96,17 @@ export class Inventory {
 
   private registerOnFirstReport(nodeId: string): NodeRecord | null {
     // A revoked node still holding a broker account stays out: its reports are ignored.
-    if (!this.o.registerOnFirstReport || this.o.store.revocationOf(nodeId) !== null) return null;
+    if (this.o.store.revocationOf(nodeId) !== null) return null;
+    const admitted = this.o.admit?.(nodeId);
+    if (!admitted) return null;
     const role = nodeId === this.o.localAgentNodeId ? 'manager' : 'worker';
+    // The manager's own agent is the admin's machine: it never waits for approval.
+    const pending = this.o.requireApproval === true && role !== 'manager';
+    const waiting = pending ? `; it takes no work until accepted (kelvin node accept ${nodeId})` : '';
     return this.o.store.transaction(() => {
-      const node = this.o.store.registerNode(nodeId, EXTERNAL_BROKER_CREDENTIAL, role);
-      this.o.store.addEvent('node.join', nodeId, `node ${nodeId} joined the cluster (through the external broker)`);
-      this.o.logger.info({ node: nodeId }, 'node joined through the external broker');
+      const node = this.o.store.registerNode(nodeId, admitted.credential, role, pending ? 'pending' : 'accepted');
+      this.o.store.addEvent('node.join', nodeId, `node ${nodeId} joined the cluster${admitted.via}${waiting}`);
+      this.o.logger.info({ node: nodeId }, `node joined${admitted.via}${waiting}`);
       return node;
     });
   }
@@ -151,7 +158,8 @@ export class Inventory {
     // A late will of a connection the agent already replaced may land here too: the node's next
     // telemetry (within a second) makes it ready again, well inside the node timeout that
     // rescheduling waits for, so nothing moves.
-    const last = this.lastHeard.get(node.id) ?? node.lastSeenAt ?? this.o.clock.now();
+    // A node never heard from keeps lastSeenAt null: `join-token --rotate --prune` goes by that.
+    const last = this.lastHeard.get(node.id) ?? node.lastSeenAt;
     this.markDown(node, status.clean ? CLEAN_SHUTDOWN : 'connection lost (will message)', last);
   }
 
@@ -220,7 +228,7 @@ export class Inventory {
     });
   }
 
-  private markDown(node: NodeRecord, reason: string, lastSeenAt: number): void {
+  private markDown(node: NodeRecord, reason: string, lastSeenAt: number | null): void {
     if (node.status === 'down' && node.statusMessage === reason) return;
     this.o.store.transaction(() => {
       this.o.store.updateNode(node.id, { status: 'down', statusMessage: reason, lastSeenAt });
@@ -232,4 +240,9 @@ export class Inventory {
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** What registers a node: an online status or facts. A will (offline) from a node that never reported does not. */
+function firstReport(msg: NodeMessage): boolean {
+  return msg.kind === 'facts' || (msg.kind === 'status' && msg.payload.state === 'online');
 }

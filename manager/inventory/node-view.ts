@@ -10,10 +10,13 @@ export function nodeLabels(node: NodeRecord): Record<string, string> {
   return { ...(node.facts?.labels ?? {}), ...node.labels };
 }
 
-/** Null until the node has reported facts: a node we know nothing about takes no work. */
+/**
+ * Null until the node has reported facts (a node we know nothing about takes no work) and while it
+ * waits for approval (`kelvin node accept`): no constraint can match it, so nothing is placed there.
+ */
 export function constraintSubject(node: NodeRecord): ConstraintSubject | null {
   const f = node.facts;
-  if (!f) return null;
+  if (!f || node.membership !== 'accepted') return null;
   return {
     id: node.id,
     hostname: node.hostname,

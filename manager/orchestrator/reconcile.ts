@@ -273,6 +273,7 @@ class Pass {
   /** Why a node may not run the service (drained, constraints, driver), or null. */
   private unfitReason(node: NodeRecord, service: ServiceRecord, constraints: Constraint[]): string | null {
     if (node.availability === 'drain') return `node ${node.hostname} is drained`;
+    if (node.membership !== 'accepted') return `node ${node.hostname} waits for approval (kelvin node accept)`;
     const subject = constraintSubject(node);
     if (!subject || !node.facts) return `node ${node.hostname} has not reported its facts`;
     const failed = matchConstraints(constraints, subject);

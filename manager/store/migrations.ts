@@ -102,6 +102,10 @@ export const MIGRATIONS: readonly string[] = [
     reason TEXT NOT NULL
   );
   `,
+  // `kelvin manager --require-approval`: a new node waits as pending until `kelvin node accept`.
+  `
+  ALTER TABLE nodes ADD COLUMN membership TEXT NOT NULL DEFAULT 'accepted';
+  `,
 ];
 
 /** Applies every migration newer than the file's user_version, each in its own transaction. */

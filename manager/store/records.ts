@@ -6,6 +6,8 @@ import type { ServiceSpec } from '../../shared/service-spec.js';
 export type NodeRole = 'manager' | 'worker';
 export type NodeAvailability = 'active' | 'pause' | 'drain';
 export type NodeReadiness = 'ready' | 'down';
+/** `pending`: joined under `kelvin manager --require-approval`, waiting for `kelvin node accept`; never scheduled onto. */
+export type NodeMembership = 'pending' | 'accepted';
 
 export interface ClusterRecord {
   id: string;
@@ -31,6 +33,7 @@ export interface NodeRecord {
   /** Labels set by the manager (`kelvin node update --label-add`); they win over facts.labels. */
   labels: Record<string, string>;
   availability: NodeAvailability;
+  membership: NodeMembership;
   status: NodeReadiness;
   /** Why the node is down (will message, timeout, clean shutdown); '' when ready. */
   statusMessage: string;

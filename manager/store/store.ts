@@ -211,7 +211,7 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   /** Binds a new node id to its credential (first join). Throws if the id is taken. */
-  registerNode(id: string, credential: NodeCredentialRecord, role: NodeRecord['role']): NodeRecord {
+  registerNode(id: string, credential: NodeCredentialRecord, role: NodeRecord['role'], membership: NodeRecord['membership'] = 'accepted'): NodeRecord {
     return this.transaction(() => {
       const now = this.now();
       const node: NodeRecord = {
@@ -222,6 +222,7 @@ export class Store extends EventEmitter<StoreEvents> {
         facts: null,
         labels: {},
         availability: 'active',
+        membership,
         status: 'down',
         statusMessage: 'joined; waiting for its first report',
         bootId: null,

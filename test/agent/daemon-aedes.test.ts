@@ -11,7 +11,10 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNodeId } from '../../agent/identity.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../manager/broker/embedded.js';
+import { InboundRouter } from '../../manager/broker/inbound.js';
+import { PendingJoins } from '../../manager/broker/pending-joins.js';
 import { Cluster } from '../../manager/cluster.js';
+import { Inventory } from '../../manager/inventory/inventory.js';
 import { systemClock } from '../../manager/options.js';
 import { ensureClusterIdentity } from '../../manager/store/cluster-identity.js';
 import { Store } from '../../manager/store/store.js';
@@ -26,6 +29,7 @@ let store: Store;
 let cluster: Cluster;
 let broker: EmbeddedBroker;
 let manager: MqttClient;
+const pending = new PendingJoins();
 const received: Array<{ topic: string; json: unknown }> = [];
 
 beforeAll(async () => {
@@ -33,9 +37,14 @@ beforeAll(async () => {
   store = Store.open(join(dir, 'kelvin.db'));
   ensureClusterIdentity(store, dir, Date.now());
   cluster = new Cluster(store, systemClock);
-  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, store, managerSecret: MANAGER_SECRET, roleOf: () => 'worker', logger: silentLogger(), tls: null });
+  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, store, managerSecret: MANAGER_SECRET, pending, logger: silentLogger(), tls: null });
   manager = await connectAsync(broker.url, { username: MANAGER_MQTT_USERNAME, password: MANAGER_SECRET, reconnectPeriod: 0 });
   manager.on('message', (topic, payload) => received.push({ topic, json: JSON.parse(payload.toString()) }));
+  // The manager's side of joining: the node is registered on its first report.
+  const inventory = new Inventory({ store, clock: systemClock, nodeTimeoutMs: 60_000, localAgentNodeId: null, logger: silentLogger(), admit: (id) => pending.admit(id) });
+  const router = new InboundRouter(silentLogger());
+  router.add((m) => inventory.handle(m));
+  manager.on('message', (topic, payload) => router.route(topic, payload));
   await manager.subscribeAsync('kelvin/v1/nodes/#');
 });
 
@@ -70,6 +79,7 @@ describe('kelvin agent against the embedded aedes broker', () => {
     const nodeId = await until(() => readNodeId(stateDir) ?? undefined);
     const facts = await until(() => received.find((m) => m.topic === `kelvin/v1/nodes/${nodeId}/facts`));
     expect(nodeFacts.parse(facts.json).board.profile).toMatch(/orin/);
+    await until(() => store.getNode(nodeId) ?? undefined);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     await until(() => received.find((m) => m.topic.endsWith(`${nodeId}/status`) && (m.json as { clean: boolean; state: string }).state === 'offline'));

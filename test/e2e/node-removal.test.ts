@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatMqttPassword } from '../../shared/credentials.js';
+import { formatMqttPassword, nodeClientId } from '../../shared/credentials.js';
 import { boardRoot } from '../agent/sensors/fixture-boards.js';
 import { TestCluster } from '../helpers/cluster.js';
 
@@ -49,7 +49,7 @@ describe('kelvin node rm --force on a live board', () => {
     const secret = readFileSync(join(cluster.stateDir('evictee'), 'node-secret'), 'utf8').trim();
     const password = formatMqttPassword({ joinToken: cluster.joinToken, nodeSecret: secret });
     const ca = readFileSync(join(cluster.dataDir, 'tls', 'ca.pem'));
-    await expect(connectAsync(`mqtts://127.0.0.1:${cluster.mqttPort}`, { username: nodeId, password, clientId: `probe-${nodeId}`, reconnectPeriod: 0, connectTimeout: 5000, ca })).rejects.toThrow(
+    await expect(connectAsync(`mqtts://127.0.0.1:${cluster.mqttPort}`, { username: nodeId, password, clientId: nodeClientId(nodeId), reconnectPeriod: 0, connectTimeout: 5000, ca })).rejects.toThrow(
       /Bad username or password|Not authorized/i,
     );
 

@@ -48,10 +48,21 @@ describe('Cluster facade', () => {
 
   it('rotates the join token and records the change as an event', () => {
     const before = h.cluster.joinToken();
-    const after = h.cluster.rotateJoinToken();
+    const after = h.cluster.rotateJoinToken().joinToken;
     expect(after).not.toBe(before);
     expect(h.cluster.joinToken()).toBe(after);
     expect(h.cluster.events().map((e) => e.kind)).toContain('cluster.join-token-rotate');
+  });
+
+  it('rotating with prune removes the nodes that never became ready and keeps the rest', () => {
+    h.store.registerNode('worked', { secretHash: 'sha256:a', mosquittoHash: null }, 'worker');
+    h.store.updateNode('worked', { status: 'down', lastSeenAt: h.clock.now() });
+    h.store.registerNode('never', { secretHash: 'sha256:b', mosquittoHash: null }, 'worker');
+    expect(h.cluster.rotateJoinToken().pruned).toEqual([]);
+    const { pruned } = h.cluster.rotateJoinToken({ prune: true });
+    expect(pruned).toEqual(['never']);
+    expect(h.cluster.listNodes().map((n) => n.id)).toEqual(['worked']);
+    expect(h.cluster.events().find((e) => e.subject === 'never' && e.kind === 'node.remove')?.message).toMatch(/never became ready/);
   });
 
   it('streams committed changes to subscribers until they unsubscribe', () => {

@@ -1,19 +1,22 @@
 /** Real mqtt.js clients acting as boards and as the manager against a broker under test. */
 import mqtt, { type MqttClient } from 'mqtt';
-import { formatMqttPassword } from '../../../shared/credentials.js';
+import { connect as netConnect, type Socket } from 'node:net';
+import { formatMqttPassword, nodeClientId } from '../../../shared/credentials.js';
+import { isValidNodeId } from '../../../shared/topics.js';
 
 export async function connectBoard(url: string, nodeId: string, joinToken: string, nodeSecret: string): Promise<MqttClient> {
   return mqtt.connectAsync(url, {
     username: nodeId,
     password: formatMqttPassword({ joinToken, nodeSecret }),
-    clientId: `test-${nodeId}-${Math.random().toString(16).slice(2)}`,
+    clientId: nodeClientId(nodeId),
     reconnectPeriod: 0,
     connectTimeout: 5000,
   });
 }
 
+/** Logs in as `username`; a node id connects with its own client id, as the broker demands. */
 export async function connectAs(url: string, username: string, password: string): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { username, password, reconnectPeriod: 0, connectTimeout: 5000 });
+  return mqtt.connectAsync(url, { username, password, reconnectPeriod: 0, connectTimeout: 5000, ...(isValidNodeId(username) ? { clientId: nodeClientId(username) } : {}) });
 }
 
 /** Messages a client receives, and a way to wait for one. */
@@ -79,7 +82,7 @@ export class SimulatedBoard {
     const client = mqtt.connect(url, {
       username: nodeId,
       password: formatMqttPassword({ joinToken, nodeSecret: secret }),
-      clientId: `board-${nodeId}`,
+      clientId: nodeClientId(nodeId),
       reconnectPeriod: 200,
       connectTimeout: 3000,
       will: { topic: `kelvin/v1/nodes/${nodeId}/status`, payload: Buffer.from(JSON.stringify({ v: 1, state: 'offline', bootId: 'boot-1', clean: false, ts: Date.now() })), qos: 1, retain: true },
@@ -126,13 +129,43 @@ export class SimulatedBoard {
   }
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after `ms`. */
+/**
+ * Polls `check` until it returns a value other than undefined/false, or fails after `ms`. A throw
+ * counts as "not yet" (a node looked up before it has registered), and is reported on timeout.
+ */
 export async function eventually<T>(check: () => T | undefined | false, ms = 5000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    let last: unknown = null;
+    try {
+      const v = check();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
     await sleep(25);
   }
+}
+
+/**
+ * A board whose connection went half-open: a bare socket that sends one MQTT CONNECT and then
+ * nothing, not even the pings its keepalive promises (MQTT.js would ping). Resolves after CONNACK 0.
+ */
+export async function silentBoard(port: number, nodeId: string, joinToken: string, nodeSecret: string, keepaliveS: number): Promise<Socket> {
+  const str = (v: string): Buffer => {
+    const b = Buffer.from(v);
+    return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+  };
+  const flags = 0x80 | 0x40 | 0x02; // username, password, clean session
+  const body = Buffer.concat([str('MQTT'), Buffer.from([4, flags, keepaliveS >> 8, keepaliveS & 0xff]), str(nodeClientId(nodeId)), str(nodeId), str(formatMqttPassword({ joinToken, nodeSecret }))]);
+  if (body.length > 127) throw new Error('silentBoard: CONNECT longer than a one-byte length');
+  const socket = netConnect(port, '127.0.0.1');
+  socket.write(Buffer.concat([Buffer.from([0x10, body.length]), body]));
+  const connack = await new Promise<Buffer>((resolve, reject) => {
+    socket.once('data', resolve);
+    socket.once('error', reject);
+  });
+  if (connack[0] !== 0x20 || connack[3] !== 0) throw new Error(`silentBoard: refused (CONNACK ${connack[3]})`);
+  return socket;
 }

@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMqttPassword, MANAGER_MQTT_USERNAME } from '../../../shared/credentials.js';
 import { nodeTopic } from '../../../shared/topics.js';
-import { authenticateClient } from '../../../manager/broker/authenticate.js';
+import { hashSecret, mosquittoPasswordHash } from '../../../manager/broker/secrets.js';
 import { mosquittoConfigFromStore } from '../../../manager/broker/mosquitto-config.js';
+import { MAX_MANAGER_PACKET_BYTES } from '../../../manager/broker/packet-limit.js';
 import { ensureClusterIdentity } from '../../../manager/store/cluster-identity.js';
 import { Store } from '../../../manager/store/store.js';
 import { startMosquitto, type RunningBroker } from '../../helpers/mosquitto.js';
 import { hasMosquitto } from '../../helpers/requirements.js';
-import { collect, connectAs, sleep, subscribeGranted } from './broker-client.js';
+import mqtt from 'mqtt';
+import { closed, collect, connectAs, sleep, subscribeGranted } from './broker-client.js';
 
 describe.skipIf(!hasMosquitto)('brokerConfigMosquitto with a real Mosquitto', () => {
   let dir: string;
@@ -25,9 +27,8 @@ describe.skipIf(!hasMosquitto)('brokerConfigMosquitto with a real Mosquitto', ()
     const store = Store.open(join(dir, 'kelvin.db'));
     const { cluster } = ensureClusterIdentity(store, dir, Date.now());
     nodePassword = formatMqttPassword({ joinToken: cluster.joinToken, nodeSecret: 'pi-secret' });
-    // The node joins once (as on the embedded broker), which records its Mosquitto hash.
-    const joined = authenticateClient({ store, managerSecret: 'x', roleOf: () => 'worker' }, 'pi-1', nodePassword);
-    expect(joined.ok).toBe(true);
+    // The node joined once (as on the embedded broker), which recorded its Mosquitto hash.
+    store.registerNode('pi-1', { secretHash: hashSecret('pi-secret'), mosquittoHash: mosquittoPasswordHash(nodePassword) }, 'worker');
     const conf = mosquittoConfigFromStore(store);
     store.close();
     // Readable by all: Mosquitto started as root drops to its own user before reading them.
@@ -70,5 +71,20 @@ describe.skipIf(!hasMosquitto)('brokerConfigMosquitto with a real Mosquitto', ()
     expect(seen.messages.map((m) => m.topic)).not.toContain(nodeTopic('pi-2', 'telemetry'));
     expect(seen.messages.map((m) => m.payload)).not.toContain('self-assigned');
     expect(own.messages.map((m) => m.payload)).toEqual(['yours']);
+  });
+
+  it('closes a client whose packet is over the wire limit, and takes the client id from the account', async () => {
+    const seen = collect(manager);
+    const pi = await connectAs(mosquitto.url, 'pi-1', nodePassword);
+    clients.push(pi);
+    const gone = closed(pi, 5000);
+    pi.publish(nodeTopic('pi-1', 'telemetry'), Buffer.alloc(MAX_MANAGER_PACKET_BYTES + 1, 'x'), { qos: 0 });
+    expect(await gone).toBe(true);
+    await sleep(200);
+    expect(seen.messages.map((m) => m.topic)).not.toContain(nodeTopic('pi-1', 'telemetry'));
+    // The id a client presents is replaced by its username: a board wearing the manager's client id kicks nobody.
+    const disguised = await mqtt.connectAsync(mosquitto.url, { username: 'pi-1', password: nodePassword, clientId: MANAGER_MQTT_USERNAME, reconnectPeriod: 0 });
+    clients.push(disguised);
+    expect(await closed(manager, 500)).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startManager, type RunningManager } from '../../../manager/manager.js';
 import type { ManagerOptionsInput } from '../../../manager/options.js';
-import { formatMqttPassword } from '../../../shared/credentials.js';
+import { formatMqttPassword, nodeClientId } from '../../../shared/credentials.js';
 import { silentLogger } from '../../../shared/logger.js';
 import type { Alert } from '../../../shared/payloads/alert.js';
 import type { NodeFacts } from '../../../shared/payloads/facts.js';
@@ -44,7 +44,7 @@ export class Board {
     const client = await mqtt.connectAsync(this.rig.manager.mqttUrl, {
       username: this.id,
       password: formatMqttPassword({ joinToken: this.rig.manager.cluster.joinToken(), nodeSecret: `${this.id}-secret` }),
-      clientId: `board-${this.id}`,
+      clientId: nodeClientId(this.id),
       reconnectPeriod: 0,
       will: { topic: `${base}/status`, payload: Buffer.from(status('offline')), qos: 1, retain: true },
     });
