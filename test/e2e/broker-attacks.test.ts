@@ -34,11 +34,11 @@ afterAll(async () => {
   await cluster?.stop([]);
 }, 30_000);
 
-const url = (): string => `mqtt://127.0.0.1:${cluster.mqttPort}`;
+const url = (): string => `mqtts://127.0.0.1:${cluster.mqttPort}`;
 
 /** One connection attempt: the connected client, or the broker's refusal. */
 async function attempt(options: mqtt.IClientOptions): Promise<MqttClient | string> {
-  return mqtt.connectAsync(url(), { reconnectPeriod: 0, connectTimeout: 10_000, ...options }).catch((err: Error) => err.message);
+  return mqtt.connectAsync(url(), { reconnectPeriod: 0, connectTimeout: 10_000, ca: readFileSync(cluster.caFile), ...options }).catch((err: Error) => err.message);
 }
 
 function joinAs(nodeId: string, secret = `${nodeId}-secret`): Promise<MqttClient | string> {
@@ -70,7 +70,7 @@ describe('an attacker with only the join token', () => {
     }
     if (MOSQUITTO_PUB) {
       for (let i = 0; i < 5; i++) {
-        const code = await run(MOSQUITTO_PUB, ['-h', '127.0.0.1', '-p', String(cluster.mqttPort), '-i', nodeClientId(victim), '-u', victim, '-P', formatMqttPassword({ joinToken: token, nodeSecret: 'x' }), '-t', nodeTopic(victim, 'telemetry'), '-m', '{}']);
+        const code = await run(MOSQUITTO_PUB, ['-h', '127.0.0.1', '-p', String(cluster.mqttPort), '--cafile', cluster.caFile, '-i', nodeClientId(victim), '-u', victim, '-P', formatMqttPassword({ joinToken: token, nodeSecret: 'x' }), '-t', nodeTopic(victim, 'telemetry'), '-m', '{}']);
         expect(code).not.toBe(0);
       }
     }
@@ -114,7 +114,7 @@ describe('an attacker with only the join token', () => {
     if (MOSQUITTO_PUB) {
       const code = await run('/bin/sh', [
         '-c',
-        `head -c 200000000 /dev/zero | ${MOSQUITTO_PUB} -h 127.0.0.1 -p ${cluster.mqttPort} -i ${nodeClientId('big-2')} -u big-2 -P ${formatMqttPassword({ joinToken: token, nodeSecret: 's' })} -t ${nodeTopic('big-2', 'status')} -r -q 1 -s`,
+        `head -c 200000000 /dev/zero | ${MOSQUITTO_PUB} -h 127.0.0.1 -p ${cluster.mqttPort} --cafile ${cluster.caFile} -i ${nodeClientId('big-2')} -u big-2 -P ${formatMqttPassword({ joinToken: token, nodeSecret: 's' })} -t ${nodeTopic('big-2', 'status')} -r -q 1 -s`,
       ]);
       expect(code).not.toBe(0);
     } else console.warn('mosquitto_pub missing: the 200 MB publish was sent by MQTT.js only');

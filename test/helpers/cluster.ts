@@ -66,6 +66,11 @@ export class TestCluster {
     return this.managerArgs.includes('--insecure-mqtt') ? 'mqtt' : 'mqtts';
   }
 
+  /** The cluster CA the manager made on first start (what a pinned board trusts). */
+  get caFile(): string {
+    return join(this.dataDir, 'tls', 'ca.pem');
+  }
+
   /**
    * Starts the manager (with `managerArgs` added to its flags) and waits for its API. Without
    * `--host-root` in them it runs with --no-agent; with it, its local agent reads that board.

@@ -148,6 +148,16 @@ export async function eventually<T>(check: () => T | undefined | false, ms = 500
   }
 }
 
+/** MQTT's variable-length "remaining length": 7 bits a byte, high bit set while more follow. */
+function remainingLength(n: number): number[] {
+  const bytes: number[] = [];
+  do {
+    bytes.push((n % 128) | (n >= 128 ? 0x80 : 0));
+    n = Math.floor(n / 128);
+  } while (n > 0);
+  return bytes;
+}
+
 /**
  * A board whose connection went half-open: a bare socket that sends one MQTT CONNECT and then
  * nothing, not even the pings its keepalive promises (MQTT.js would ping). Resolves after CONNACK 0.
@@ -159,9 +169,8 @@ export async function silentBoard(port: number, nodeId: string, joinToken: strin
   };
   const flags = 0x80 | 0x40 | 0x02; // username, password, clean session
   const body = Buffer.concat([str('MQTT'), Buffer.from([4, flags, keepaliveS >> 8, keepaliveS & 0xff]), str(nodeClientId(nodeId)), str(nodeId), str(formatMqttPassword({ joinToken, nodeSecret }))]);
-  if (body.length > 127) throw new Error('silentBoard: CONNECT longer than a one-byte length');
   const socket = netConnect(port, '127.0.0.1');
-  socket.write(Buffer.concat([Buffer.from([0x10, body.length]), body]));
+  socket.write(Buffer.concat([Buffer.from([0x10, ...remainingLength(body.length)]), body]));
   const connack = await new Promise<Buffer>((resolve, reject) => {
     socket.once('data', resolve);
     socket.once('error', reject);
