@@ -11,6 +11,7 @@ import { decodeMessage, type Decoded, type RejectReason } from '../../shared/wir
 import type { Logger } from '../../shared/logger.js';
 import { parseTopic } from '../../shared/topics.js';
 import { DataDiskFullError, logWriteFailure } from '../store/disk-full.js';
+import { LogOncePer } from './rate-limit.js';
 
 export type NodeMessage = Extract<Decoded, { scope: 'node' }>;
 export type MessageHandler = (message: NodeMessage) => void;
@@ -27,7 +28,7 @@ export interface InboundRouterOptions {
 
 /** A source that keeps sending the same bad payload is logged again after this long, not on every message. */
 export const BAD_PAYLOAD_LOG_INTERVAL_MS = 60_000;
-/** Past this many remembered (source, reason) pairs, the ones not logged within the interval are forgotten. */
+/** At most this many sources and (source, reason) pairs are remembered; past it the oldest are forgotten. */
 const MAX_REMEMBERED_SOURCES = 10_000;
 
 /** Messages kept for a retry while the disk is full; beyond this the oldest are dropped. */
@@ -37,9 +38,8 @@ export class InboundRouter {
   private readonly handlers: MessageHandler[] = [];
   private readonly badBySource = new Map<string, number>();
   /** When each `source reason` pair was last logged, with how many were dropped unlogged since. */
-  private readonly lastLogged = new Map<string, { at: number; suppressed: number }>();
+  private readonly logDue: LogOncePer;
   private readonly onBadPayload: BadPayloadListener;
-  private readonly now: () => number;
   /** Oldest first; the key names the handler and what the message is about (see deferKey). */
   private readonly deferred = new Map<string, { handler: MessageHandler; message: NodeMessage }>();
 
@@ -48,7 +48,7 @@ export class InboundRouter {
     options: InboundRouterOptions = {},
   ) {
     this.onBadPayload = options.onBadPayload ?? (() => {});
-    this.now = options.now ?? Date.now;
+    this.logDue = new LogOncePer(BAD_PAYLOAD_LOG_INTERVAL_MS, options.now ?? Date.now, MAX_REMEMBERED_SOURCES);
   }
 
   add(handler: MessageHandler): void {
@@ -107,23 +107,10 @@ export class InboundRouter {
 
   /** At most one line a minute per source and reason, saying how many were dropped unlogged since. */
   private logRejected(source: string, reason: RejectReason, error: string): void {
-    const key = `${source} ${reason}`;
-    const now = this.now();
-    const seen = this.lastLogged.get(key);
-    if (seen && now - seen.at < BAD_PAYLOAD_LOG_INTERVAL_MS) {
-      seen.suppressed++;
-      return;
-    }
-    if (!seen && this.lastLogged.size >= MAX_REMEMBERED_SOURCES) this.forgetQuietSources(now);
-    const since = seen && seen.suppressed > 0 ? ` (${seen.suppressed} more like it dropped since the last report)` : '';
-    this.lastLogged.set(key, { at: now, suppressed: 0 });
+    const suppressed = this.logDue.dueAfter(`${source} ${reason}`);
+    if (suppressed === null) return;
+    const since = suppressed > 0 ? ` (${suppressed} more like it dropped since the last report)` : '';
     this.logger.warn({ source, reason }, `dropping bad payload: ${error}${since}`);
-  }
-
-  private forgetQuietSources(now: number): void {
-    for (const [key, seen] of this.lastLogged) if (now - seen.at >= BAD_PAYLOAD_LOG_INTERVAL_MS) this.lastLogged.delete(key);
-    // Still full: every source misbehaved within the minute; start over rather than grow without bound.
-    if (this.lastLogged.size >= MAX_REMEMBERED_SOURCES) this.lastLogged.clear();
   }
 }
 

@@ -69,9 +69,9 @@ export class KeyedRateLimiter {
   }
 }
 
-/** Says "log now" at most once per `intervalMs` per key; bounded like KeyedRateLimiter. */
+/** Says "log now" at most once per `intervalMs` per key, counting the calls it silenced; bounded like KeyedRateLimiter. */
 export class LogOncePer {
-  private readonly lastLogged = new Map<string, number>();
+  private readonly lastLogged = new Map<string, { at: number; suppressed: number }>();
 
   constructor(
     private readonly intervalMs: number,
@@ -80,15 +80,23 @@ export class LogOncePer {
   ) {}
 
   due(key: string): boolean {
+    return this.dueAfter(key) !== null;
+  }
+
+  /** Null when `key` was logged within the interval; otherwise how many calls were silenced since its last line. */
+  dueAfter(key: string): number | null {
     const now = this.now();
-    const last = this.lastLogged.get(key);
-    if (last !== undefined && now - last < this.intervalMs) return false;
-    if (last === undefined && this.lastLogged.size >= this.maxKeys) {
+    const seen = this.lastLogged.get(key);
+    if (seen && now - seen.at < this.intervalMs) {
+      seen.suppressed++;
+      return null;
+    }
+    if (!seen && this.lastLogged.size >= this.maxKeys) {
       const oldest = this.lastLogged.keys().next();
       if (!oldest.done) this.lastLogged.delete(oldest.value);
     }
     this.lastLogged.delete(key);
-    this.lastLogged.set(key, now);
-    return true;
+    this.lastLogged.set(key, { at: now, suppressed: 0 });
+    return seen?.suppressed ?? 0;
   }
 }
