@@ -73,6 +73,12 @@ export const serviceSpec = z.object({
   thermal: z.object({ movable: z.boolean() }),
   /** Stack namespace when deployed by `kelvin stack deploy`; null for plain services. */
   stack: boundedString(63).nullable(),
+  // Fields added after round one carry a zod .default(): specs stored by older managers lack them.
+  // [health]
+  // [updates]
+  // [ports]
+  // [container]
+  // [secrets]
 });
 export type ServiceSpec = z.infer<typeof serviceSpec>;
 
@@ -99,5 +105,28 @@ export function defaultServiceSpec(name: string): ServiceSpec {
     stopGracePeriodMs: 10_000,
     thermal: { movable: true },
     stack: null,
+    // [health]
+    // [updates]
+    // [ports]
+    // [container]
+    // [secrets]
   };
+}
+
+/**
+ * A spec as an older manager stored it, with every field added since filled from the defaults
+ * (one level deep, so a new field inside e.g. updateConfig is filled too).
+ */
+export function withSpecDefaults(stored: ServiceSpec): ServiceSpec {
+  const defaults = defaultServiceSpec(stored.name) as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(stored)) {
+    const fallback = defaults[key];
+    merged[key] = isPlainObject(value) && isPlainObject(fallback) ? { ...fallback, ...value } : value;
+  }
+  return merged as ServiceSpec;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,7 +1,7 @@
 /** Row <-> record mapping for each table: JSON columns, booleans, snake_case names. */
 import type { NodeFacts } from '../../shared/payloads/facts.js';
 import type { TaskSpec, TaskState } from '../../shared/payloads/tasks.js';
-import type { ServiceSpec } from '../../shared/service-spec.js';
+import { withSpecDefaults, type ServiceSpec } from '../../shared/service-spec.js';
 import type { ClusterRecord, EventRecord, NodeRecord, ServiceRecord, TaskRecord } from './records.js';
 
 export type Row = Record<string, string | number | null>;
@@ -69,7 +69,7 @@ export const serviceCodec: Codec<ServiceRecord> = {
   fromRow: (r) => ({
     id: str(r.id),
     name: str(r.name),
-    spec: json<ServiceSpec>(r.spec),
+    spec: withSpecDefaults(json<ServiceSpec>(r.spec)),
     version: Number(r.version),
     forceUpdate: Number(r.force_update),
     createdAt: Number(r.created_at),

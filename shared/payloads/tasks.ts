@@ -52,6 +52,11 @@ export const taskSpec = z.object({
    * null means run at full speed.
    */
   throttle: z.object({ cpus: z.number().positive() }).nullable(),
+  // Fields added after round one are .optional(): agents and managers of either age interoperate.
+  // [health]
+  // [ports]
+  // [container]
+  // [secrets]
 });
 export type TaskSpec = z.infer<typeof taskSpec>;
 
@@ -92,5 +97,8 @@ export const taskStatus = z.object({
   ts: epochMs,
   startedAt: epochMs.nullable(),
   finishedAt: epochMs.nullable(),
+  // Fields added after round one are .optional(), as in taskSpec.
+  // [health]
+  // [ports]
 });
 export type TaskStatus = z.infer<typeof taskStatus>;
