@@ -33,7 +33,9 @@ export class ProcessHealthRunner implements HealthMonitor {
     this.now = options.now ?? Date.now;
   }
 
+  /** Reports `starting` at once, as Docker shows a checked container before its first result. */
   start(onReport: (report: HealthReport) => void): void {
+    onReport(this.tracker.report());
     const next = (): void => {
       if (this.stopped) return;
       this.timer = setTimeout(() => {
