@@ -22,7 +22,7 @@ export interface ControllerContext {
   pullIdleTimeoutMs: number;
   /** How long stop() waits for the container to end after SIGKILL before reporting a stuck engine. */
   stopTimeoutMs: number;
-  /** How often a container's health is read from the engine. */
+  /** The fastest a container's health is read from the engine. */
   healthPollMs: number;
 }
 

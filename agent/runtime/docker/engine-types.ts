@@ -73,7 +73,7 @@ export interface ContainerInspect {
   Id: string;
   Name: string;
   State: ContainerState;
-  Config: { Labels: Record<string, string> | null; Image: string };
+  Config: { Labels: Record<string, string> | null; Image: string; Healthcheck?: { Interval?: number } };
   HostConfig: { CpuPeriod: number; CpuQuota: number; Memory: number };
 }
 

@@ -24,7 +24,7 @@ export interface DockerExecutorOptions {
    * (tests, several agents on one host) never adopt each other's containers.
    */
   nodeId?: string;
-  /** How often a container's health is read from the engine (default 1 s). */
+  /** The fastest a container's health is read from the engine (default 1 s; slower for slower checks). */
   healthPollMs?: number;
 }
 

@@ -1,13 +1,19 @@
 /**
  * A container's health as the engine runs it (the service's check or the image's HEALTHCHECK):
- * read from the engine's own State.Health by polling inspect, never re-run by Kelvin. A container
- * without a check is watched once and then left alone.
+ * read from the engine's own State.Health by polling inspect, never re-run by Kelvin. The engine
+ * changes it once per check interval, so polls come no more often than that (bounded to
+ * [pollMs, MAX_POLL_MS]). A container without a check is looked at once and then left alone.
  */
 import { HEALTH_LOG_ENTRIES, HEALTH_OUTPUT_CHARS, healthState, type HealthResult } from '../../../shared/healthcheck.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { HealthMonitor, HealthReport } from '../health/types.js';
 import { isNotFound, type EngineClient } from './engine-client.js';
 import type { ContainerHealth, ContainerInspect } from './engine-types.js';
+
+/** Slowest poll: a state change shows at most this long after the engine recorded it. */
+const MAX_POLL_MS = 5_000;
+/** The engine's default interval, when the check names none. */
+const ENGINE_DEFAULT_INTERVAL_MS = 30_000;
 
 export class DockerHealthWatcher implements HealthMonitor {
   private timer: NodeJS.Timeout | null = null;
@@ -25,9 +31,12 @@ export class DockerHealthWatcher implements HealthMonitor {
     const poll = async (): Promise<void> => {
       if (this.stopped) return;
       let health: ContainerHealth | undefined;
+      let periodMs = this.pollMs;
       try {
         const { body } = await this.client.request<ContainerInspect>('GET', `/containers/${this.containerId}/json`);
         health = body.State.Health;
+        const intervalMs = (body.Config.Healthcheck?.Interval ?? 0) / 1e6 || ENGINE_DEFAULT_INTERVAL_MS;
+        periodMs = Math.max(this.pollMs, Math.min(intervalMs, MAX_POLL_MS));
         if (!health || health.Status === 'none') return; // no check: nothing to watch
       } catch (err) {
         if (isNotFound(err)) return;
@@ -39,7 +48,7 @@ export class DockerHealthWatcher implements HealthMonitor {
         this.last = key;
         onReport(report);
       }
-      if (!this.stopped) this.timer = setTimeout(() => void poll(), this.pollMs);
+      if (!this.stopped) this.timer = setTimeout(() => void poll(), periodMs);
     };
     void poll();
   }
