@@ -16,7 +16,7 @@ const NOUNS: Array<[string, string, Registrar | null]> = [
   ['agent', 'Run the agent on a board, or inspect what it sees (--once)', null],
   ['node', 'Manage nodes: ls, inspect, update, accept, rm', null],
   ['service', 'Manage services: create, ls, ps, inspect, scale, update, rm, logs', null],
-  ['task', 'Inspect tasks: logs', null],
+  ['task', 'Inspect tasks: inspect, logs', null],
   ['stack', 'Deploy and manage stacks from Compose files', null],
   ['join-token', 'Show or rotate the worker join token', null],
   ['alerts', 'List heat and power alerts', null],

@@ -15,6 +15,7 @@ import {
   MAX_PREFERENCES,
   MAX_STRING_CHARS,
 } from './limits.js';
+import { serviceHealthcheck } from './healthcheck.js';
 import { taskDriver } from './payloads/facts.js';
 
 export const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
@@ -75,6 +76,8 @@ export const serviceSpec = z.object({
   stack: boundedString(63).nullable(),
   // Fields added after round one carry a zod .default(): specs stored by older managers lack them.
   // [health]
+  /** The service's own check, 'none' (`--no-healthcheck`), or null: the image's HEALTHCHECK, if any. */
+  healthcheck: serviceHealthcheck.default(null),
   // [updates]
   // [ports]
   // [container]
@@ -106,6 +109,7 @@ export function defaultServiceSpec(name: string): ServiceSpec {
     thermal: { movable: true },
     stack: null,
     // [health]
+    healthcheck: null,
     // [updates]
     // [ports]
     // [container]

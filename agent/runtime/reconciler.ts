@@ -14,7 +14,9 @@ import { judgeDesiredSet, NOTHING_APPLIED, type AppliedSet } from './applied-set
 import { isSafeTaskId } from './task-dir.js';
 import { TaskRecords, type TaskRecord, type TaskRecordStore } from './task-records.js';
 import { retryTemporary, type StepOutcome } from './task-retry.js';
-import { assignedStatus, endedState } from './task-status.js';
+import { assignedStatus, endedState, unhealthyEnd } from './task-status.js';
+import type { HealthMonitor, HealthReport } from './health/types.js';
+import { unhealthyReason } from '../../shared/healthcheck.js';
 import type { Controller, ExistingTask, Executor, ExitInfo, LogOptions } from './types.js';
 
 interface ReconcilerBaseOptions {
@@ -51,7 +53,16 @@ interface TaskEntry {
   throttling: Promise<void>;
   /** Cancels backoff waits when the task is dropped or the reconciler closes. */
   abort: AbortController;
+  /** The task's health source while it runs with a check. */
+  health: HealthMonitor | null;
+  /** Set when the check turned the task unhealthy: the reason its end reports. */
+  unhealthy: string | null;
+  /** When a health report last went out; results that change nothing are sent at most every HEALTH_LOG_REPORT_MS. */
+  healthSentAt: number;
 }
+
+/** Check results that leave the health state as it was are reported at most this often. */
+const HEALTH_LOG_REPORT_MS = 10_000;
 
 /** A task a driver found on the node after an agent restart. */
 type FoundTask = ExistingTask & { executor: Executor };
@@ -142,7 +153,10 @@ export class Reconciler {
   async close(): Promise<void> {
     this.closed = true;
     this.closing.abort();
-    for (const e of this.tasks.values()) e.abort.abort();
+    for (const e of this.tasks.values()) {
+      e.abort.abort();
+      e.health?.stop();
+    }
     await this.idle();
   }
 
@@ -212,6 +226,7 @@ export class Reconciler {
     }
     this.update(entry, { state: 'running', runtimeId: controller.runtimeId, startedAt: this.now(), message: 'running' });
     this.watch(entry, controller);
+    this.watchHealth(entry, controller);
     await this.syncThrottle(entry);
   }
 
@@ -227,12 +242,49 @@ export class Reconciler {
   }
 
   private onEnded(entry: TaskEntry, exit: ExitInfo): void {
+    entry.health?.stop();
     if (isTerminal(entry.status.state)) return;
-    this.update(entry, { ...endedState(exit, entry.stopping), finishedAt: this.now() });
+    const ended = entry.unhealthy === null ? endedState(exit, entry.stopping) : unhealthyEnd(exit, entry.unhealthy);
+    this.update(entry, { ...ended, finishedAt: this.now() });
+  }
+
+  // --- health ---------------------------------------------------------------------------------
+
+  private watchHealth(entry: TaskEntry, controller: Controller): void {
+    const monitor = controller.health?.(entry.status.startedAt ?? this.now()) ?? null;
+    if (!monitor) return;
+    entry.health = monitor;
+    monitor.start((report) => this.onHealth(entry, controller, report));
+  }
+
+  /**
+   * As Swarm does, an unhealthy task is stopped and ends `failed` (the manager's restart policy
+   * then replaces it, and counts it), with the check's last output line as the reason.
+   */
+  private onHealth(entry: TaskEntry, controller: Controller, report: HealthReport): void {
+    if (this.closed || entry.stopping || entry.unhealthy !== null || entry.status.state !== 'running') return;
+    const now = this.now();
+    if (report.state === entry.status.health && now - entry.healthSentAt < HEALTH_LOG_REPORT_MS) {
+      entry.status = { ...entry.status, healthLog: report.log }; // goes out with the next report
+      return;
+    }
+    entry.healthSentAt = now;
+    if (report.state !== 'unhealthy') {
+      this.update(entry, { health: report.state, healthLog: report.log });
+      return;
+    }
+    entry.unhealthy = unhealthyReason(report.log);
+    entry.health?.stop();
+    this.update(entry, { health: 'unhealthy', healthLog: report.log, message: `${entry.unhealthy}; stopping the task` });
+    this.queue(entry, async () => {
+      const stopped = await this.step(entry, 'stop', () => controller.stop(entry.spec.stopGracePeriodMs), { untilClosed: true });
+      if (!stopped.ok && !this.closed) this.log.error({ taskId: entry.spec.id, error: stopped.error.message }, 'could not stop an unhealthy task');
+    });
   }
 
   /** No longer desired: stop it if it runs (state shutdown), then release it and forget it. */
   private drop(entry: TaskEntry): void {
+    entry.health?.stop();
     entry.desired = false;
     entry.dropping = true;
     entry.abort.abort();
@@ -312,6 +364,7 @@ export class Reconciler {
         this.log.info({ taskId: record.taskId, runtimeId: found.runtimeId }, 'adopted a task that survived the agent restart');
       }
       this.watch(entry, controller);
+      if (found.running) this.watchHealth(entry, controller);
       return found.running ? null : entry.ended;
     }
     const what = record.runtimeId === null ? 'the task had not started yet' : `${record.driver === 'process' ? 'process' : 'container'} is gone`;
@@ -338,6 +391,7 @@ export class Reconciler {
       if (found.running) this.update(entry, { state: 'running', message: 'adopted after an agent restart' });
       this.watch(entry, entry.controller);
       if (!spec) this.drop(entry);
+      else if (found.running) this.watchHealth(entry, entry.controller);
     }
   }
 
@@ -356,6 +410,9 @@ export class Reconciler {
       appliedThrottle: null,
       throttling: Promise.resolve(),
       abort: new AbortController(),
+      health: null,
+      unhealthy: null,
+      healthSentAt: 0,
     };
   }
 

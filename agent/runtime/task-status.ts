@@ -39,3 +39,8 @@ export function endedState(exit: ExitInfo, stoppedByAgent: boolean): EndedState 
   const error = exit.error ?? (exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${exit.exitCode ?? 'unknown'}`);
   return { ...base, state: 'failed', error, message: `failed: ${error}` };
 }
+
+/** The end of a task the agent stopped because its health check turned unhealthy. */
+export function unhealthyEnd(exit: ExitInfo, reason: string): EndedState {
+  return { exitCode: exit.exitCode, signal: exit.signal, state: 'failed', error: reason, message: `failed: ${reason}` };
+}

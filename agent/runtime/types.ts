@@ -6,6 +6,7 @@
 import type { LogLine } from '../../shared/payloads/logs.js';
 import type { TaskDriver } from '../../shared/payloads/facts.js';
 import type { TaskSpec } from '../../shared/payloads/tasks.js';
+import type { HealthMonitor } from './health/types.js';
 
 /** Temporary errors are retried by the reconciler (engine restarting); permanent ones fail the task. */
 export class RuntimeError extends Error {
@@ -58,6 +59,8 @@ export interface Controller {
   setThrottle(cpus: number | null): Promise<void>;
   /** Log lines, oldest first; with `follow` it keeps yielding until the task ends or the signal aborts. */
   logs(options: LogOptions): AsyncIterable<LogLine>;
+  /** The task's health source once it runs (`startedAt` in ms); absent or null: no check. */
+  health?(startedAt: number): HealthMonitor | null;
 }
 
 export interface Executor {

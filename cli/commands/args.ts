@@ -1,4 +1,5 @@
 /** Flag value parsers the client commands share; each bad value is a UsageError naming its flag. */
+import { parseDurationMs } from '../../shared/units.js';
 import { UsageError } from '../errors.js';
 
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -24,6 +25,12 @@ export function positiveNumber(flag: string, text: string): number {
   const n = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(n > 0)) throw new UsageError(`${flag}: '${text}' is not a positive number`);
   return n;
+}
+
+export function durationMs(flag: string, text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === null) throw new UsageError(`${flag}: '${text}' is not a duration (e.g. 10s, 1m30s)`);
+  return ms;
 }
 
 export function oneOf<T extends string>(flag: string, text: string, choices: readonly T[]): T {

@@ -4,13 +4,14 @@
  */
 import { ConstraintError, parseConstraints } from '../../shared/constraints/index.js';
 import { defaultServiceSpec, serviceSpec, type ServiceSpec } from '../../shared/service-spec.js';
-import { parseBytes, parseDurationMs } from '../../shared/units.js';
+import { parseBytes } from '../../shared/units.js';
 import { UsageError } from '../errors.js';
-import { keyValues, nonNegativeInt, oneOf, positiveNumber } from './args.js';
+import { durationMs as duration, keyValues, nonNegativeInt, oneOf, positiveNumber } from './args.js';
 import { firstIssue } from '../../shared/zod-issue.js';
+import { applyHealthFlags, type HealthFlags } from './health-flags.js';
 
 /** Commander's option bag for `service create`. */
-export interface CreateFlags {
+export interface CreateFlags extends HealthFlags {
   name?: string;
   replicas?: string;
   mode?: string;
@@ -38,12 +39,6 @@ function bytes(flag: string, text: string): number {
   const n = parseBytes(text);
   if (n === null || n <= 0) throw new UsageError(`${flag}: '${text}' is not a size (e.g. 512M, 2GiB)`);
   return n;
-}
-
-function duration(flag: string, text: string): number {
-  const ms = parseDurationMs(text);
-  if (ms === null) throw new UsageError(`${flag}: '${text}' is not a duration (e.g. 10s, 1m30s)`);
-  return ms;
 }
 
 function validateConstraints(exprs: string[]): void {
@@ -99,6 +94,7 @@ export function buildServiceSpec(flags: CreateFlags, args: string[], usedDoubleD
   if (flags.restartWindow !== undefined) rp.windowMs = duration('--restart-window', flags.restartWindow);
   if (flags.stopGracePeriod !== undefined) spec.stopGracePeriodMs = duration('--stop-grace-period', flags.stopGracePeriod);
   if (flags.pinned) spec.thermal.movable = false;
+  spec.healthcheck = applyHealthFlags(flags, spec.healthcheck);
   const checked = serviceSpec.safeParse(spec);
   if (!checked.success) {
     const { path, where, message } = firstIssue(checked.error, 'spec');
@@ -120,4 +116,5 @@ const FLAG_OF: Record<string, string> = {
   entrypoint: 'command',
   constraints: '--constraint',
   preferences: '--placement-pref',
+  healthcheck: '--health-cmd',
 };

@@ -9,6 +9,7 @@ import { serviceTable } from '../format/services.js';
 import { nodeNames, taskTable } from '../format/tasks.js';
 import { printJson } from '../output.js';
 import { collect, nonNegativeInt, tailCount } from './args.js';
+import { addHealthOptions } from './health-flags.js';
 import { buildServiceSpec, type CreateFlags } from './service-flags.js';
 
 const seg = encodeURIComponent;
@@ -36,7 +37,7 @@ export function registerService(program: Command): void {
     .description('Manage services: create, ls, ps, inspect, scale, update, rm, logs')
     .enablePositionalOptions();
 
-  service
+  const create = service
     .command('create')
     .description('Create a service: IMAGE [ARGS...] for docker, or -- CMD [ARGS...] for a process')
     .argument('[args...]', 'IMAGE [ARGS...] (docker) or -- CMD [ARGS...] (process)')
@@ -61,12 +62,12 @@ export function registerService(program: Command): void {
     .option('--restart-max-attempts <n>', 'give up after this many restarts (0: never)')
     .option('--restart-window <duration>', 'window in which restarts are counted')
     .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL (default 10s)')
-    .option('--pinned', 'never move the task off its node for heat')
-    .action(async (args: string[], flags: CreateFlags) => {
-      const spec = buildServiceSpec(flags, args, process.argv.includes('--'));
-      const created = await KelvinClient.fromEnv().post<ServiceView>('/services', spec);
-      process.stdout.write(`${created.id}\n`);
-    });
+    .option('--pinned', 'never move the task off its node for heat');
+  addHealthOptions(create).action(async (args: string[], flags: CreateFlags) => {
+    const spec = buildServiceSpec(flags, args, process.argv.includes('--'));
+    const created = await KelvinClient.fromEnv().post<ServiceView>('/services', spec);
+    process.stdout.write(`${created.id}\n`);
+  });
 
   service
     .command('ls')

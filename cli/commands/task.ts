@@ -1,9 +1,20 @@
-/** `kelvin task logs TASK`: one task's lines, fetched from the agent running it. */
+/** `kelvin task inspect TASK...` (JSON, health results included) and `kelvin task logs TASK`. */
 import type { Command } from 'commander';
+import type { TaskView } from '../../manager/api/views.js';
+import { KelvinClient } from '../client.js';
+import { printJson } from '../output.js';
 import { printLogs } from './service.js';
 
 export function registerTask(program: Command): void {
-  const task = program.command('task').description('Inspect tasks: logs');
+  const task = program.command('task').description('Inspect tasks: inspect, logs');
+  task
+    .command('inspect')
+    .description('Show tasks in detail (JSON), with the last health check results')
+    .argument('<task...>', 'id or unique id prefix')
+    .action(async (ids: string[]) => {
+      const client = KelvinClient.fromEnv();
+      printJson(await Promise.all(ids.map((id) => client.get<TaskView>(`/tasks/${encodeURIComponent(id)}`))));
+    });
   task
     .command('logs')
     .description("Print a task's log (id or unique id prefix)")

@@ -29,7 +29,7 @@ export function taskTable(tasks: TaskView[], hostnames: ReadonlyMap<string, stri
       taskName(t),
       t.nodeId ? (hostnames.get(t.nodeId) ?? t.nodeId) : '',
       capitalize(t.desiredState),
-      `${capitalize(t.state)} ${ago(t.updatedAt, now)}`,
+      `${capitalize(t.state)}${t.state === 'running' && t.health ? ` (${t.health})` : ''} ${ago(t.updatedAt, now)}`,
       // A pending task's reason is what the user needs to see here.
       t.error ?? (t.state === 'pending' ? t.message : ''),
     ]),

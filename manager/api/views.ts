@@ -63,6 +63,10 @@ export interface TaskView {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** starting, healthy or unhealthy; null when the task has no health check. */
+  health: TaskRecord['health'];
+  /** The health check's last results, oldest first. */
+  healthLog: TaskRecord['healthLog'];
 }
 
 export interface ServiceView {
@@ -156,6 +160,8 @@ export function taskView(task: TaskRecord): TaskView {
     createdAt: task.createdAt,
     startedAt: task.startedAt,
     finishedAt: task.finishedAt,
+    health: task.health,
+    healthLog: task.healthLog,
   };
 }
 

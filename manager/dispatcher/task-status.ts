@@ -7,7 +7,7 @@
 import { isTerminal, TASK_STATES, type TaskState, type TaskStatus } from '../../shared/payloads/tasks.js';
 import type { TaskRecord } from '../store/records.js';
 
-export type StatusPatch = Partial<Pick<TaskRecord, 'state' | 'exitCode' | 'error' | 'message' | 'runtimeId' | 'startedAt' | 'finishedAt'>>;
+export type StatusPatch = Partial<Pick<TaskRecord, 'state' | 'exitCode' | 'error' | 'message' | 'runtimeId' | 'startedAt' | 'finishedAt' | 'health' | 'healthLog'>>;
 
 function rank(state: TaskState): number {
   return isTerminal(state) ? TASK_STATES.length : TASK_STATES.indexOf(state);
@@ -35,6 +35,9 @@ export function applyTaskStatus(
     message: status.message,
     runtimeId: status.runtimeId ?? task.runtimeId,
   };
+  // [health] absent from agents that predate health checks: the stored health stays as it is.
+  if (status.health !== undefined) patch.health = status.health;
+  if (status.healthLog !== undefined) patch.healthLog = status.healthLog;
   if (status.state === 'running' && task.startedAt === null) patch.startedAt = now;
   if (isTerminal(status.state)) patch.finishedAt = now;
   return { patch };

@@ -25,6 +25,8 @@ export function buildTaskSpec(taskId: string, service: ServiceRecord, slot: numb
     resources: { cpus: s.resources.limits.cpus, memoryBytes: s.resources.limits.memoryBytes, gpus: s.resources.reservations.gpus },
     stopGracePeriodMs: s.stopGracePeriodMs,
     throttle: null,
+    // [health] only when set, so tasks made before health checks existed are not seen as outdated
+    ...(s.healthcheck === null ? {} : { healthcheck: s.healthcheck }),
   };
 }
 
@@ -51,6 +53,8 @@ export function newTask(service: ServiceRecord, slot: number | null, nodeId: str
     updatedAt: now,
     startedAt: null,
     finishedAt: null,
+    health: null,
+    healthLog: [],
   };
 }
 

@@ -100,6 +100,8 @@ export const taskCodec: Codec<TaskRecord> = {
     updated_at: t.updatedAt,
     started_at: t.startedAt,
     finished_at: t.finishedAt,
+    health: t.health,
+    health_log: JSON.stringify(t.healthLog),
   }),
   fromRow: (r) => ({
     id: str(r.id),
@@ -122,6 +124,8 @@ export const taskCodec: Codec<TaskRecord> = {
     updatedAt: Number(r.updated_at),
     startedAt: numOrNull(r.started_at),
     finishedAt: numOrNull(r.finished_at),
+    health: strOrNull(r.health) as TaskRecord['health'],
+    healthLog: json<TaskRecord['healthLog']>(r.health_log),
   }),
 };
 

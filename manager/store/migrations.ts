@@ -106,6 +106,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE nodes ADD COLUMN membership TEXT NOT NULL DEFAULT 'accepted';
   `,
+  // Task health (starting/healthy/unhealthy, null without a check) and the check's last results.
+  `
+  ALTER TABLE tasks ADD COLUMN health TEXT;
+  ALTER TABLE tasks ADD COLUMN health_log TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
 
 /** Applies every migration newer than the file's user_version, each in its own transaction. */

@@ -2,6 +2,7 @@
 import type { NodeFacts } from '../../shared/payloads/facts.js';
 import type { TaskSpec, TaskState } from '../../shared/payloads/tasks.js';
 import type { ServiceSpec } from '../../shared/service-spec.js';
+import type { HealthResult, HealthState } from '../../shared/healthcheck.js';
 
 export type NodeRole = 'manager' | 'worker';
 export type NodeAvailability = 'active' | 'pause' | 'drain';
@@ -101,6 +102,11 @@ export interface TaskRecord {
   updatedAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  // [health]
+  /** null: the task has no health check (or none reported yet). */
+  health: HealthState | null;
+  /** The check's last results as the agent reported them, oldest first. */
+  healthLog: HealthResult[];
 }
 
 export interface EventRecord {

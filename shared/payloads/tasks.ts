@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { epochMs, nodeId, stringMap, wireVersion } from './common.js';
 import { taskDriver } from './facts.js';
+import { healthLog, healthState, serviceHealthcheck } from '../healthcheck.js';
 
 /** Swarm task states. The manager owns `pending` (not placed yet); agents report the rest. */
 export const TASK_STATES = [
@@ -54,6 +55,8 @@ export const taskSpec = z.object({
   throttle: z.object({ cpus: z.number().positive() }).nullable(),
   // Fields added after round one are .optional(): agents and managers of either age interoperate.
   // [health]
+  /** The service's check, 'none' to disable the image's, absent/null to inherit the image's (docker). */
+  healthcheck: serviceHealthcheck.optional(),
   // [ports]
   // [container]
   // [secrets]
@@ -99,6 +102,10 @@ export const taskStatus = z.object({
   finishedAt: epochMs.nullable(),
   // Fields added after round one are .optional(), as in taskSpec.
   // [health]
+  /** null/absent: the task has no health check. */
+  health: healthState.nullable().optional(),
+  /** The last results of the check, oldest first (Docker's State.Health.Log). */
+  healthLog: healthLog.optional(),
   // [ports]
 });
 export type TaskStatus = z.infer<typeof taskStatus>;

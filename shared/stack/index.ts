@@ -9,6 +9,7 @@ import { IGNORED_TOP_LEVEL_KEYS } from './compose-keys.js';
 import { Field, type FileContext } from './field.js';
 import type { Environment } from './interpolate.js';
 import { readService } from './service.js';
+import { readComposeVersion } from './version.js';
 import { readSection } from './section.js';
 
 export interface StackParseResult {
@@ -43,7 +44,7 @@ export function parseStackFile(text: string, options: StackParseOptions): StackP
     readSection(
       root,
       {
-        version: () => undefined, // informational in Compose v3 and the Compose spec
+        version: readComposeVersion,
         services: (f) => {
           if (!f.isNull() && !f.isMap()) f.error('expected a mapping of service names to services');
           else if (f.entries().length === 0) f.error('no services defined');

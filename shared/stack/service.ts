@@ -3,7 +3,9 @@ import { SERVICE_NAME, defaultServiceSpec, serviceSpec, type ServiceSpec } from 
 import { IGNORED_SERVICE_KEYS } from './compose-keys.js';
 import { readDeploy } from './deploy.js';
 import type { Field } from './field.js';
+import { readHealthcheck } from './healthcheck.js';
 import { readArgv, readBoolean, readChoice, readDurationMs, readKeyValues, readString } from './read.js';
+import { hasDeployRestartPolicy, readServiceRestart } from './restart.js';
 import { readSection } from './section.js';
 
 /** Where the fields that the driver rules look at were written, to point errors at them. */
@@ -12,6 +14,7 @@ interface Written {
   command?: Field;
   entrypoint?: Field;
   containerLabels?: Field;
+  restart?: Field;
 }
 
 export function readService(name: string, field: Field): ServiceSpec {
@@ -47,10 +50,13 @@ export function readService(name: string, field: Field): ServiceSpec {
       working_dir: (f) => (spec.workdir = readString(f) ?? null),
       stop_grace_period: (f) => (spec.stopGracePeriodMs = readDurationMs(f) ?? spec.stopGracePeriodMs),
       deploy: (f) => (serviceLabels = readDeploy(f, spec)),
+      healthcheck: (f) => (spec.healthcheck = readHealthcheck(f) ?? spec.healthcheck),
+      restart: (f) => (written.restart = f),
       'x-kelvin': (f) => readKelvinExtension(f, spec),
     },
     IGNORED_SERVICE_KEYS,
   );
+  if (written.restart && !hasDeployRestartPolicy(field)) spec.restartPolicy = readServiceRestart(written.restart, spec.restartPolicy) ?? spec.restartPolicy;
   spec.labels = mergeLabels(containerLabels, serviceLabels, written.containerLabels);
   if (field.isMap()) checkDriverFields(field, spec, written);
   checkLimits(field, spec);

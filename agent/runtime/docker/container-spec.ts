@@ -4,6 +4,7 @@
  */
 import type { TaskSpec } from '../../../shared/payloads/tasks.js';
 import type { CreateContainerBody, HostConfigBody } from './engine-types.js';
+import { healthConfigBody } from './health-config.js';
 
 export const LABEL_MANAGED = 'io.kelvin.managed';
 export const LABEL_TASK_ID = 'io.kelvin.task.id';
@@ -68,6 +69,7 @@ export function createBody(spec: TaskSpec, image: string, nodeId: string | null,
   if (spec.resources.gpus) {
     hostConfig.DeviceRequests = [{ Driver: 'nvidia', Count: spec.resources.gpus, Capabilities: [['gpu']] }];
   }
+  const healthcheck = healthConfigBody(spec.healthcheck);
   return {
     Image: image,
     ...(spec.command ? { Cmd: spec.command } : {}),
@@ -75,6 +77,7 @@ export function createBody(spec: TaskSpec, image: string, nodeId: string | null,
     Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
     Labels: containerLabels(spec, nodeId),
     ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
+    ...(healthcheck ? { Healthcheck: healthcheck } : {}),
     Tty: false,
     AttachStdin: false,
     OpenStdin: false,

@@ -12,6 +12,8 @@ import { containerName, cpuQuota, createBody, effectiveCpus, LABEL_TASK_ID } fro
 import { exitFromState, GONE, signalFromExitCode } from './exit-info.js';
 import { ensureImage } from './images.js';
 import { decodeLogStream } from './log-stream.js';
+import type { HealthMonitor } from '../health/types.js';
+import { DockerHealthWatcher } from './health-watcher.js';
 
 export interface ControllerContext {
   client: EngineClient;
@@ -20,6 +22,8 @@ export interface ControllerContext {
   pullIdleTimeoutMs: number;
   /** How long stop() waits for the container to end after SIGKILL before reporting a stuck engine. */
   stopTimeoutMs: number;
+  /** The fastest a container's health is read from the engine. */
+  healthPollMs: number;
 }
 
 export class DockerController implements Controller {
@@ -118,6 +122,12 @@ export class DockerController implements Controller {
       if (!isNotFound(err)) throw err;
       this.logger.debug('throttle skipped: container is gone');
     }
+  }
+
+  /** The engine runs the check (the service's or the image's); this only reads State.Health. */
+  health(): HealthMonitor | null {
+    if (this.spec.healthcheck === 'none' || this.containerId === null) return null;
+    return new DockerHealthWatcher(this.ctx.client, this.containerId, this.ctx.healthPollMs, this.logger);
   }
 
   async *logs(options: LogOptions): AsyncGenerator<LogLine> {

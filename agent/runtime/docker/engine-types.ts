@@ -26,6 +26,15 @@ export interface HostConfigBody {
   DeviceRequests?: DeviceRequest[];
 }
 
+/** Durations in nanoseconds; Test ['NONE'] disables the image's check, an absent body inherits it. */
+export interface HealthConfigBody {
+  Test: string[];
+  Interval?: number;
+  Timeout?: number;
+  Retries?: number;
+  StartPeriod?: number;
+}
+
 export interface CreateContainerBody {
   Image: string;
   Cmd?: string[];
@@ -33,6 +42,7 @@ export interface CreateContainerBody {
   Env: string[];
   Labels: Record<string, string>;
   WorkingDir?: string;
+  Healthcheck?: HealthConfigBody;
   Tty: false;
   AttachStdin: false;
   OpenStdin: false;
@@ -48,13 +58,22 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** Only when the container has a health check (its own or its image's). */
+  Health?: ContainerHealth;
+}
+
+export interface ContainerHealth {
+  /** none, starting, healthy, unhealthy */
+  Status: string;
+  FailingStreak: number;
+  Log: Array<{ Start: string; End: string; ExitCode: number; Output: string }> | null;
 }
 
 export interface ContainerInspect {
   Id: string;
   Name: string;
   State: ContainerState;
-  Config: { Labels: Record<string, string> | null; Image: string };
+  Config: { Labels: Record<string, string> | null; Image: string; Healthcheck?: { Interval?: number } };
   HostConfig: { CpuPeriod: number; CpuQuota: number; Memory: number };
 }
 

@@ -24,6 +24,8 @@ export interface DockerExecutorOptions {
    * (tests, several agents on one host) never adopt each other's containers.
    */
   nodeId?: string;
+  /** The fastest a container's health is read from the engine (default 1 s; slower for slower checks). */
+  healthPollMs?: number;
 }
 
 const PING_TIMEOUT_MS = 2_000;
@@ -43,6 +45,7 @@ export class DockerExecutor implements Executor {
       nodeId: options.nodeId ?? null,
       pullIdleTimeoutMs: options.pullIdleTimeoutMs ?? 60_000,
       stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
+      healthPollMs: options.healthPollMs ?? 1_000,
     };
   }
 

@@ -15,6 +15,8 @@ import { RuntimeError, type Controller, type ExitInfo, type LogOptions } from '.
 import { pickCpuLimiter, type CpuLimiter } from './cpu-limiter.js';
 import { closingInheritedFds } from './inherited-fds.js';
 import { planLaunch, type LaunchPlan } from './launch-plan.js';
+import type { HealthMonitor } from '../health/types.js';
+import { ProcessHealthRunner } from './health-runner.js';
 import { LineSplitter } from './line-splitter.js';
 import { LogFile } from './log-file.js';
 import { waitForSessionLeader } from './proc.js';
@@ -146,6 +148,13 @@ export class ProcessController implements Controller {
 
   logs(options: LogOptions): AsyncIterable<LogLine> {
     return this.ring.read(options);
+  }
+
+  /** The service's check, run on the board in the task's environment and working directory. */
+  health(startedAt: number): HealthMonitor | null {
+    const check = this.spec.healthcheck;
+    if (!check || check === 'none' || !this.plan) return null;
+    return new ProcessHealthRunner({ check, env: this.plan.env, cwd: this.plan.cwd, startedAt, logger: this.options.logger });
   }
 
   private async terminate(graceMs: number): Promise<void> {

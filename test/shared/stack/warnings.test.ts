@@ -10,7 +10,6 @@ describe('parseStackFile warnings', () => {
       ignored('services.web.ports', 7),
       ignored('services.web.volumes', 8),
       ignored('services.web.networks', 9),
-      ignored('services.web.healthcheck', 10),
       ignored('services.web.secrets', 12),
       ignored('networks', 14),
       ignored('volumes', 16),
