@@ -14,6 +14,7 @@ import type { Logger } from '../shared/logger.js';
 import type { GpuFact, NodeFacts } from '../shared/payloads/facts.js';
 import { MAX_STALE_SENSOR_PATH, MAX_STALE_SENSORS, type GpuReading, type Telemetry } from '../shared/payloads/telemetry.js';
 import { HwProfileError, loadHwProfiles, matchProfile, type HwProfile } from '../hw-profiles/loader.js';
+import { discoverAmbientSensors, readAmbient, type AmbientSensor } from './sensors/ambient.js';
 import { discoverAmdCards, readAmdCard, type AmdCard } from './sensors/amd-gpu.js';
 import { readCpuInfo } from './sensors/cpuinfo.js';
 import { findOnPath } from './sensors/find-tool.js';
@@ -75,6 +76,7 @@ interface Inventory {
   underVoltageAlarmFile: string | null;
   jetsonLoadFile: string | null;
   amdCards: AmdCard[];
+  ambient: AmbientSensor[];
   isCpuSensor: (sensor: string) => boolean;
   isJetsonGpuSensor: (sensor: string) => boolean;
 }
@@ -152,6 +154,7 @@ class HostSensing implements BoardSensing {
       underVoltageAlarmFile: findUnderVoltageAlarm(chips),
       jetsonLoadFile: profile.integratedGpu ? await findJetsonLoadFile(this.fs) : null,
       amdCards: await discoverAmdCards(this.fs),
+      ambient: await discoverAmbientSensors(this.fs),
       isCpuSensor: anyOf(profile.cpuSensors),
       isJetsonGpuSensor: profile.integratedGpu ? anyOf([profile.integratedGpu.tempSensor]) : () => false,
     };
@@ -220,7 +223,7 @@ class HostSensing implements BoardSensing {
     const inv = this.inventory;
     const tick = this.fs.recording();
     const fs = tick.fs;
-    const [zoneTemps, chipTemps, chipVolts, iioVolts, throttle, underVoltageAlarm, jetsonLoad, amd, load1, mem] = await Promise.all([
+    const [zoneTemps, chipTemps, chipVolts, iioVolts, throttle, underVoltageAlarm, jetsonLoad, amd, load1, mem, ambient] = await Promise.all([
       readThermalZones(fs, inv.zones),
       readHwmonTemps(fs, inv.chips),
       readHwmonVolts(fs, inv.chips),
@@ -231,6 +234,7 @@ class HostSensing implements BoardSensing {
       Promise.all(this.gpuSources.map((s) => (s.kind === 'amd' ? readAmdCard(fs, s.card) : null))),
       readLoad1(fs),
       readMemInfo(fs),
+      readAmbient(fs, inv.ambient),
     ]);
     const temps = [...zoneTemps, ...chipTemps];
     const inputVolts = this.pmic?.inputVolts() ?? null;
@@ -265,6 +269,7 @@ class HostSensing implements BoardSensing {
       gpuStale,
       load1,
       memUsedBytes: mem.usedBytes,
+      ...(inv.ambient.length > 0 ? { ambient } : {}),
       ...staleSensorsField(tick.stale()),
     };
   }

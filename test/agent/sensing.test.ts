@@ -145,6 +145,28 @@ describe('Raspberry Pi 5', () => {
   });
 });
 
+describe('Raspberry Pi 4 with enclosure sensors (1-wire DS18B20s, IIO BME280 and HDC1000)', () => {
+  it('reports each ambient sensor in its ABI units, skipping the DS18B20 reset value and non-thermometers', async () => {
+    const { reading } = await sense(boardRoot('rpi4-enclosure'));
+    const ambient = reading.ambient ?? [];
+    expect(ambient.map((a) => a.sensor)).toEqual(['w1:28-0316a2794bff', 'w1:28-01144b83a1aa', 'iio:bme280', 'iio:hdc100x']);
+    expect(ambient[0]).toEqual({ sensor: 'w1:28-0316a2794bff', tempC: 31.437, humidityPct: null }); // w1_therm `temperature`
+    expect(ambient[1]).toEqual({ sensor: 'w1:28-01144b83a1aa', tempC: 23.125, humidityPct: null }); // old w1_slave file
+    expect(ambient[2]).toEqual({ sensor: 'iio:bme280', tempC: 24.31, humidityPct: 41.234 });
+    // (raw + offset) * scale: the HDC1000's 165 C / 2^16 per count from -40 C.
+    expect(ambient[3]?.tempC).toBeCloseTo(22.943, 3);
+    expect(ambient[3]?.humidityPct).toBeCloseTo(45.776, 3);
+    // The CPU reading is unchanged by them.
+    expect(reading.cpuTempC).toBe((await sense(boardRoot('rpi4'))).reading.cpuTempC);
+    expectWireValid((await sense(boardRoot('rpi4-enclosure'))).facts, reading);
+  });
+
+  it('has no ambient field on a board without such sensors', async () => {
+    const { reading } = await sense(boardRoot('rpi4'));
+    expect(reading.ambient).toBeUndefined();
+  });
+});
+
 describe('Jetson Nano', () => {
   it('takes CPU-therm (zone 1) as the CPU, not the hotter PMIC-Die, and reads the GPU load file', async () => {
     const { facts, reading } = await sense(boardRoot('jetson-nano'));
