@@ -14,6 +14,7 @@ import type { Logger } from '../shared/logger.js';
 import type { GpuFact, NodeFacts } from '../shared/payloads/facts.js';
 import { MAX_STALE_SENSOR_PATH, MAX_STALE_SENSORS, type GpuReading, type Telemetry } from '../shared/payloads/telemetry.js';
 import { HwProfileError, loadHwProfiles, matchProfile, type HwProfile } from '../hw-profiles/loader.js';
+import { discoverAmbientSensors, readAmbient, type AmbientSensor } from './sensors/ambient.js';
 import { discoverAmdCards, readAmdCard, type AmdCard } from './sensors/amd-gpu.js';
 import { readCpuInfo } from './sensors/cpuinfo.js';
 import { findOnPath } from './sensors/find-tool.js';
@@ -21,6 +22,7 @@ import { HostFs } from './sensors/host-fs.js';
 import { discoverHwmon, readHwmonCrits, readHwmonTemps, readHwmonVolts, type HwmonChip } from './sensors/hwmon.js';
 import { readBoardStrings, readIdentity } from './sensors/identity.js';
 import { discoverIioRails, readIioRails, type IioRail } from './sensors/ina3221-iio.js';
+import { integratedGpuFact, splitNvidiaGpus } from './sensors/integrated-gpu.js';
 import { findJetsonLoadFile, readJetsonLoad } from './sensors/jetson-gpu.js';
 import { readLoad1, readMemInfo } from './sensors/load-memory.js';
 import { queryNvidiaInventory, readNvidiaProcGpus, type NvidiaGpu } from './sensors/nvidia-inventory.js';
@@ -57,7 +59,11 @@ const FIRST_LINE_WAIT_MS = 2_000;
 const VCGENCMD_EXTRA_DIRS = ['/usr/bin', '/opt/vc/bin'];
 
 /** Where each GPU of the facts list gets its readings; its position is the reading's index. */
-type GpuSource = { kind: 'nvidia'; smiIndex: number } | { kind: 'amd'; card: AmdCard } | { kind: 'jetson' };
+type GpuSource =
+  | { kind: 'nvidia'; smiIndex: number }
+  | { kind: 'amd'; card: AmdCard }
+  /** The SoC's GPU: sysfs readings, and nvidia-smi's where it lists the GPU and has a value. */
+  | { kind: 'integrated'; smiIndex: number | null };
 
 /** Everything discovery found: the files and matchers the per-second path uses. */
 interface Inventory {
@@ -70,6 +76,7 @@ interface Inventory {
   underVoltageAlarmFile: string | null;
   jetsonLoadFile: string | null;
   amdCards: AmdCard[];
+  ambient: AmbientSensor[];
   isCpuSensor: (sensor: string) => boolean;
   isJetsonGpuSensor: (sensor: string) => boolean;
 }
@@ -84,9 +91,14 @@ function hottest(temps: Array<{ sensor: string; tempC: number }>, wanted: (senso
   return values.length > 0 ? Math.max(...values) : null;
 }
 
+/** `gpu.integrated`: true where a GPU is the SoC's own (a Jetson), false where every GPU is known to
+ *  be a card of its own (NVIDIA), absent when that is unknown (AMD, which may be an APU). */
 function gpuLabels(gpus: GpuFact[]): Record<string, string> {
   const labels: Record<string, string> = { gpu: gpus.length > 0 ? 'true' : 'false', 'gpu.count': String(gpus.length) };
-  if (gpus.length > 0) labels['gpu.vendor'] = [...new Set(gpus.map((g) => g.vendor))].join(',');
+  if (gpus.length === 0) return labels;
+  labels['gpu.vendor'] = [...new Set(gpus.map((g) => g.vendor))].join(',');
+  if (gpus.some((g) => g.integrated === true)) labels['gpu.integrated'] = 'true';
+  else if (gpus.every((g) => g.integrated === false)) labels['gpu.integrated'] = 'false';
   return labels;
 }
 
@@ -142,6 +154,7 @@ class HostSensing implements BoardSensing {
       underVoltageAlarmFile: findUnderVoltageAlarm(chips),
       jetsonLoadFile: profile.integratedGpu ? await findJetsonLoadFile(this.fs) : null,
       amdCards: await discoverAmdCards(this.fs),
+      ambient: await discoverAmbientSensors(this.fs),
       isCpuSensor: anyOf(profile.cpuSensors),
       isJetsonGpuSensor: profile.integratedGpu ? anyOf([profile.integratedGpu.tempSensor]) : () => false,
     };
@@ -178,11 +191,12 @@ class HostSensing implements BoardSensing {
   async readFacts(): Promise<BoardFacts> {
     const inventory = await this.discover();
     const nvidia = await this.nvidiaGpus();
-    const gpus: GpuFact[] = [...nvidia.map((g) => g.fact), ...inventory.amdCards.map((c) => c.fact)];
-    const sources: GpuSource[] = [...nvidia.map((g) => ({ kind: 'nvidia' as const, smiIndex: g.smiIndex })), ...inventory.amdCards.map((card) => ({ kind: 'amd' as const, card }))];
-    if (inventory.profile.integratedGpu) {
-      gpus.push({ vendor: 'jetson', model: inventory.profile.integratedGpu.model, memoryBytes: null, uuid: null });
-      sources.push({ kind: 'jetson' });
+    const { discrete, integrated } = splitNvidiaGpus(nvidia);
+    const gpus: GpuFact[] = [...discrete.map((g) => ({ ...g.fact, integrated: false })), ...inventory.amdCards.map((c) => c.fact)];
+    const sources: GpuSource[] = [...discrete.map((g) => ({ kind: 'nvidia' as const, smiIndex: g.smiIndex })), ...inventory.amdCards.map((card) => ({ kind: 'amd' as const, card }))];
+    if (inventory.profile.integratedGpu || integrated) {
+      gpus.push(integratedGpuFact(inventory.profile.integratedGpu?.model ?? null, integrated));
+      sources.push({ kind: 'integrated', smiIndex: integrated?.smiIndex ?? null });
     }
     const cpuTrips = inventory.zones.filter((z) => inventory.isCpuSensor(z.sensor)).flatMap((z) => z.trips);
     const [identity, cpu, mem, tjMax] = await Promise.all([
@@ -209,7 +223,7 @@ class HostSensing implements BoardSensing {
     const inv = this.inventory;
     const tick = this.fs.recording();
     const fs = tick.fs;
-    const [zoneTemps, chipTemps, chipVolts, iioVolts, throttle, underVoltageAlarm, jetsonLoad, amd, load1, mem] = await Promise.all([
+    const [zoneTemps, chipTemps, chipVolts, iioVolts, throttle, underVoltageAlarm, jetsonLoad, amd, load1, mem, ambient] = await Promise.all([
       readThermalZones(fs, inv.zones),
       readHwmonTemps(fs, inv.chips),
       readHwmonVolts(fs, inv.chips),
@@ -220,6 +234,7 @@ class HostSensing implements BoardSensing {
       Promise.all(this.gpuSources.map((s) => (s.kind === 'amd' ? readAmdCard(fs, s.card) : null))),
       readLoad1(fs),
       readMemInfo(fs),
+      readAmbient(fs, inv.ambient),
     ]);
     const temps = [...zoneTemps, ...chipTemps];
     const inputVolts = this.pmic?.inputVolts() ?? null;
@@ -235,7 +250,14 @@ class HostSensing implements BoardSensing {
         const r = amd[index];
         return { index, tempC: r?.tempC ?? null, utilPct: r?.utilPct ?? null, memUsedBytes: r?.memUsedBytes ?? null, thermalSlowdown: null };
       }
-      return { index, tempC: hottest(temps, inv.isJetsonGpuSensor), utilPct: jetsonLoad, memUsedBytes: null, thermalSlowdown: null };
+      const smi = source.smiIndex === null ? null : (this.stream?.reading(source.smiIndex) ?? null);
+      return {
+        index,
+        tempC: smi?.tempC ?? hottest(temps, inv.isJetsonGpuSensor),
+        utilPct: smi?.utilPct ?? jetsonLoad,
+        memUsedBytes: smi?.memUsedBytes ?? null,
+        thermalSlowdown: smi?.thermalSlowdown ?? null,
+      };
     });
     return {
       ts: this.now(),
@@ -247,6 +269,7 @@ class HostSensing implements BoardSensing {
       gpuStale,
       load1,
       memUsedBytes: mem.usedBytes,
+      ...(inv.ambient.length > 0 ? { ambient } : {}),
       ...staleSensorsField(tick.stale()),
     };
   }

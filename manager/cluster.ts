@@ -11,7 +11,7 @@ import { joinTokenCaDigest } from '../shared/join-token.js';
 import type { Clock } from './options.js';
 import { buildTaskSpec, newObjectId } from './orchestrator/task-factory.js';
 import { isSpreadDescriptor } from './scheduler/index.js';
-import { overlayLimits, thermalLimitsProblem } from './policy/index.js';
+import { ambientLimitsProblem, overlayLimits, thermalLimitsProblem } from './policy/index.js';
 import type { Change, ClusterRecord, EventRecord, NodeAvailability, NodeRecord, ServiceRecord, TaskRecord, ThermalOverrides } from './store/records.js';
 import type { EventQuery, Store } from './store/store.js';
 import { firstIssue } from '../shared/zod-issue.js';
@@ -279,13 +279,13 @@ export class Cluster {
 /** The node's overrides with `changes` applied, checked against its profile (or among themselves before it reported one). */
 function thermalOverridesOf(node: NodeRecord, changes: NonNullable<NodeUpdate['thermal']>): ThermalOverrides {
   const merged: ThermalOverrides = { ...node.thermalOverrides };
-  for (const key of ['warnC', 'throttleC', 'criticalC'] as const) {
+  for (const key of ['warnC', 'throttleC', 'criticalC', 'ambientWarnC', 'ambientThrottleC', 'ambientCriticalC'] as const) {
     const value = changes[key];
     if (value === null) delete merged[key];
     else if (value !== undefined) merged[key] = value;
   }
   const profile = node.facts?.thermalLimits;
-  const problem = thermalLimitsProblem(profile ? overlayLimits(profile, merged) : merged);
+  const problem = thermalLimitsProblem(profile ? overlayLimits(profile, merged) : merged) ?? ambientLimitsProblem(merged);
   if (problem) throw new ClusterError(`node ${node.hostname}: ${problem}${profile ? ` (profile ${node.facts?.board.profile})` : ''}`, 'invalid');
   return merged;
 }

@@ -16,6 +16,9 @@ interface UpdateFlags {
   thermalWarn?: string;
   thermalThrottle?: string;
   thermalCritical?: string;
+  thermalAmbientWarn?: string;
+  thermalAmbientThrottle?: string;
+  thermalAmbientCritical?: string;
 }
 
 /** `--thermal-* C`: degrees Celsius, or `default` to go back to the board profile's limit. */
@@ -61,11 +64,17 @@ export function registerNode(program: Command): void {
     .option('--thermal-warn <C>', "warm from this temperature (C; 'default' = the board profile's)")
     .option('--thermal-throttle <C>', 'hot from this temperature: throttled, no new work, moved after the sustain time')
     .option('--thermal-critical <C>', 'critical from this temperature: throttled harder, moved at once')
+    .option('--thermal-ambient-warn <C>', "warm when the warmest ambient sensor reaches this (C; 'default' = not judged)")
+    .option('--thermal-ambient-throttle <C>', 'hot when the warmest ambient sensor reaches this, as for the CPU')
+    .option('--thermal-ambient-critical <C>', 'critical when the warmest ambient sensor reaches this, as for the CPU')
     .action(async (id: string, flags: UpdateFlags) => {
       const thermal = {
         warnC: limitC('--thermal-warn', flags.thermalWarn),
         throttleC: limitC('--thermal-throttle', flags.thermalThrottle),
         criticalC: limitC('--thermal-critical', flags.thermalCritical),
+        ambientWarnC: limitC('--thermal-ambient-warn', flags.thermalAmbientWarn),
+        ambientThrottleC: limitC('--thermal-ambient-throttle', flags.thermalAmbientThrottle),
+        ambientCriticalC: limitC('--thermal-ambient-critical', flags.thermalAmbientCritical),
       };
       const body = {
         labelAdd: keyValues('--label-add', flags.labelAdd, false),
@@ -75,7 +84,7 @@ export function registerNode(program: Command): void {
       };
       const thermalChanged = Object.values(thermal).some((v) => v !== undefined);
       if (flags.labelAdd.length === 0 && flags.labelRm.length === 0 && body.availability === undefined && !thermalChanged) {
-        throw new UsageError('nothing to update: pass --label-add, --label-rm, --availability or --thermal-warn/-throttle/-critical');
+        throw new UsageError('nothing to update: pass --label-add, --label-rm, --availability, --thermal-warn/-throttle/-critical or --thermal-ambient-*');
       }
       const updated = await KelvinClient.fromEnv()
         .post<NodeView>(`/nodes/${seg(id)}/update`, body)

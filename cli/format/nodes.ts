@@ -23,10 +23,25 @@ function hostname(n: NodeView): string {
   return n.hostnameConflict === null ? n.hostname : `${n.hostname} (hostname conflict with ${n.hostnameConflict})`;
 }
 
+/** The board's ambient sensors, warmest first: `31.4°C w1:28-0316a2794bff, 24.3°C 41% RH iio:bme280`. */
+function ambientReadings(t: NodeView['telemetry']): string {
+  const readings = [...(t?.ambient ?? [])].sort((a, b) => b.tempC - a.tempC);
+  return readings.map((r) => `${temp(r.tempC)}${r.humidityPct === null ? '' : ` ${Math.round(r.humidityPct)}% RH`} ${r.sensor}`).join(', ');
+}
+
+function ambientLimits(o: NodeView['thermalOverrides']): string | null {
+  const parts = [
+    ['warn', o.ambientWarnC],
+    ['throttle', o.ambientThrottleC],
+    ['critical', o.ambientCriticalC],
+  ].flatMap(([name, c]) => (c === undefined ? [] : [`${name} ${c}`]));
+  return parts.length === 0 ? null : `${parts.join(' / ')} °C`;
+}
+
 export function nodeTable(nodes: NodeView[]): string {
-  return formatTable(
-    ['ID', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'ROLE', 'ARCH', 'BOARD', 'TEMP', 'THERMAL', 'POWER', 'TASKS'],
-    nodes.map((n) => [
+  // The AMBIENT column only on clusters where some board has ambient sensors fitted.
+  const ambient = nodes.some((n) => (n.telemetry?.ambient?.length ?? 0) > 0);
+  const rows = nodes.map((n) => [
       n.id,
       hostname(n),
       n.membership === 'pending' ? 'Pending' : capitalize(n.status),
@@ -38,7 +53,17 @@ export function nodeTable(nodes: NodeView[]): string {
       capitalize(n.thermal.state),
       power(n.power),
       String(n.tasks),
-    ]),
+    ]);
+  const headers = ['ID', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'ROLE', 'ARCH', 'BOARD', 'TEMP', 'THERMAL', 'POWER', 'TASKS'];
+  if (!ambient) return formatTable(headers, rows);
+  const at = headers.indexOf('TEMP') + 1;
+  const warmest = (n: NodeView): string => temp(Math.max(...(n.telemetry?.ambient ?? []).map((r) => r.tempC)));
+  return formatTable(
+    headers.toSpliced(at, 0, 'AMBIENT'),
+    rows.map((row, i) => {
+      const n = nodes[i];
+      return row.toSpliced(at, 0, n && (n.telemetry?.ambient?.length ?? 0) > 0 ? warmest(n) : '-');
+    }),
   );
 }
 
@@ -72,6 +97,8 @@ export function nodeDetails(n: NodeView): string {
     `Drivers:       ${n.drivers.join(', ') || '-'}`,
     `Tasks:         ${n.tasks}`,
     `CPU temp:      ${temp(n.thermal.cpuTempC ?? t?.cpuTempC)}`,
+    ...(t?.ambient?.length ? [`Ambient:       ${ambientReadings(t)}`] : []),
+    ...(ambientLimits(n.thermalOverrides) ? [`Ambient limits: ${ambientLimits(n.thermalOverrides)}`] : []),
     `Thermal:       ${capitalize(n.thermal.state)}`,
     `Limits:        ${limits(n.thermal.limits, n.thermalOverrides)}`,
     `Power:         ${power(n.power)}`,

@@ -45,7 +45,7 @@ const nodeUpdateBody = z
     availability: z.enum(['active', 'pause', 'drain']).optional(),
     /** Thermal limit overrides in C; null goes back to the profile's value. */
     thermal: z
-      .object({ warnC: limitC, throttleC: limitC, criticalC: limitC })
+      .object({ warnC: limitC, throttleC: limitC, criticalC: limitC, ambientWarnC: limitC, ambientThrottleC: limitC, ambientCriticalC: limitC })
       .strict()
       .default({}),
   })

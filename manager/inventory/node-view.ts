@@ -2,7 +2,9 @@
  * How the rest of the manager sees a node: labels merged (manager-set over agent-reported, so an
  * agent cannot steer privileged work to itself), the constraint subject, the scheduler's view.
  */
+import { warmestAmbient } from '../../shared/ambient.js';
 import type { ConstraintSubject } from '../../shared/constraints/subject.js';
+import type { Telemetry } from '../../shared/payloads/telemetry.js';
 import type { Resources, SchedulableNode } from '../scheduler/types.js';
 import type { NodeRecord } from '../store/records.js';
 
@@ -14,7 +16,7 @@ export function nodeLabels(node: NodeRecord): Record<string, string> {
  * Null until the node has reported facts (a node we know nothing about takes no work) and while it
  * waits for approval (`kelvin node accept`): no constraint can match it, so nothing is placed there.
  */
-export function constraintSubject(node: NodeRecord): ConstraintSubject | null {
+export function constraintSubject(node: NodeRecord, live?: { ambientC: number | null }): ConstraintSubject | null {
   const f = node.facts;
   if (!f || node.membership !== 'accepted') return null;
   return {
@@ -30,6 +32,7 @@ export function constraintSubject(node: NodeRecord): ConstraintSubject | null {
       memoryBytes: f.memoryBytes,
       gpuCount: f.gpus.length,
       gpuMemoryBytes: Math.max(0, ...f.gpus.map((g) => g.memoryBytes ?? 0)),
+      ...(live ? { ambientC: live.ambientC } : {}),
     },
   };
 }
@@ -42,8 +45,9 @@ export interface PlacedTask {
   specBytes: number;
 }
 
-export function schedulableNode(node: NodeRecord, placed: PlacedTask[], load1: number | null): SchedulableNode | null {
-  const subject = constraintSubject(node);
+/** `telemetry`: the node's latest sample (load and ambient readings), null before its first. */
+export function schedulableNode(node: NodeRecord, placed: PlacedTask[], telemetry: Telemetry | null): SchedulableNode | null {
+  const subject = constraintSubject(node, { ambientC: warmestAmbient(telemetry)?.tempC ?? null });
   if (!subject || !node.facts) return null;
   const reserved: Resources = { cpus: 0, memoryBytes: 0, gpus: 0 };
   const tasksByService = new Map<string, number>();
@@ -64,7 +68,7 @@ export function schedulableNode(node: NodeRecord, placed: PlacedTask[], load1: n
     reserved,
     tasksByService,
     totalTasks: placed.length,
-    load1,
+    load1: telemetry?.load1 ?? null,
     desiredSetBytes,
   };
 }

@@ -116,7 +116,7 @@ function buildNodes(store: Store, active: TaskRecord[], services: Map<string, Se
   }
   const out = new Map<string, SchedulableNode>();
   for (const node of store.listNodes()) {
-    const view = schedulableNode(node, placed.get(node.id) ?? [], store.getTelemetry(node.id)?.load1 ?? null);
+    const view = schedulableNode(node, placed.get(node.id) ?? [], store.getTelemetry(node.id));
     if (view) out.set(node.id, view);
   }
   return out;

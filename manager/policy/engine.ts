@@ -7,6 +7,7 @@ import type { ThermalLimits } from '../../shared/payloads/facts.js';
 import type { PowerReading, Telemetry } from '../../shared/payloads/telemetry.js';
 import type { PlacementPolicy } from '../scheduler/types.js';
 import { countOf, formatDuration, makeAlert } from './alerts.js';
+import { ambientLimitsProblem } from './ambient-limits.js';
 import { overlayLimits, thermalLimitsProblem, type ThermalLimitOverrides } from './limits.js';
 import { LivenessTracker } from './liveness.js';
 import { parsePolicyOptions, type ParsedPolicyOptions, type PolicyOptions } from './options.js';
@@ -46,7 +47,7 @@ export class PolicyEngine {
     node.profileLimits = profileLimits;
     node.cpuTempC = telemetry.cpuTempC;
     const limits = this.limitsOf(node) ?? profileLimits;
-    const sample = thermalSample(telemetry);
+    const sample = thermalSample(telemetry, { cpu: limits, overrides: node.overrides });
     const events: PolicyEvent[] = [];
     const change = node.thermal.observe(sample, limits, now);
     if (change) events.push(...this.thermalChanged(nodeId, node, change, sample?.tempC ?? null, limits, now));
@@ -176,7 +177,7 @@ export class PolicyEngine {
   setLimitOverrides(nodeId: string, overrides: ThermalLimitOverrides): void {
     const node = this.node(nodeId);
     // Before the node's profile is known, the given overrides are checked among themselves.
-    const problem = thermalLimitsProblem(node.profileLimits ? overlayLimits(node.profileLimits, overrides) : overrides);
+    const problem = thermalLimitsProblem(node.profileLimits ? overlayLimits(node.profileLimits, overrides) : overrides) ?? ambientLimitsProblem(overrides);
     if (problem) throw new Error(problem);
     node.overrides = { ...overrides };
   }

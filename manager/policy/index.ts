@@ -9,7 +9,7 @@
  *   on offline:              act(policy.observeOffline(nodeId, clean))  clean = orderly shutdown,
  *                            false = will message or telemetry timeout
  *   timer:                   act(policy.tick()) at policy.nextDeadline() (or every second)
- *   `kelvin node update --thermal-*`: policy.setLimitOverrides(nodeId, { warnC, throttleC, criticalC })
+ *   `kelvin node update --thermal-*`: policy.setLimitOverrides(nodeId, { warnC, throttleC, criticalC, ambient*C })
  *                            throws one line naming the bad limit; resolveThermalLimits(profile, o) checks
  *                            the same without an engine. Call it again on start with the stored overrides.
  *   dispatcher:              task.throttle = policy.throttleFor(nodeId, task cpu limit | null, facts.cpu.cores)
@@ -32,6 +32,7 @@
  * with doubling backoff (node.flapping).
  */
 export { PolicyEngine } from './engine.js';
+export { ambientLimitsProblem } from './ambient-limits.js';
 export { overlayLimits, resolveThermalLimits, thermalLimitsProblem, type ThermalLimitOverrides } from './limits.js';
 export { type PolicyOptions } from './options.js';
 export { type PowerState } from './power.js';

@@ -9,6 +9,10 @@ export interface ThermalLimitOverrides {
   warnC?: number | null;
   throttleC?: number | null;
   criticalC?: number | null;
+  /** Limits on the ambient sensors (ambient-limits.ts); unset: ambient readings do not count. */
+  ambientWarnC?: number | null;
+  ambientThrottleC?: number | null;
+  ambientCriticalC?: number | null;
 }
 
 /** The limits that must rise strictly, in order, with the names users know from the flags. */

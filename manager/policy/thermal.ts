@@ -12,10 +12,14 @@ export const THERMAL_STATES = ['normal', 'warm', 'hot', 'critical'] as const;
 export type ThermalState = (typeof THERMAL_STATES)[number];
 
 const HOT = THERMAL_STATES.indexOf('hot');
+/** The `--thermal-*` limit whose crossing enters each state. */
+const LIMIT_OF_STATE: Record<ThermalState, string> = { normal: 'none', warm: 'warn', hot: 'throttle', critical: 'critical' };
 
 /** The reading that took the node into a level: a temperature over a threshold, or a GPU slowdown flag. */
 export type ThermalCrossing =
   | { kind: 'temperature'; tempC: number; thresholdC: number; source: string }
+  /** The enclosure reached the node's ambient limit of `state` (tempC as the sensor measured it). */
+  | { kind: 'ambient'; tempC: number; sensor: string; state: ThermalState }
   | { kind: 'slowdown'; gpu: number };
 
 export interface ThermalChange {
@@ -47,6 +51,7 @@ function calmBelow(level: number, sample: ThermalSample, limits: ThermalLimits):
 function crossing(level: number, sample: ThermalSample, limits: ThermalLimits): ThermalCrossing {
   const thresholdC = thresholds(limits)[level] ?? Infinity;
   if (sample.tempC !== null && sample.tempC >= thresholdC) {
+    if (sample.ambient) return { kind: 'ambient', tempC: sample.ambient.tempC, sensor: sample.ambient.sensor, state: THERMAL_STATES[level] ?? 'hot' };
     return { kind: 'temperature', tempC: sample.tempC, thresholdC, source: sample.source };
   }
   return { kind: 'slowdown', gpu: sample.slowdownGpu ?? 0 };
@@ -104,6 +109,7 @@ export function isHot(state: ThermalState): boolean {
 /** `78.2 C >= 75 C`, `84.1 C >= 82 C (GPU 0)` or `GPU 0 in thermal slowdown`. */
 export function describeCrossing(c: ThermalCrossing): string {
   if (c.kind === 'slowdown') return `GPU ${c.gpu} in thermal slowdown`;
+  if (c.kind === 'ambient') return `ambient ${c.tempC.toFixed(1)} C (${c.sensor}) reached its ${LIMIT_OF_STATE[c.state]} limit`;
   const where = c.source === 'CPU' ? '' : ` (${c.source})`;
   return `${c.tempC.toFixed(1)} C >= ${formatThreshold(c.thresholdC)} C${where}`;
 }

@@ -85,6 +85,7 @@ export function equivalenceKey(node: SchedulableNode): string {
     subject.hw.memoryBytes,
     subject.hw.gpuCount,
     subject.hw.gpuMemoryBytes,
+    subject.hw.ambientC ?? null,
     [...node.drivers].sort(),
   ]);
 }

@@ -51,6 +51,10 @@ export interface ThermalOverrides {
   warnC?: number;
   throttleC?: number;
   criticalC?: number;
+  /** `--thermal-ambient-*`: limits on the board's warmest ambient sensor; unset = ambient not judged. */
+  ambientWarnC?: number;
+  ambientThrottleC?: number;
+  ambientCriticalC?: number;
 }
 
 /** Credentials bound to a node on first join; kept apart from NodeRecord so they never reach API output. */

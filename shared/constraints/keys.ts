@@ -6,7 +6,7 @@ import type { ConstraintSubject } from './subject.js';
 
 export type NodeField = 'id' | 'hostname' | 'role' | 'os' | 'arch';
 export type HwFact = keyof ConstraintSubject['hw'];
-export type HwUnit = 'bytes' | 'count';
+export type HwUnit = 'bytes' | 'count' | 'celsius';
 
 export type KeyTarget =
   | { kind: 'field'; field: NodeField }
@@ -35,6 +35,7 @@ const HW_KEYS = new Map<string, { fact: HwFact; unit: HwUnit }>([
   ['node.hw.memory', { fact: 'memoryBytes', unit: 'bytes' }],
   ['node.hw.gpu.memory', { fact: 'gpuMemoryBytes', unit: 'bytes' }],
   ['node.hw.gpu.count', { fact: 'gpuCount', unit: 'count' }],
+  ['node.hw.ambient', { fact: 'ambientC', unit: 'celsius' }],
 ]);
 
 const KNOWN_KEYS = `${[...FIELD_KEYS.keys()].join(', ')}, node.labels.<name>, engine.labels.<name> or ${HW_PREFIX}*`;

@@ -10,7 +10,12 @@ import type { ConstraintSubject } from './subject.js';
 import { archEquals } from '../arch.js';
 
 export function matchConstraint(c: Constraint, node: ConstraintSubject): boolean {
-  if (c.target.kind === 'hw') return compareNumbers(node.hw[c.target.fact], c.operator, c.target.amount);
+  if (c.target.kind === 'hw') {
+    const actual = node.hw[c.target.fact];
+    // undefined: a live reading this subject does not judge (see ConstraintSubject.hw.ambientC); null: none, fail closed.
+    if (actual === undefined) return true;
+    return actual !== null && compareNumbers(actual, c.operator, c.target.amount);
+  }
   if (c.target.kind === 'field' && c.target.field === 'hostname' && node.hostnameConflict) return false;
   const equal = textEquals(c.target, c.value, node);
   return c.operator === '==' ? equal : !equal;

@@ -48,11 +48,12 @@ function bindValue(target: KeyTarget, key: string, value: Token, expression: str
 
 function readAmount(unit: HwUnit, text: string): number | null {
   if (unit === 'bytes') return parseBytes(text);
+  if (unit === 'celsius') return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : null;
   return /^\d+$/.test(text) ? Number(text) : null;
 }
 
 function amountError(unit: HwUnit, key: string, text: string): string {
-  return unit === 'bytes'
-    ? `invalid byte size '${text}' for ${key} (use e.g. 512MiB, 8GiB or 8G)`
-    : `invalid number '${text}' for ${key} (expected a whole number)`;
+  if (unit === 'bytes') return `invalid byte size '${text}' for ${key} (use e.g. 512MiB, 8GiB or 8G)`;
+  if (unit === 'celsius') return `invalid temperature '${text}' for ${key} (degrees C, e.g. 35 or 32.5)`;
+  return `invalid number '${text}' for ${key} (expected a whole number)`;
 }

@@ -23,5 +23,12 @@ export interface ConstraintSubject {
     gpuCount: number;
     /** Largest GPU memory among the node's GPUs, bytes; 0 when no GPU. */
     gpuMemoryBytes: number;
+    /**
+     * Warmest ambient sensor fitted to the board (C), a live reading: null when the board has none,
+     * so `node.hw.ambient` fails there (fail closed). Absent (undefined) where the subject is built
+     * to judge tasks already running: an ambient constraint picks where new tasks go, it does not
+     * move running ones on every drift of a room's temperature (the heat policy's ambient limits do that).
+     */
+    ambientC?: number | null;
   };
 }

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { nodeId, stringMap, wireVersion } from './common.js';
 
 export const gpuFact = z.object({
+  /** `jetson` only from agents older than the `integrated` flag: a Jetson's GPU is an NVIDIA GPU. */
   vendor: z.enum(['nvidia', 'amd', 'jetson']),
+  /** The SoC's own GPU sharing the board's memory (Jetson), not a card of its own. Absent from older agents. */
+  integrated: z.boolean().optional(),
   model: z.string(),
   memoryBytes: z.number().nonnegative().nullable(),
   uuid: z.string().nullable(),

@@ -25,6 +25,19 @@ export const gpuReading = z.object({
 });
 export type GpuReading = z.infer<typeof gpuReading>;
 
+/** Bounds on `ambient`: a shelf has a few probes; more are cut by the agent. */
+export const MAX_AMBIENT_SENSORS = 16;
+export const MAX_AMBIENT_SENSOR_NAME = 64;
+
+/** A temperature sensor fitted to the board for its enclosure or room (1-wire DS18B20, IIO BME280...). */
+export const ambientReading = z.object({
+  sensor: z.string().max(MAX_AMBIENT_SENSOR_NAME),
+  tempC: z.number(),
+  /** Relative humidity where the sensor measures it (BME280, SHT3x, HDC100x); null otherwise. */
+  humidityPct: z.number().min(0).max(100).nullable(),
+});
+export type AmbientReading = z.infer<typeof ambientReading>;
+
 /** How a board *feels*: published every interval with QoS 0. */
 export const telemetry = z.object({
   v: wireVersion,
@@ -41,6 +54,8 @@ export const telemetry = z.object({
   gpuStale: z.boolean(),
   load1: z.number().nullable(),
   memUsedBytes: z.number().nullable(),
+  /** Ambient sensors fitted to the board. Absent on boards without any, and from older agents. */
+  ambient: z.array(ambientReading).max(MAX_AMBIENT_SENSORS).optional(),
   /**
    * Sensor files (relative to the host root) the board has but this sample could not read: hung
    * past the read deadline, not a regular file, too large, or an I/O or permission error. Their

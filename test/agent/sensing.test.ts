@@ -13,11 +13,11 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
-async function sense(root: string, opts: { nvidiaSmi?: boolean; now?: () => number } = {}) {
+async function sense(root: string, opts: { nvidiaSmi?: boolean; vars?: Record<string, string>; now?: () => number } = {}) {
   const sensing = await createBoardSensing({
     hostRoot: root,
     hwProfilesDir: null,
-    env: fixtureEnv(root, { nvidiaSmi: opts.nvidiaSmi }),
+    env: fixtureEnv(root, { nvidiaSmi: opts.nvidiaSmi, vars: opts.vars }),
     logger: silentLogger(),
     now: opts.now ?? (() => 1_750_000_000_000),
   });
@@ -145,6 +145,28 @@ describe('Raspberry Pi 5', () => {
   });
 });
 
+describe('Raspberry Pi 4 with enclosure sensors (1-wire DS18B20s, IIO BME280 and HDC1000)', () => {
+  it('reports each ambient sensor in its ABI units, skipping the DS18B20 reset value and non-thermometers', async () => {
+    const { reading } = await sense(boardRoot('rpi4-enclosure'));
+    const ambient = reading.ambient ?? [];
+    expect(ambient.map((a) => a.sensor)).toEqual(['w1:28-0316a2794bff', 'w1:28-01144b83a1aa', 'iio:bme280', 'iio:hdc100x']);
+    expect(ambient[0]).toEqual({ sensor: 'w1:28-0316a2794bff', tempC: 31.437, humidityPct: null }); // w1_therm `temperature`
+    expect(ambient[1]).toEqual({ sensor: 'w1:28-01144b83a1aa', tempC: 23.125, humidityPct: null }); // old w1_slave file
+    expect(ambient[2]).toEqual({ sensor: 'iio:bme280', tempC: 24.31, humidityPct: 41.234 });
+    // (raw + offset) * scale: the HDC1000's 165 C / 2^16 per count from -40 C.
+    expect(ambient[3]?.tempC).toBeCloseTo(22.943, 3);
+    expect(ambient[3]?.humidityPct).toBeCloseTo(45.776, 3);
+    // The CPU reading is unchanged by them.
+    expect(reading.cpuTempC).toBe((await sense(boardRoot('rpi4'))).reading.cpuTempC);
+    expectWireValid((await sense(boardRoot('rpi4-enclosure'))).facts, reading);
+  });
+
+  it('has no ambient field on a board without such sensors', async () => {
+    const { reading } = await sense(boardRoot('rpi4'));
+    expect(reading.ambient).toBeUndefined();
+  });
+});
+
 describe('Jetson Nano', () => {
   it('takes CPU-therm (zone 1) as the CPU, not the hotter PMIC-Die, and reads the GPU load file', async () => {
     const { facts, reading } = await sense(boardRoot('jetson-nano'));
@@ -152,8 +174,8 @@ describe('Jetson Nano', () => {
     expect(facts.cpu).toEqual({ model: 'Cortex-A57', cores: 4 });
     expect(reading.cpuTempC).toBe(46.5);
     expect(temp(reading, 'PMIC-Die')).toBe(100);
-    expect(facts.gpus).toEqual([{ vendor: 'jetson', model: 'NVIDIA Tegra X1 (Maxwell, 128 cores)', memoryBytes: null, uuid: null }]);
-    expect(facts.labels).toMatchObject({ gpu: 'true', 'gpu.vendor': 'jetson', 'gpu.count': '1' });
+    expect(facts.gpus).toEqual([{ vendor: 'nvidia', integrated: true, model: 'NVIDIA Tegra X1 (Maxwell, 128 cores)', memoryBytes: null, uuid: null }]);
+    expect(facts.labels).toMatchObject({ gpu: 'true', 'gpu.vendor': 'nvidia', 'gpu.integrated': 'true', 'gpu.count': '1' });
     expect(reading.gpus).toEqual([{ index: 0, tempC: 43, utilPct: 37.4, memUsedBytes: null, thermalSlowdown: null }]);
     expect(reading.voltages).toEqual([
       { rail: 'ina3221:POM_5V_IN', volts: 5.048 },
@@ -184,6 +206,35 @@ describe('Jetson AGX Orin', () => {
     // The 99 C passive trip leaves room for the profile's 94 C critical limit.
     expect(facts.thermalLimits).toEqual({ warnC: 80, throttleC: 87, criticalC: 94, hysteresisC: 4 });
     expectWireValid(facts, reading);
+  });
+});
+
+describe('Jetson AGX Orin on JetPack 6 (nvidia-smi lists the integrated GPU as Orin (nvgpu))', () => {
+  it('reports one NVIDIA GPU, integrated, with sysfs readings where nvidia-smi has none', async () => {
+    const { facts, reading } = await sense(boardRoot('jetson-orin-jp6'));
+    expect(facts.gpus).toEqual([
+      { vendor: 'nvidia', integrated: true, model: 'NVIDIA Orin (Ampere)', memoryBytes: null, uuid: 'GPU-00000000-0000-0000-0000-000000000000' },
+    ]);
+    expect(facts.labels).toEqual({ board: 'jetson-orin', gpu: 'true', 'gpu.count': '1', 'gpu.vendor': 'nvidia', 'gpu.integrated': 'true' });
+    // nvidia-smi says N/A: the GPU thermal zone and the load file answer instead.
+    expect(reading.gpus).toEqual([{ index: 0, tempC: 45.312, utilPct: 81.2, memUsedBytes: null, thermalSlowdown: null }]);
+    expect(reading.gpuStale).toBe(false);
+    expectWireValid(facts, reading);
+  });
+
+  it('takes nvidia-smi readings where it has them', async () => {
+    const vars = { FAKE_NVIDIA_SMI_SET: 'temperature.gpu=51;utilization.gpu=12 %;clocks_event_reasons.sw_thermal_slowdown=Active' };
+    const { reading } = await sense(boardRoot('jetson-orin-jp6'), { vars });
+    expect(reading.gpus).toEqual([{ index: 0, tempC: 51, utilPct: 12, memUsedBytes: null, thermalSlowdown: true }]);
+  });
+
+  it('keeps a discrete card in the slot apart from the integrated GPU', async () => {
+    const { facts } = await sense(boardRoot('jetson-orin-jp6'), { vars: { FAKE_NVIDIA_SMI_CAPTURES: 'orin-nvgpu,l40s' } });
+    expect(facts.gpus.map((g) => [g.model, g.integrated])).toEqual([
+      ['NVIDIA L40S', false],
+      ['NVIDIA Orin (Ampere)', true],
+    ]);
+    expect(facts.labels).toMatchObject({ 'gpu.count': '2', 'gpu.vendor': 'nvidia', 'gpu.integrated': 'true' });
   });
 });
 
@@ -225,8 +276,10 @@ describe('x86 AMD (real prometheus/procfs drm tree)', () => {
 describe('x86 with an NVIDIA GPU (stand-in nvidia-smi replaying an H100 capture)', () => {
   it('reports the GPU facts and streamed readings, and drops the NVMe sentinel', async () => {
     const { facts, reading } = await sense(boardRoot('x86-nvidia'), { nvidiaSmi: true });
-    expect(facts.gpus).toEqual([{ vendor: 'nvidia', model: 'NVIDIA H100 80GB HBM3', memoryBytes: 81559 * 1024 * 1024, uuid: 'GPU-00000000-0000-0000-0000-000000000000' }]);
-    expect(facts.labels).toEqual({ board: 'x86-intel', gpu: 'true', 'gpu.vendor': 'nvidia', 'gpu.count': '1' });
+    expect(facts.gpus).toEqual([
+      { vendor: 'nvidia', integrated: false, model: 'NVIDIA H100 80GB HBM3', memoryBytes: 81559 * 1024 * 1024, uuid: 'GPU-00000000-0000-0000-0000-000000000000' },
+    ]);
+    expect(facts.labels).toEqual({ board: 'x86-intel', gpu: 'true', 'gpu.vendor': 'nvidia', 'gpu.integrated': 'false', 'gpu.count': '1' });
     expect(reading.gpus).toEqual([{ index: 0, tempC: 59, utilPct: 100, memUsedBytes: 19818 * 1024 * 1024, thermalSlowdown: false }]);
     expect(reading.gpuStale).toBe(false);
     expect(temp(reading, 'nvme:Composite')).toBe(38.85);

@@ -16,6 +16,8 @@ export interface WritableBoard {
    * now and since boot, else `0`) and the `rpi_volt` alarm (`in0_lcrit_alarm`).
    */
   setUnderVoltage(on: boolean): void;
+  /** Every ambient sensor fitted to the board (1-wire `temperature`, IIO `in_temp_input`) reads `celsius`. */
+  setAmbientC(celsius: number): void;
   /** A new /proc/sys/kernel/random/boot_id: the board rebooted. */
   setBootId(bootId: string): void;
   remove(): void;
@@ -55,6 +57,11 @@ export function writableBoard(name: string): WritableBoard {
       if (words.length + alarms.length === 0) throw new Error(`fixture board ${name} has no under-voltage sources`);
       for (const file of words) replaceFile(file, on ? '50005\n' : '0\n');
       for (const file of alarms) replaceFile(file, on ? '1\n' : '0\n');
+    },
+    setAmbientC: (celsius) => {
+      const files = findFiles(join(copy.root, 'sys', 'bus'), (n) => n === 'temperature' || n === 'in_temp_input');
+      if (files.length === 0) throw new Error(`fixture board ${name} has no ambient sensors`);
+      for (const file of files) replaceFile(file, `${Math.round(celsius * 1000)}\n`);
     },
     setBootId: (bootId) => replaceFile(join(copy.root, 'proc/sys/kernel/random/boot_id'), `${bootId}\n`),
     remove: copy.remove,

@@ -1,11 +1,12 @@
 /** Parsing nvidia-smi output, taken from real captures replayed by the stand-in nvidia-smi. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseInventory } from '../../../agent/sensors/nvidia-inventory.js';
 import { csvActive, csvNumber, csvText } from '../../../agent/sensors/nvidia-smi-csv.js';
 import { parseStreamLine, streamArgs } from '../../../agent/sensors/nvidia-stream.js';
-import { FIXTURE_BIN, fixtureEnv } from './fixture-boards.js';
+import { FIXTURE_BIN, FIXTURES_DIR, fixtureEnv } from './fixture-boards.js';
 
 const MIB = 1024 * 1024;
 
@@ -64,5 +65,28 @@ describe('csv values', () => {
     }
     expect(csvNumber('69.85')).toBe(69.85);
     expect(csvNumber('69.85 W')).toBeNull();
+  });
+});
+
+describe('a real H100 on driver 580 (captured on a lent GPU machine with the agent\'s own commands)', () => {
+  const capture = readFileSync(join(FIXTURES_DIR, 'nvidia-smi', 'h100-device-580.txt'), 'utf8').split('\n');
+  /** The output lines under `# $ nvidia-smi <args>` up to the next comment or blank line. */
+  const outputOf = (args: string): string[] => {
+    const at = capture.findIndex((l) => l.startsWith(`# $ nvidia-smi ${args}`));
+    const end = capture.findIndex((l, i) => i > at && (l.startsWith('#') || l === ''));
+    return capture.slice(at + 1, end);
+  };
+
+  it('inventory: one H100 with its memory and uuid', () => {
+    const lines = outputOf('--query-gpu=index,name,uuid,memory.total --format=csv,noheader,nounits');
+    expect(parseInventory(lines.join('\n'))).toEqual([
+      { smiIndex: 0, fact: { vendor: 'nvidia', model: 'NVIDIA H100 80GB HBM3', memoryBytes: 81559 * MIB, uuid: 'GPU-409c0418-9370-6070-d551-dec2b281d4b9' } },
+    ]);
+  });
+
+  it('stream: a line a second, each a full reading', () => {
+    const lines = outputOf(`${streamArgs(false).slice(0, 2).join(' ')} -lms 1000`);
+    expect(lines).toHaveLength(4);
+    for (const line of lines) expect(parseStreamLine(line)).toEqual({ smiIndex: 0, tempC: 36, utilPct: 0, memUsedBytes: 0, thermalSlowdown: false });
   });
 });

@@ -60,7 +60,7 @@ describe.skipIf(!hasMosquitto)('kelvin sim against a real broker', () => {
     const facts = new Map(watch.messages.filter((m) => m.topic.endsWith('/facts')).map((m) => [nodeOf(m), m.json as NodeFacts]));
     expect(facts.size).toBe(20);
     expect(facts.get('run-pi4-0001')).toMatchObject({ arch: 'aarch64', gpus: [], board: { profile: 'rpi-4' }, thermalLimits: { throttleC: 70 }, labels: { gpu: 'false' } });
-    expect(facts.get('run-orin-0013')).toMatchObject({ arch: 'aarch64', gpus: [{ vendor: 'jetson' }], labels: { gpu: 'true', 'gpu.vendor': 'jetson' } });
+    expect(facts.get('run-orin-0013')).toMatchObject({ arch: 'aarch64', gpus: [{ vendor: 'nvidia', integrated: true }], labels: { gpu: 'true', 'gpu.vendor': 'nvidia', 'gpu.integrated': 'true' } });
     const x86 = facts.get('run-x86gpu-0020');
     expect(x86).toMatchObject({ arch: 'x86_64', gpus: [{ vendor: 'nvidia' }], labels: { 'gpu.vendor': 'nvidia' } });
     expect(x86?.gpus[0]?.memoryBytes).toBeGreaterThan(0);

@@ -2,7 +2,7 @@
 import { PolicyEngine, type PolicyEvent, type PolicyOptions } from '../../../manager/policy/index.js';
 import type { Alert } from '../../../shared/payloads/alert.js';
 import type { ThermalLimits } from '../../../shared/payloads/facts.js';
-import { telemetry, type GpuReading, type PowerReading, type Telemetry } from '../../../shared/payloads/telemetry.js';
+import { telemetry, type AmbientReading, type GpuReading, type PowerReading, type Telemetry } from '../../../shared/payloads/telemetry.js';
 
 /** Pi-like limits, so that 78.2 C is hot: warn 70, throttle 75, critical 85, hysteresis 5. */
 export const LIMITS: ThermalLimits = { warnC: 70, throttleC: 75, criticalC: 85, hysteresisC: 5 };
@@ -10,6 +10,7 @@ export const LIMITS: ThermalLimits = { warnC: 70, throttleC: 75, criticalC: 85, 
 export interface SampleOptions {
   gpus?: Partial<GpuReading>[];
   power?: Partial<PowerReading>;
+  ambient?: AmbientReading[];
 }
 
 let seq = 0;
@@ -36,6 +37,7 @@ export function sample(cpuTempC: number | null, options: SampleOptions = {}): Te
     gpuStale: false,
     load1: 0.5,
     memUsedBytes: null,
+    ...(options.ambient ? { ambient: options.ambient } : {}),
   });
 }
 

@@ -22,7 +22,8 @@ function node(overrides: Partial<ConstraintSubject> = {}): ConstraintSubject {
   };
 }
 
-const pi = node();
+const pi = node({ hw: { cpuCores: 4, memoryBytes: 8 * GiB, gpuCount: 0, gpuMemoryBytes: 0, ambientC: null } });
+const enclosure = node({ id: 'pi-shed', hostname: 'pi-shed', hw: { cpuCores: 4, memoryBytes: 8 * GiB, gpuCount: 0, gpuMemoryBytes: 0, ambientC: 31.437 } });
 const gpuBox = node({
   id: 'gpu-1',
   hostname: 'gpu-1',
@@ -94,6 +95,15 @@ const CASES: [string, ConstraintSubject, boolean][] = [
   ['node.hw.gpu.memory>=16GiB', gpuBox, true],
   ['node.hw.gpu.memory>=16GiB', pi, false],
   ['node.hw.gpu.memory<32GiB', gpuBox, true],
+  // node.hw.ambient: the warmest enclosure sensor, in C; a board without one fails (fail closed).
+  ['node.hw.ambient<35', enclosure, true],
+  ['node.hw.ambient<31.5', enclosure, true],
+  ['node.hw.ambient<=31.4', enclosure, false],
+  ['node.hw.ambient>-5', enclosure, true],
+  ['node.hw.ambient<35', pi, false],
+  ['node.hw.ambient!=20', pi, false],
+  // Judging a running task (no live reading in the subject): ambient constraints do not move it.
+  ['node.hw.ambient<35', node(), true],
 ];
 
 describe('matchConstraint', () => {

@@ -53,7 +53,7 @@ const ACCEPTED: [string, string, Operator, string][] = [
 const KNOWN_KEYS =
   '(expected node.id, node.hostname, node.role, node.platform.os, node.platform.arch, ' +
   'node.labels.<name>, engine.labels.<name> or node.hw.*)';
-const KNOWN_HW_KEYS = '(known: node.hw.cpu.cores, node.hw.memory, node.hw.gpu.memory, node.hw.gpu.count)';
+const KNOWN_HW_KEYS = '(known: node.hw.cpu.cores, node.hw.memory, node.hw.gpu.memory, node.hw.gpu.count, node.hw.ambient)';
 
 /** [expression, 1-based position, reason] */
 const REJECTED: [string, number, string][] = [
@@ -103,6 +103,8 @@ const REJECTED: [string, number, string][] = [
   ['node.hw.cpu.cores>=four', 20, "invalid number 'four' for node.hw.cpu.cores (expected a whole number)"],
   ['node.hw.cpu.cores>=2.5', 20, "invalid number '2.5' for node.hw.cpu.cores (expected a whole number)"],
   ['node.hw.gpu.count>=-1', 20, "invalid number '-1' for node.hw.gpu.count (expected a whole number)"],
+  ['node.hw.ambient<warm', 17, "invalid temperature 'warm' for node.hw.ambient (degrees C, e.g. 35 or 32.5)"],
+  ['node.hw.ambient<35C', 17, "invalid temperature '35C' for node.hw.ambient (degrees C, e.g. 35 or 32.5)"],
 ];
 
 function rejection(expression: string): ConstraintError {
