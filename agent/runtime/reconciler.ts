@@ -11,6 +11,7 @@ import type { TaskDriver } from '../../shared/payloads/facts.js';
 import type { LogLine } from '../../shared/payloads/logs.js';
 import { isTerminal, type DesiredTaskSet, type TaskSpec, type TaskStatus } from '../../shared/payloads/tasks.js';
 import { judgeDesiredSet, NOTHING_APPLIED, type AppliedSet } from './applied-set.js';
+import { FINISHED_LOG_LINES, FinishedLogs } from './finished-logs.js';
 import { isSafeTaskId } from './task-dir.js';
 import { TaskRecords, type TaskRecord, type TaskRecordStore } from './task-records.js';
 import { retryTemporary, type StepOutcome } from './task-retry.js';
@@ -74,6 +75,7 @@ export class Reconciler {
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly finished = new FinishedLogs();
   /** Found tasks that have no record; the first apply() settles them. */
   private unrecorded: FoundTask[] = [];
   /** Aborted by close(): ends retries of steps that must finish even for dropped tasks. */
@@ -146,7 +148,11 @@ export class Reconciler {
 
   logs(taskId: string, options: LogOptions): AsyncIterable<LogLine> {
     const entry = this.tasks.get(taskId);
-    if (!entry) throw new Error(`unknown task ${taskId}: this agent does not run it and has no record of it`);
+    if (!entry) {
+      const finished = this.finished.logs(taskId, options);
+      if (finished) return finished;
+      throw new Error(`unknown task ${taskId}: this agent does not run it and has no record of it`);
+    }
     return entry.controller ? entry.controller.logs(options) : emptyLogs();
   }
 
@@ -300,11 +306,21 @@ export class Reconciler {
         this.update(entry, { state: 'shutdown', message: 'no longer desired before it started', finishedAt: this.now() });
       }
       if (this.closed) return;
+      if (controller) await this.keepLogs(entry.spec.id, controller);
       const removed = controller ? await this.step(entry, 'remove', () => controller.remove(), { untilClosed: true }) : { ok: true as const };
       if (!removed.ok) return this.dropFailed(entry, removed.error.message);
       this.tasks.delete(entry.spec.id);
       if (isSafeTaskId(entry.spec.id)) this.records.delete(entry.spec.id);
     });
+  }
+
+  /** The last lines of a task about to be removed, for `service logs` after it is gone; never blocks the removal. */
+  private async keepLogs(taskId: string, controller: Controller): Promise<void> {
+    try {
+      await this.finished.keep(taskId, controller.logs({ tail: FINISHED_LOG_LINES, follow: false }));
+    } catch (err) {
+      this.log.debug({ taskId, err }, 'could not keep the logs of a removed task');
+    }
   }
 
   private dropFailed(entry: TaskEntry, error: string): void {

@@ -182,6 +182,19 @@ describe('Reconciler with the process driver', () => {
     expect(() => h.reconciler.logs('nope', { tail: null, follow: false })).toThrow(/unknown task nope/);
   });
 
+  it('still answers for the logs of a finished task after the desired set dropped it and its files are gone', async () => {
+    const h = start();
+    await h.reconciler.start();
+    const task = sh('echo one; echo two; echo three');
+    h.reconciler.apply(desiredSet(1, [task]));
+    await h.reach(task.id, 'complete');
+    h.reconciler.apply(desiredSet(2, []));
+    await h.reconciler.idle();
+    expect(existsSync(join(state.path, 'tasks', task.id))).toBe(false);
+    expect((await collect(h.reconciler.logs(task.id, { tail: null, follow: false }))).map((l) => l.text)).toEqual(['one', 'two', 'three']);
+    expect((await collect(h.reconciler.logs(task.id, { tail: 2, follow: true }))).map((l) => l.text)).toEqual(['two', 'three']);
+  });
+
   it('never starts a task dropped before it got going', async () => {
     const h = start();
     await h.reconciler.start();
