@@ -29,6 +29,7 @@ import { PolicyActions, PolicyInputs } from './policy-runtime/index.js';
 import { ensureClusterIdentity } from './store/cluster-identity.js';
 import type { NodeReadiness } from './store/records.js';
 import { Store } from './store/store.js';
+import { ServerTlsRenewal } from './tls/renewal.js';
 import { issueServerTls, type ServerTls } from './tls/cluster-tls.js';
 import { isLoopbackHost, managerSans } from './tls/sans.js';
 
@@ -46,8 +47,10 @@ export interface RunningManager {
   readonly mqttPort: number | null;
   /** The cluster CA file the embedded broker's certificate chains to; null for plain MQTT or an external broker. */
   readonly mqttCaPath: string | null;
-  /** The manager's server certificate (broker and API); null when nothing it serves uses TLS. */
+  /** The manager's server certificate (broker and API) as issued at start; null when nothing it serves uses TLS. */
   readonly serverTls: ServerTls | null;
+  /** Called with each certificate renewed while the manager runs (tls/renewal.ts), for the HTTPS API. */
+  onServerTlsRenewed(handler: (tls: ServerTls) => void): void;
   readonly adminTokenPath: string;
   /** Bad payloads dropped per source since start. */
   badPayloads(): ReadonlyMap<string, number>;
@@ -96,7 +99,9 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     const httpHost = options.http.slice(0, options.http.lastIndexOf(':'));
     const embeddedTls = options.brokerUrl === null && !options.insecureMqtt;
     // One certificate for the broker and, when it listens beyond loopback, the HTTP API.
-    const serverTls = embeddedTls || !isLoopbackHost(httpHost) ? issueServerTls(options.dataDir, managerSans([...options.tlsSans, options.mqttHost, httpHost])) : null;
+    const sans = managerSans([...options.tlsSans, options.mqttHost, httpHost]);
+    const serverTls = embeddedTls || !isLoopbackHost(httpHost) ? issueServerTls(options.dataDir, sans) : null;
+    const renewedHandlers: Array<(tls: ServerTls) => void> = [];
     if (options.brokerUrl === null) {
       password = randomBytes(32).toString('base64url');
       if (serverTls && embeddedTls) {
@@ -111,6 +116,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       );
       const b = broker;
       cleanups.push(() => b.close());
+      if (tls) renewedHandlers.push((renewed) => b.setTls(renewed));
       mqttUrl = broker.url;
     } else {
       const url = new URL(options.brokerUrl);
@@ -235,6 +241,19 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       [allNodesTopic('leave')]: { qos: 1 },
     });
 
+    if (serverTls) {
+      const renewal = new ServerTlsRenewal({
+        dataDir: options.dataDir,
+        sans,
+        initial: serverTls,
+        apply: (renewed) => renewedHandlers.forEach((h) => h(renewed)),
+        logger: logger.child({ component: 'tls' }),
+        now: () => clock.now(),
+      });
+      renewal.start();
+      cleanups.push(() => renewal.stop());
+    }
+
     logger.info({ dataDir: options.dataDir, mqtt: mqttUrl, cluster: identity.id }, 'manager started');
     return {
       options,
@@ -244,6 +263,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       mqttPort: broker?.port ?? null,
       mqttCaPath: caPath,
       serverTls,
+      onServerTlsRenewed: (handler) => renewedHandlers.push(handler),
       adminTokenPath,
       badPayloads: () => router.badPayloads(),
       mqtt: client,

@@ -110,6 +110,8 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
     // Beyond loopback the admin token and everything else would cross the network: HTTPS.
     const tls = isLoopbackHost(address.host) || !manager.serverTls ? null : { cert: manager.serverTls.cert, key: manager.serverTls.key };
     api = await startApi(manager, { ...address, brokerUrl, tls, logger: logger.child({ component: 'api' }) });
+    const https = api;
+    if (tls) manager.onServerTlsRenewed((renewed) => https.setTls(renewed));
   } catch (err) {
     await manager.stop();
     throw new CliError(`cannot serve the API on ${options.http}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);

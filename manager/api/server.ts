@@ -31,6 +31,8 @@ export interface ApiServer {
   /** `http(s)://host:port` as clients reach it. */
   readonly url: string;
   readonly port: number;
+  /** Serves a renewed certificate to new connections (HTTPS only). */
+  setTls(tls: { cert: string; key: string }): void;
   close(): Promise<void>;
 }
 
@@ -101,13 +103,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (e.status === 413) res.once('finish', () => req.destroy());
     });
   };
-  const server = options.tls ? createHttpsServer(options.tls, onRequest) : createServer(onRequest);
+  const httpsServer = options.tls ? createHttpsServer(options.tls, onRequest) : null;
+  const server = httpsServer ?? createServer(onRequest);
   await listen(server, options.port, options.host);
   const port = (server.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     port,
+    setTls: (tls) => httpsServer?.setSecureContext({ cert: tls.cert, key: tls.key }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

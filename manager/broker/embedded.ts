@@ -46,6 +46,8 @@ export interface EmbeddedBroker {
   readonly port: number;
   /** URL the manager's own client connects to. */
   readonly url: string;
+  /** Serves a renewed certificate to new connections (mqtts only). */
+  setTls(tls: { cert: string; key: string }): void;
   /** Closes the broker: every client is disconnected. */
   close(): Promise<void>;
 }
@@ -242,9 +244,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   store.on('change', onChange);
 
   // A client that opens a socket and never finishes the handshake is dropped after 10 s, not 120.
-  const server: Server = options.tls
-    ? createTlsServer({ ...options.tls, handshakeTimeout: 10_000, minVersion: 'TLSv1.2' }, (socket) => aedes.handle(socket))
-    : createServer((socket) => aedes.handle(socket));
+  const tlsServer = options.tls ? createTlsServer({ ...options.tls, handshakeTimeout: 10_000, minVersion: 'TLSv1.2' }, (socket) => aedes.handle(socket)) : null;
+  const server: Server = tlsServer ?? createServer((socket) => aedes.handle(socket));
   if (options.tls) server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'mqtts handshake failed'));
   await listen(server, options.port, options.host);
   const port = (server.address() as AddressInfo).port;
@@ -255,6 +256,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   return {
     port,
     url: `${scheme}://${connectHost.includes(':') ? `[${connectHost}]` : connectHost}:${port}`,
+    setTls(tls) {
+      tlsServer?.setSecureContext({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' });
+    },
     async close() {
       store.off('change', onChange);
       for (const timer of closing) clearTimeout(timer);
