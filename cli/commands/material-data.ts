@@ -20,8 +20,11 @@ export function readMaterialData(file: string): Buffer {
       try {
         n = readSync(fd, buf, size, buf.length - size, null);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-        if ((err as NodeJS.ErrnoException).code === 'EOF') break;
+        // A non-blocking stdin (some terminals and pipes) says EAGAIN until data comes: wait a moment.
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+          continue;
+        }
         throw new CliError(`cannot read ${where}: ${(err as Error).message}`);
       }
       if (n === 0) break;

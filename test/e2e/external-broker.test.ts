@@ -33,6 +33,7 @@ let joinToken = '';
 let env: NodeJS.ProcessEnv = {};
 const agents = new Map<string, ChildProcess>();
 const accounts = new Map<string, { username: string; password: string }>();
+let snoopAccount: { username: string; password: string } | null = null;
 
 async function kelvin(...args: string[]): Promise<string> {
   const r = await runKelvin(args, { env });
@@ -98,7 +99,9 @@ describe.skipIf(!hasMosquitto)('kelvin manager --broker with an external Mosquit
     // 3. Two new boards: their accounts go into the running broker, which re-reads its files on SIGHUP.
     for (const name of ['pi4', 'gpubox', 'snoop']) {
       const account = await brokerAccount(name);
-      accounts.set(name, account);
+      // snoop never runs an agent: its account only listens, as another board would (secrets test).
+      if (name === 'snoop') snoopAccount = account;
+      else accounts.set(name, account);
       execFileSync(MOSQUITTO_PASSWD, ['-b', passwd, account.username, account.password]);
     }
     chmodSync(passwd, 0o644);
@@ -171,7 +174,7 @@ describe.skipIf(!hasMosquitto)('kelvin manager --broker with an external Mosquit
   });
 
   it("delivers a secret only to the board running its task: another board's account sees none of it", async () => {
-    const snoop = accounts.get('snoop');
+    const snoop = snoopAccount;
     if (!snoop) throw new Error('account missing');
     const plaintext = `kelvin-ext-secret-${process.pid}-${Math.random().toString(36).slice(2)}`;
     const src = mkdtempSync(join(tmpdir(), 'kelvin-ext-src-'));

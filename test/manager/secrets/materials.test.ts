@@ -5,6 +5,7 @@ import { Cluster, ClusterError } from '../../../manager/cluster.js';
 import { SecretCipher } from '../../../manager/secrets/cipher.js';
 import { Materials } from '../../../manager/secrets/materials.js';
 import { SecretsResponder } from '../../../manager/secrets/secrets-responder.js';
+import { applyStackMaterials, removeStackMaterials } from '../../../manager/secrets/stack-materials.js';
 import { silentLogger } from '../../../shared/logger.js';
 import type { SecretsRequest } from '../../../shared/payloads/secrets.js';
 import { newBoxKeyPair, open, sealedValueAad } from '../../../shared/secrets/sealed-box.js';
@@ -74,6 +75,21 @@ describe('Materials', () => {
     expect(() => new Materials(h.store, new SecretCipher(Buffer.alloc(32, 4)), () => 0)).toThrow(
       "the secrets key is not the one this data dir's secrets were sealed with (wrong --secrets-key-file, or secrets.key replaced)",
     );
+  });
+});
+
+describe('stack deploy secrets', () => {
+  it('creates what is missing, keeps an unchanged one, refuses a changed value, and stack rm removes what the stack made', () => {
+    const body = (data: string) => ({ name: 'shop_db', data: Buffer.from(data).toString('base64'), labels: { 'com.docker.stack.namespace': 'shop' } });
+    applyStackMaterials(materials, 'secret', [body('v1')]);
+    applyStackMaterials(materials, 'secret', [body('v1')]);
+    expect(materials.list('secret').map((m) => m.name)).toEqual(['shop_db']);
+    expect(errorOf(() => applyStackMaterials(materials, 'secret', [body('v2')]))).toBe(
+      'conflict: secret shop_db already exists with another value; a secret cannot change: give it a new name (and use that in the service)',
+    );
+    materials.create('secret', 'other', Buffer.from('x'));
+    removeStackMaterials(materials, 'shop');
+    expect(materials.list('secret').map((m) => m.name)).toEqual(['other']);
   });
 });
 
