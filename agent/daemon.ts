@@ -16,6 +16,8 @@ import type { Telemetry } from '../shared/payloads/telemetry.js';
 import { loadOrCreateIdentity, markRemoved, nodeIdFromHostname, readNodeId, removedMark } from './identity.js';
 import { LocalProtection } from './local-protection.js';
 import { LogsResponder } from './logs-responder.js';
+import { SecretsFetcher } from './secrets/secrets-fetcher.js';
+import { materialsRoot, TaskMaterials } from './secrets/task-materials.js';
 import { MqttSession } from './mqtt-session.js';
 import type { BoardOptions, OnceOptions, RunOptions } from './options.js';
 import { DockerExecutor } from './runtime/docker/index.js';
@@ -35,11 +37,11 @@ export const LOCAL_COOL_READINGS = 5;
 export { AGENT_VERSION };
 
 /** Every driver this build has; each says for itself whether it can run tasks here now. */
-function createExecutors(options: BoardOptions, nodeId: string, logger: Logger): Executor[] {
+function createExecutors(options: BoardOptions, nodeId: string, logger: Logger, materialsRoot: string | null = null): Executor[] {
   return [
-    new ProcessExecutor({ stateDir: options.stateDir, logger }),
+    new ProcessExecutor({ stateDir: options.stateDir, logger, materialsRoot }),
     // Labelled with the node id, so agents sharing one engine never adopt each other's containers.
-    new DockerExecutor({ socketPath: options.dockerSocket, nodeId, logger }),
+    new DockerExecutor({ socketPath: options.dockerSocket, nodeId, logger, materialsRoot }),
   ];
 }
 
@@ -134,6 +136,7 @@ class AgentDaemon implements RunningAgent {
   private readonly session: MqttSession;
   private readonly reconciler: Reconciler;
   private readonly logs: LogsResponder;
+  private readonly secrets: SecretsFetcher;
   private readonly protection: LocalProtection;
   private readonly executors: Executor[];
   private facts: NodeFacts | null = null;
@@ -156,7 +159,9 @@ class AgentDaemon implements RunningAgent {
   ) {
     let resolveLeft = (): void => {};
     this.left = { promise: new Promise<void>((r) => (resolveLeft = r)), resolve: () => resolveLeft() };
-    this.executors = createExecutors(options, nodeId, log);
+    const root = materialsRoot(options.stateDir);
+    this.executors = createExecutors(options, nodeId, log, root);
+    this.secrets = new SecretsFetcher({ nodeId, publish: (request) => this.session.publish('secrets-request', request, { qos: 1, retain: false }) });
     this.session = new MqttSession({
       url: options.broker,
       nodeId,
@@ -171,12 +176,14 @@ class AgentDaemon implements RunningAgent {
         if (this.reconciler.apply(set) && set.removed) void this.onRemoved();
       },
       onLogsRequest: (request) => this.logs.handle(request),
+      onSecrets: (response) => this.secrets.handle(response),
     });
     this.reconciler = new Reconciler({
       executors: this.executors,
       stateDir: options.stateDir,
       logger: log,
       report: (status) => this.session.publish('task-status', status, { qos: 1, retain: false }),
+      materials: new TaskMaterials(root, (taskId, kind, name) => this.secrets.fetch(taskId, kind, name)),
     });
     this.protection = new LocalProtection({
       board: () => this.board,
@@ -219,6 +226,7 @@ class AgentDaemon implements RunningAgent {
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     if (this.factsTimer) clearTimeout(this.factsTimer);
     this.logs.close();
+    this.secrets.close();
     await this.session.stop();
     await this.reconciler.close();
     await this.sensing.close();

@@ -16,7 +16,7 @@ import type { NodeStatus } from '../shared/payloads/status.js';
 import { nodeTopic, type NodeTopicKind } from '../shared/topics.js';
 import { decodePayload, encode, type NodePayload } from '../shared/wire.js';
 
-type InboundKind = 'tasks' | 'logs-request';
+type InboundKind = 'tasks' | 'logs-request' | 'secrets';
 type OutboundKind = Exclude<NodeTopicKind, InboundKind>;
 
 export interface MqttSessionOptions {
@@ -35,11 +35,13 @@ export interface MqttSessionOptions {
   onDisconnect?: () => void;
   onTasks: (set: NodePayload<'tasks'>) => void;
   onLogsRequest: (request: NodePayload<'logs-request'>) => void;
+  /** Answers to this agent's secrets requests (agent/secrets/secrets-fetcher.ts). */
+  onSecrets?: (response: NodePayload<'secrets'>) => void;
   backoff?: Backoff;
   now?: () => number;
 }
 
-const INBOUND: readonly InboundKind[] = ['tasks', 'logs-request'];
+const INBOUND: readonly InboundKind[] = ['tasks', 'logs-request', 'secrets'];
 const STOP_PUBLISH_TIMEOUT_MS = 2000;
 /** How often a refusing broker is knocked on during a longer reconnect delay. */
 const PROBE_INTERVAL_MS = 1000;
@@ -56,7 +58,7 @@ export class MqttSession {
   private lastErrorCode: string | undefined;
   private readonly loggedBadTopics = new Set<string>();
   /** Inbound payloads dropped because they failed the wire schema, per topic kind. */
-  readonly droppedPayloads: Record<InboundKind, number> = { tasks: 0, 'logs-request': 0 };
+  readonly droppedPayloads: Record<InboundKind, number> = { tasks: 0, 'logs-request': 0, secrets: 0 };
 
   constructor(private readonly options: MqttSessionOptions) {
     this.backoff = options.backoff ?? new Backoff(AGENT_RECONNECT_BACKOFF);
@@ -186,6 +188,10 @@ export class MqttSession {
         return this.dropBad(kind, topic, `desired set names node '${r.value.nodeId}'`);
       }
       if (r.ok) this.options.onTasks(r.value);
+      else this.dropBad(kind, topic, r.error);
+    } else if (kind === 'secrets') {
+      const r = decodePayload('secrets', payload);
+      if (r.ok) this.options.onSecrets?.(r.value);
       else this.dropBad(kind, topic, r.error);
     } else {
       const r = decodePayload('logs-request', payload);

@@ -2,6 +2,7 @@
 import { registerAgent } from './commands/agent.js';
 import { registerAlerts } from './commands/alerts.js';
 import { registerEvents } from './commands/events.js';
+import { registerConfig, registerSecret } from './commands/material.js';
 import { registerJoinToken } from './commands/join-token.js';
 import { registerManager } from './commands/manager.js';
 import { registerNode } from './commands/node.js';
@@ -21,6 +22,8 @@ const program = buildProgram({
   service: registerService,
   task: registerTask,
   stack: registerStack,
+  secret: registerSecret,
+  config: registerConfig,
   'join-token': registerJoinToken,
   alerts: registerAlerts,
   events: registerEvents,

@@ -18,6 +18,8 @@ const NOUNS: Array<[string, string, Registrar | null]> = [
   ['service', 'Manage services: create, ls, ps, inspect, scale, update, rm, logs', null],
   ['task', 'Inspect tasks: inspect, logs', null],
   ['stack', 'Deploy and manage stacks from Compose files', null],
+  ['secret', 'Manage secrets: create, ls, inspect, rm', null],
+  ['config', 'Manage configs: create, ls, inspect, rm', null],
   ['join-token', 'Show or rotate the worker join token', null],
   ['alerts', 'List heat and power alerts', null],
   ['events', 'List cluster state changes', null],

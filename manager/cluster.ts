@@ -14,6 +14,7 @@ import { isSpreadDescriptor } from './scheduler/index.js';
 import { ambientLimitsProblem, overlayLimits, thermalLimitsProblem } from './policy/index.js';
 import type { Change, ClusterRecord, EventRecord, NodeAvailability, NodeRecord, ServiceRecord, TaskRecord, ThermalOverrides } from './store/records.js';
 import type { EventQuery, Store } from './store/store.js';
+import type { Materials } from './secrets/materials.js';
 import { firstIssue } from '../shared/zod-issue.js';
 import { MAX_CLUSTER_TASKS, MAX_LABELS, MAX_TASK_SPEC_BYTES } from '../shared/limits.js';
 import { desiredSetEntryBytes } from '../shared/wire.js';
@@ -58,6 +59,8 @@ export class Cluster {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    /** Refuses a spec naming a secret or config that does not exist (manager/secrets/materials.ts). */
+    private readonly materials: Pick<Materials, 'checkRefs'> | null = null,
   ) {}
 
   info(): Pick<ClusterRecord, 'id' | 'createdAt'> {
@@ -151,6 +154,7 @@ export class Cluster {
     const spec = validateSpec(input);
     return this.store.transaction(() => {
       if (this.store.getServiceByName(spec.name)) throw new ClusterError(`service '${spec.name}' already exists`, 'conflict');
+      this.materials?.checkRefs(spec);
       this.checkTaskCap(spec, null);
       const now = this.clock.now();
       const service = this.store.insertService({ id: newObjectId(), name: spec.name, spec, version: 1, forceUpdate: 0, createdAt: now, updatedAt: now });
@@ -165,6 +169,7 @@ export class Cluster {
     if (spec.name !== current.name) throw new ClusterError(`service ${current.name} cannot be renamed (to ${spec.name})`, 'invalid');
     if (spec.mode !== current.spec.mode) throw new ClusterError(`service ${current.name}: mode cannot change from ${current.spec.mode} to ${spec.mode}`, 'invalid');
     return this.store.transaction(() => {
+      this.materials?.checkRefs(spec);
       if (this.desiredTasks(spec) > this.desiredTasks(current.spec)) this.checkTaskCap(spec, current.id);
       const updated = this.store.updateService(current.id, {
         spec,

@@ -29,6 +29,9 @@ import { PolicyActions, PolicyInputs } from './policy-runtime/index.js';
 import { ensureClusterIdentity } from './store/cluster-identity.js';
 import type { NodeReadiness } from './store/records.js';
 import { Store } from './store/store.js';
+import { Materials } from './secrets/materials.js';
+import { openMaterials } from './secrets/open-materials.js';
+import { SecretsResponder } from './secrets/secrets-responder.js';
 import { ServerTlsRenewal } from './tls/renewal.js';
 import { issueServerTls, type ServerTls } from './tls/cluster-tls.js';
 import { isLoopbackHost, managerSans } from './tls/sans.js';
@@ -64,6 +67,8 @@ export interface RunningManager {
   readonly alerts: AlertBus;
   /** Prometheus metrics, served by the API on `GET /metrics`. */
   readonly metrics: ManagerMetrics;
+  /** `kelvin secret` and `kelvin config`, sealed in the store. */
+  readonly materials: Materials;
   stop(): Promise<void>;
 }
 
@@ -88,6 +93,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
 
   try {
     const { cluster: identity, adminTokenPath } = ensureClusterIdentity(store, options.dataDir, clock.now());
+    const materials = openMaterials(store, options, clock, logger);
     const pending = new PendingJoins();
 
     let broker: EmbeddedBroker | null = null;
@@ -217,6 +223,8 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     router.add((m) => inventory.handle(m));
     router.add((m) => dispatcher.handle(m));
     router.add((m) => handleLeave(store, logger, m));
+    const secretsResponder = new SecretsResponder({ store, materials, publish: (topic, payload) => client.publishAsync(topic, payload, { qos: 1, retain: false }), logger });
+    router.add((m) => secretsResponder.handle(m));
     client.on('message', (topic, payload) => router.route(topic, payload));
     const replayDeferred = (): void => router.replayDeferred();
     store.on('diskWritable', replayDeferred);
@@ -239,6 +247,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       [allNodesTopic('telemetry')]: { qos: 0 },
       [allNodesTopic('task-status')]: { qos: 1 },
       [allNodesTopic('leave')]: { qos: 1 },
+      [allNodesTopic('secrets-request')]: { qos: 1 },
     });
 
     if (serverTls) {
@@ -257,7 +266,8 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     logger.info({ dataDir: options.dataDir, mqtt: mqttUrl, cluster: identity.id }, 'manager started');
     return {
       options,
-      cluster: new Cluster(store, clock),
+      cluster: new Cluster(store, clock, materials),
+      materials,
       store,
       mqttUrl,
       mqttPort: broker?.port ?? null,

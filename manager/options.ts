@@ -86,6 +86,8 @@ export const managerOptions = z.object({
   powerStableMs: z.number().int().nonnegative().default(300_000),
   /** `--require-approval`: new nodes wait as pending until `kelvin node accept`. */
   requireApproval: z.boolean().default(false),
+  /** `--secrets-key-file`: the key sealing secrets comes from this file, not DATA-DIR/secrets.key (auto-lock). */
+  secretsKeyFile: z.string().min(1).nullable().default(null),
   clock: clockSchema.default(() => systemClock),
 }).transform((o) => ({ ...o, mqttPort: o.mqttPort ?? (o.insecureMqtt ? 1883 : 8883) }));
 

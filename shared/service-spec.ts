@@ -17,6 +17,7 @@ import {
 } from './limits.js';
 import { serviceHealthcheck } from './healthcheck.js';
 import { taskDriver } from './payloads/facts.js';
+import { materialRefs } from './secrets/refs.js';
 
 export const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
@@ -82,6 +83,10 @@ export const serviceSpec = z.object({
   // [ports]
   // [container]
   // [secrets]
+  /** Secrets the tasks see under /run/secrets (process tasks: in $KELVIN_SECRETS_DIR); references only. */
+  secrets: materialRefs.default([]),
+  /** Configs the tasks see at their target (process tasks: in $KELVIN_CONFIGS_DIR); references only. */
+  configs: materialRefs.default([]),
 });
 export type ServiceSpec = z.infer<typeof serviceSpec>;
 
@@ -114,6 +119,8 @@ export function defaultServiceSpec(name: string): ServiceSpec {
     // [ports]
     // [container]
     // [secrets]
+    secrets: [],
+    configs: [],
   };
 }
 

@@ -7,6 +7,7 @@ import { alert } from './payloads/alert.js';
 import { nodeFacts } from './payloads/facts.js';
 import { leaveRequest } from './payloads/leave.js';
 import { logsChunk, logsRequest } from './payloads/logs.js';
+import { secretsRequest, secretsResponse } from './payloads/secrets.js';
 import { nodeStatus } from './payloads/status.js';
 import { desiredTaskSet, taskStatus, type TaskSpec } from './payloads/tasks.js';
 import { telemetry } from './payloads/telemetry.js';
@@ -35,7 +36,8 @@ export function desiredSetEntryBytes(task: TaskSpec): number {
 }
 
 function maxBytes(kind: NodeTopicKind): number {
-  return kind === 'tasks' ? MAX_DESIRED_SET_BYTES : MAX_PAYLOAD_BYTES;
+  // A secret's answer carries up to 500 KiB of value; only the manager may publish it, as `tasks`.
+  return kind === 'tasks' || kind === 'secrets' ? MAX_DESIRED_SET_BYTES : MAX_PAYLOAD_BYTES;
 }
 
 export const NODE_TOPIC_SCHEMAS = {
@@ -47,6 +49,8 @@ export const NODE_TOPIC_SCHEMAS = {
   'logs-request': logsRequest,
   logs: logsChunk,
   leave: leaveRequest,
+  'secrets-request': secretsRequest,
+  secrets: secretsResponse,
 } satisfies Record<NodeTopicKind, z.ZodType>;
 
 export type NodePayload<K extends NodeTopicKind> = z.infer<(typeof NODE_TOPIC_SCHEMAS)[K]>;

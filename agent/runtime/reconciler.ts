@@ -12,6 +12,7 @@ import type { LogLine } from '../../shared/payloads/logs.js';
 import { isTerminal, type DesiredTaskSet, type TaskSpec, type TaskStatus } from '../../shared/payloads/tasks.js';
 import { judgeDesiredSet, NOTHING_APPLIED, type AppliedSet } from './applied-set.js';
 import { FINISHED_LOG_LINES, FinishedLogs } from './finished-logs.js';
+import type { TaskMaterials } from '../secrets/task-materials.js';
 import { isSafeTaskId } from './task-dir.js';
 import { TaskRecords, type TaskRecord, type TaskRecordStore } from './task-records.js';
 import { retryTemporary, type StepOutcome } from './task-retry.js';
@@ -26,6 +27,8 @@ interface ReconcilerBaseOptions {
   /** Called on every task state change. */
   report: (status: TaskStatus) => void;
   now?: () => number;
+  /** Writes a task's secrets and configs before it is prepared and removes them when it ends. */
+  materials?: Pick<TaskMaterials, 'prepare' | 'remove'>;
 }
 
 /**
@@ -217,7 +220,10 @@ export class Reconciler {
     const controller = executor.controller(spec);
     entry.controller = controller;
     this.update(entry, { state: 'preparing', message: 'preparing' });
-    const prepared = await this.step(entry, 'prepare', () => controller.prepare());
+    const prepared = await this.step(entry, 'prepare', async () => {
+      await this.options.materials?.prepare(spec);
+      await controller.prepare();
+    });
     if (!prepared.ok) {
       if (!prepared.cancelled) this.update(entry, { state: 'rejected', error: prepared.error.message, message: 'rejected: prepare failed' });
       return;
@@ -249,6 +255,7 @@ export class Reconciler {
 
   private onEnded(entry: TaskEntry, exit: ExitInfo): void {
     entry.health?.stop();
+    this.options.materials?.remove(entry.spec.id);
     if (isTerminal(entry.status.state)) return;
     const ended = entry.unhealthy === null ? endedState(exit, entry.stopping) : unhealthyEnd(exit, entry.unhealthy);
     this.update(entry, { ...ended, finishedAt: this.now() });
@@ -309,6 +316,7 @@ export class Reconciler {
       if (controller) await this.keepLogs(entry.spec.id, controller);
       const removed = controller ? await this.step(entry, 'remove', () => controller.remove(), { untilClosed: true }) : { ok: true as const };
       if (!removed.ok) return this.dropFailed(entry, removed.error.message);
+      this.options.materials?.remove(entry.spec.id);
       this.tasks.delete(entry.spec.id);
       if (isSafeTaskId(entry.spec.id)) this.records.delete(entry.spec.id);
     });

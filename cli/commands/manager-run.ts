@@ -60,6 +60,7 @@ function managerOptionsFrom(flags: ManagerFlags, localAgentNodeId: string | null
     thermalHoldMs: durationFlag('--thermal-hold', flags.thermalHold),
     powerStableMs: durationFlag('--power-stable', flags.powerStable),
     requireApproval: flags.requireApproval === true,
+    secretsKeyFile: flags.secretsKeyFile ?? null,
   };
   const parsed = managerOptions.safeParse(input);
   if (parsed.success) return parsed.data;

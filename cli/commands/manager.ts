@@ -27,6 +27,7 @@ export interface ManagerFlags {
   thermalHold: string;
   powerStable: string;
   requireApproval?: boolean;
+  secretsKeyFile?: string;
 }
 
 export interface BrokerConfigFlags {
@@ -63,6 +64,7 @@ export function registerManager(program: Command): void {
     .option('--thermal-hold <duration>', 'a node must stay cooler this long before its thermal state steps down', '10s')
     .option('--power-stable <duration>', 'after under-voltage, a node takes new work once power is clean this long', '5m')
     .option('--require-approval', 'new nodes wait as pending (no work) until `kelvin node accept NODE`')
+    .option('--secrets-key-file <file>', 'auto-lock: read the key that seals secrets from FILE (base64, mode 600), never from the data dir')
     .action(async (flags: ManagerFlags) => (await import('./manager-run.js')).runManager(flags));
 
   manager

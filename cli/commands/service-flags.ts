@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { durationMs as duration, keyValues, nonNegativeInt, oneOf, positiveNumber } from './args.js';
 import { firstIssue } from '../../shared/zod-issue.js';
 import { applyHealthFlags, type HealthFlags } from './health-flags.js';
+import { parseMaterialFlags } from './material-flags.js';
 
 /** Commander's option bag for `service create`. */
 export interface CreateFlags extends HealthFlags {
@@ -33,6 +34,8 @@ export interface CreateFlags extends HealthFlags {
   restartWindow?: string;
   stopGracePeriod?: string;
   pinned?: boolean;
+  secret?: string[];
+  config?: string[];
 }
 
 function bytes(flag: string, text: string): number {
@@ -95,6 +98,8 @@ export function buildServiceSpec(flags: CreateFlags, args: string[], usedDoubleD
   if (flags.stopGracePeriod !== undefined) spec.stopGracePeriodMs = duration('--stop-grace-period', flags.stopGracePeriod);
   if (flags.pinned) spec.thermal.movable = false;
   spec.healthcheck = applyHealthFlags(flags, spec.healthcheck);
+  spec.secrets = parseMaterialFlags('secret', flags.secret ?? []);
+  spec.configs = parseMaterialFlags('config', flags.config ?? []);
   const checked = serviceSpec.safeParse(spec);
   if (!checked.success) {
     const { path, where, message } = firstIssue(checked.error, 'spec');

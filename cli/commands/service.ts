@@ -62,7 +62,9 @@ export function registerService(program: Command): void {
     .option('--restart-max-attempts <n>', 'give up after this many restarts (0: never)')
     .option('--restart-window <duration>', 'window in which restarts are counted')
     .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL (default 10s)')
-    .option('--pinned', 'never move the task off its node for heat');
+    .option('--pinned', 'never move the task off its node for heat')
+    .option('--secret <secret>', 'NAME or source=NAME[,target=FILE][,uid=N][,gid=N][,mode=0400]; repeatable', collect, [])
+    .option('--config <config>', 'NAME or source=NAME[,target=PATH][,uid=N][,gid=N][,mode=0444]; repeatable', collect, []);
   addHealthOptions(create).action(async (args: string[], flags: CreateFlags) => {
     const spec = buildServiceSpec(flags, args, process.argv.includes('--'));
     const created = await KelvinClient.fromEnv().post<ServiceView>('/services', spec);

@@ -13,6 +13,7 @@ import { CliError, UsageError } from '../errors.js';
 import { serviceTable, stackTable } from '../format/services.js';
 import { printJson } from '../output.js';
 import { printTasks } from './service.js';
+import { renameMaterialRefs, resolveStackMaterials } from './stack-materials.js';
 
 const STACK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9.-]{0,31}$/;
 const seg = encodeURIComponent;
@@ -49,8 +50,10 @@ async function deploy(name: string, file: string): Promise<void> {
     throw new CliError(`${file}: ${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}; nothing was deployed`);
   }
   for (const w of parsed.warnings) process.stderr.write(`warning: ${w}\n`);
-  const services = namespaceServices(stack, parsed.services);
-  const result = await KelvinClient.fromEnv().put<StackDeployResult>(`/stacks/${seg(stack)}`, { services });
+  const secrets = resolveStackMaterials(stack, file, 'secret', parsed.secrets, process.env);
+  const configs = resolveStackMaterials(stack, file, 'config', parsed.configs, process.env);
+  const services = renameMaterialRefs(namespaceServices(stack, parsed.services), secrets.names, configs.names);
+  const result = await KelvinClient.fromEnv().put<StackDeployResult>(`/stacks/${seg(stack)}`, { services, secrets: secrets.bodies, configs: configs.bodies });
   for (const s of result.created) process.stdout.write(`Creating service ${s}\n`);
   for (const s of result.updated) process.stdout.write(`Updating service ${s}\n`);
   for (const s of result.removed) process.stdout.write(`Removing service ${s}\n`);

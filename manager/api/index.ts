@@ -43,6 +43,7 @@ export async function startApi(manager: RunningManager, options: ApiOptions): Pr
       logs,
       brokerUrl: options.brokerUrl,
       metrics: manager.metrics,
+      materials: manager.materials,
     }),
     verifyToken: (token) => manager.cluster.verifyAdminToken(token),
     tls: options.tls ?? null,

@@ -19,6 +19,9 @@ import { badRequest, notFound } from './errors.js';
 import { sendLogs, type LogSource } from './logs-stream.js';
 import { startNdjson } from './ndjson.js';
 import { json, Router, type RouteContext } from './router.js';
+import { addMaterialRoutes } from './material-routes.js';
+import { applyStackMaterials, materialBody, removeStackMaterials } from '../secrets/stack-materials.js';
+import type { Materials } from '../secrets/materials.js';
 import { applyStack, removeStack, stackServices, stacks } from './stacks.js';
 import { nodeView, serviceView, taskView, type JoinTokenView, type NodeView, type ServiceView } from './views.js';
 
@@ -34,6 +37,8 @@ export interface ApiDeps {
   brokerUrl: string;
   /** Served in Prometheus text format on `GET /metrics`. */
   metrics: Pick<ManagerMetrics, 'render' | 'contentType'>;
+  /** `kelvin secret` and `kelvin config`. */
+  materials: Materials;
 }
 
 const limitC = z.number().min(-50).max(200).nullable().optional();
@@ -53,7 +58,11 @@ const nodeUpdateBody = z
 
 const scaleBody = serviceSpec.pick({ replicas: true }).strict();
 const updateBody = z.object({ force: z.literal(true) }).strict();
-const stackBody = z.object({ services: z.array(serviceSpec).min(1) }).strict();
+const stackBody = z
+  .object({ services: z.array(serviceSpec).min(1), secrets: z.array(materialBody).default([]), configs: z.array(materialBody).default([]) })
+  .strict();
+/** A stack's body may carry its secrets and configs (500 KiB each at most). */
+const MAX_STACK_BODY_BYTES = 8 * 1024 * 1024;
 
 function flag(q: URLSearchParams, name: string): boolean {
   const v = q.get(name);
@@ -99,7 +108,8 @@ export function buildRoutes(deps: ApiDeps): Router {
     await sendLogs(ctx.res, deps.logs, sources, { tail: nonNegativeQuery(ctx.query, 'tail'), follow: flag(ctx.query, 'follow'), signal: ctx.signal });
   };
 
-  return (
+  return addMaterialRoutes(
+    deps.materials,
     new Router()
       // ---- nodes ----
       .add('GET', '/v1/nodes', () => json(nodes()))
@@ -155,8 +165,14 @@ export function buildRoutes(deps: ApiDeps): Router {
       // ---- stacks ----
       .add('GET', '/v1/stacks', () => json(stacks(cluster)))
       .add('PUT', '/v1/stacks/:name', async ({ req, params }) => {
-        const { services: specs } = await readJson(req, stackBody);
-        return json(applyStack(cluster, deps.transaction, params.name ?? '', specs));
+        const { services: specs, secrets, configs } = await readJson(req, stackBody, MAX_STACK_BODY_BYTES);
+        return json(
+          deps.transaction(() => {
+            applyStackMaterials(deps.materials, 'secret', secrets);
+            applyStackMaterials(deps.materials, 'config', configs);
+            return applyStack(cluster, deps.transaction, params.name ?? '', specs);
+          }),
+        );
       })
       .add('GET', '/v1/stacks/:name/services', ({ params }) => {
         const tasks = allTasks();
@@ -166,7 +182,15 @@ export function buildRoutes(deps: ApiDeps): Router {
         const ids = new Set(stackServices(cluster, params.name ?? '').map((s) => s.id));
         return json(allTasks().filter((t) => ids.has(t.serviceId)).map(taskView));
       })
-      .add('DELETE', '/v1/stacks/:name', ({ params }) => json(removeStack(cluster, deps.transaction, params.name ?? '')))
+      .add('DELETE', '/v1/stacks/:name', ({ params }) =>
+        json(
+          deps.transaction(() => {
+            const removed = removeStack(cluster, deps.transaction, params.name ?? '');
+            removeStackMaterials(deps.materials, params.name ?? '');
+            return removed;
+          }),
+        ),
+      )
       // ---- events ----
       .add('GET', '/v1/events', ({ res, query, signal }) => {
         const since = nonNegativeQuery(query, 'since') ?? 0;

@@ -1,6 +1,7 @@
 /** How a service's spec becomes a task: the TaskSpec an agent runs, and the stored task record. */
 import type { TaskSpec } from '../../shared/payloads/tasks.js';
 import { randomToken } from '../broker/secrets.js';
+import { taskMaterialRefs } from '../secrets/task-refs.js';
 import type { Resources } from '../scheduler/types.js';
 import type { ServiceRecord, TaskRecord } from '../store/records.js';
 
@@ -27,6 +28,7 @@ export function buildTaskSpec(taskId: string, service: ServiceRecord, slot: numb
     throttle: null,
     // [health] only when set, so tasks made before health checks existed are not seen as outdated
     ...(s.healthcheck === null ? {} : { healthcheck: s.healthcheck }),
+    ...taskMaterialRefs(s),
   };
 }
 

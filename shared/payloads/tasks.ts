@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { epochMs, nodeId, stringMap, wireVersion } from './common.js';
 import { taskDriver } from './facts.js';
 import { healthLog, healthState, serviceHealthcheck } from '../healthcheck.js';
+import { materialRefs } from '../secrets/refs.js';
 
 /** Swarm task states. The manager owns `pending` (not placed yet); agents report the rest. */
 export const TASK_STATES = [
@@ -60,6 +61,9 @@ export const taskSpec = z.object({
   // [ports]
   // [container]
   // [secrets]
+  /** References to the secrets and configs the task needs; the agent fetches the values when it starts the task. */
+  secrets: materialRefs.optional(),
+  configs: materialRefs.optional(),
 });
 export type TaskSpec = z.infer<typeof taskSpec>;
 

@@ -8,6 +8,7 @@ import type { ServiceSpec } from '../service-spec.js';
 import { IGNORED_TOP_LEVEL_KEYS } from './compose-keys.js';
 import { Field, type FileContext } from './field.js';
 import type { Environment } from './interpolate.js';
+import { readTopLevelMaterials, type DefinedMaterials, type StackMaterial } from './materials.js';
 import { readService } from './service.js';
 import { readComposeVersion } from './version.js';
 import { readSection } from './section.js';
@@ -15,8 +16,13 @@ import { readSection } from './section.js';
 export interface StackParseResult {
   ok: true;
   services: ServiceSpec[];
+  /** Top-level `secrets:` and `configs:`; service references name them by key. */
+  secrets: StackMaterial[];
+  configs: StackMaterial[];
   warnings: string[];
 }
+
+export type { StackMaterial };
 
 export interface StackParseFailure {
   ok: false;
@@ -40,6 +46,13 @@ export function parseStackFile(text: string, options: StackParseOptions): StackP
   const { errors, warnings } = ctx.diagnostics;
   const root = Field.root(ctx, doc.contents);
   const services: ServiceSpec[] = [];
+  // Read before the services (wherever they are in the file), so references can be checked.
+  const topLevel = (key: string): Field | undefined => (root.isMap() ? root.entries().find(([k]) => k === key)?.[1] : undefined);
+  const secretsField = topLevel('secrets');
+  const configsField = topLevel('configs');
+  const secrets = secretsField ? readTopLevelMaterials(secretsField, 'secret') : [];
+  const configs = configsField ? readTopLevelMaterials(configsField, 'config') : [];
+  const defined: DefinedMaterials = { secret: new Set(secrets.map((m) => m.key)), config: new Set(configs.map((m) => m.key)) };
   if (root.isMap()) {
     readSection(
       root,
@@ -48,8 +61,10 @@ export function parseStackFile(text: string, options: StackParseOptions): StackP
         services: (f) => {
           if (!f.isNull() && !f.isMap()) f.error('expected a mapping of service names to services');
           else if (f.entries().length === 0) f.error('no services defined');
-          else services.push(...f.entries().map(([name, sf]) => readService(name, sf)));
+          else services.push(...f.entries().map(([name, sf]) => readService(name, sf, defined)));
         },
+        secrets: () => undefined, // read above
+        configs: () => undefined,
       },
       IGNORED_TOP_LEVEL_KEYS,
     );
@@ -57,5 +72,5 @@ export function parseStackFile(text: string, options: StackParseOptions): StackP
     errors.push(`${options.file}: expected a mapping with a services: section at the top level`);
   }
   if (services.length === 0 && errors.length === 0) errors.push(`${options.file}: no services defined`);
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, services, warnings };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, services, secrets, configs, warnings };
 }

@@ -6,6 +6,7 @@ import type { Field } from './field.js';
 import { readHealthcheck } from './healthcheck.js';
 import { readArgv, readBoolean, readChoice, readDurationMs, readKeyValues, readString } from './read.js';
 import { hasDeployRestartPolicy, readServiceRestart } from './restart.js';
+import { readServiceMaterialRefs, type DefinedMaterials } from './materials.js';
 import { readSection } from './section.js';
 
 /** Where the fields that the driver rules look at were written, to point errors at them. */
@@ -17,7 +18,7 @@ interface Written {
   restart?: Field;
 }
 
-export function readService(name: string, field: Field): ServiceSpec {
+export function readService(name: string, field: Field, defined: DefinedMaterials | null = null): ServiceSpec {
   if (!SERVICE_NAME.test(name)) {
     field.error(`invalid service name '${name}': letters, digits, _ . - (max 63), starting with a letter or digit`);
   }
@@ -53,6 +54,8 @@ export function readService(name: string, field: Field): ServiceSpec {
       healthcheck: (f) => (spec.healthcheck = readHealthcheck(f) ?? spec.healthcheck),
       restart: (f) => (written.restart = f),
       'x-kelvin': (f) => readKelvinExtension(f, spec),
+      secrets: (f) => (spec.secrets = readServiceMaterialRefs(f, 'secret', defined?.secret ?? null)),
+      configs: (f) => (spec.configs = readServiceMaterialRefs(f, 'config', defined?.config ?? null)),
     },
     IGNORED_SERVICE_KEYS,
   );

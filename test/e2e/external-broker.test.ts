@@ -7,7 +7,8 @@
  * ACL keeps each board to its own topics.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
@@ -32,6 +33,7 @@ let joinToken = '';
 let env: NodeJS.ProcessEnv = {};
 const agents = new Map<string, ChildProcess>();
 const accounts = new Map<string, { username: string; password: string }>();
+let snoopAccount: { username: string; password: string } | null = null;
 
 async function kelvin(...args: string[]): Promise<string> {
   const r = await runKelvin(args, { env });
@@ -95,9 +97,11 @@ describe.skipIf(!hasMosquitto)('kelvin manager --broker with an external Mosquit
     env = { ...process.env, KELVIN_HOST: `http://127.0.0.1:${httpPort}`, KELVIN_TOKEN: readFileSync(join(dataDir, 'admin.token'), 'utf8').trim() };
 
     // 3. Two new boards: their accounts go into the running broker, which re-reads its files on SIGHUP.
-    for (const name of ['pi4', 'gpubox']) {
+    for (const name of ['pi4', 'gpubox', 'snoop']) {
       const account = await brokerAccount(name);
-      accounts.set(name, account);
+      // snoop never runs an agent: its account only listens, as another board would (secrets test).
+      if (name === 'snoop') snoopAccount = account;
+      else accounts.set(name, account);
       execFileSync(MOSQUITTO_PASSWD, ['-b', passwd, account.username, account.password]);
     }
     chmodSync(passwd, 0o644);
@@ -113,7 +117,7 @@ describe.skipIf(!hasMosquitto)('kelvin manager --broker with an external Mosquit
   }, 60_000);
 
   afterAll(async () => {
-    for (const service of ['gpu', 'movable']) await runKelvin(['service', 'rm', service], { env }).catch(() => undefined);
+    for (const service of ['gpu', 'movable', 'vault']) await runKelvin(['service', 'rm', service], { env }).catch(() => undefined);
     for (const child of processes.reverse()) {
       if (child.exitCode !== null || child.signalCode !== null) continue;
       const exited = new Promise((r) => child.once('exit', r));
@@ -167,6 +171,30 @@ describe.skipIf(!hasMosquitto)('kelvin manager --broker with an external Mosquit
     }
     await new Promise((r) => setTimeout(r, 1000));
     expect((await nodes()).map((n) => n.hostname).sort()).toEqual(['gpubox', 'pi4']);
+  });
+
+  it("delivers a secret only to the board running its task: another board's account sees none of it", async () => {
+    const snoop = snoopAccount;
+    if (!snoop) throw new Error('account missing');
+    const plaintext = `kelvin-ext-secret-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    const src = mkdtempSync(join(tmpdir(), 'kelvin-ext-src-'));
+    writeFileSync(join(src, 'v'), plaintext);
+    await kelvin('secret', 'create', 'ext_pass', join(src, 'v'));
+    rmSync(src, { recursive: true, force: true });
+    // Mosquitto grants kelvin/# but its ACL delivers a board only its own topics: record what arrives.
+    const client = await connectAsync(broker.url, { username: snoop.username, password: snoop.password, reconnectPeriod: 0, ca: readFileSync(join(dir, 'manager', 'tls', 'ca.pem')) });
+    const seen: string[] = [];
+    client.on('message', (topic, payload) => seen.push(`${topic} ${payload.toString()}`));
+    await client.subscribeAsync('kelvin/#');
+    try {
+      const sha = createHash('sha256').update(plaintext).digest('hex');
+      await kelvin('service', 'create', '--name', 'vault', '--constraint', 'node.hostname==gpubox', '--secret', 'ext_pass', '--', '/bin/sh', '-c', 'sha256sum "$KELVIN_SECRETS_DIR/ext_pass"; while true; do sleep 1; done', marker);
+      await expect.poll(async () => (await runKelvin(['service', 'logs', 'vault'], { env, timeoutMs: 15_000 })).stdout, { timeout: 30_000 }).toContain(sha);
+    } finally {
+      await client.endAsync(true);
+    }
+    expect(seen.filter((m) => !m.startsWith(`kelvin/v1/nodes/${snoop.username}/`) && m.includes('/nodes/'))).toEqual([]);
+    expect(seen.some((m) => m.includes(plaintext) || m.includes(Buffer.from(plaintext).toString('base64')))).toBe(false);
   });
 
   it('reschedules the tasks of an agent killed with SIGKILL', async () => {

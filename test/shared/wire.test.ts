@@ -117,6 +117,8 @@ const VALID: { [K in NodeTopicKind]: NodePayload<K> } = {
   'logs-request': logsRequest,
   logs,
   leave: { v: 1, ts: TS },
+  'secrets-request': { v: 1, requestId: 'r2', taskId: 'web.1.abc', kind: 'secret', name: 'db_pass', publicKey: 'MCowBQYDK2VuAyEA' },
+  secrets: { v: 1, requestId: 'r2', ok: false, error: 'no such task' },
 };
 
 describe('decodeMessage', () => {

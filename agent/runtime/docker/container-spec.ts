@@ -3,8 +3,9 @@
  * tested without an engine.
  */
 import type { TaskSpec } from '../../../shared/payloads/tasks.js';
-import type { CreateContainerBody, HostConfigBody } from './engine-types.js';
 import { healthConfigBody } from './health-config.js';
+import { materialMounts } from '../../secrets/task-materials.js';
+import { addMounts, type CreateContainerBody, type HostConfigBody } from './engine-types.js';
 
 export const LABEL_MANAGED = 'io.kelvin.managed';
 export const LABEL_TASK_ID = 'io.kelvin.task.id';
@@ -61,7 +62,7 @@ export function cpuQuota(cpus: number | null): { CpuPeriod: number; CpuQuota: nu
 }
 
 /** `throttleCpus`: the heat cap in force when the container is made, so a hot board never starts it at full speed. */
-export function createBody(spec: TaskSpec, image: string, nodeId: string | null, throttleCpus: number | null): CreateContainerBody {
+export function createBody(spec: TaskSpec, image: string, nodeId: string | null, throttleCpus: number | null, materialsRoot: string | null = null): CreateContainerBody {
   const hostConfig: HostConfigBody = {};
   const cpus = effectiveCpus(spec.resources.cpus, throttleCpus);
   if (cpus !== null) Object.assign(hostConfig, cpuQuota(cpus));
@@ -70,6 +71,7 @@ export function createBody(spec: TaskSpec, image: string, nodeId: string | null,
     hostConfig.DeviceRequests = [{ Driver: 'nvidia', Count: spec.resources.gpus, Capabilities: [['gpu']] }];
   }
   const healthcheck = healthConfigBody(spec.healthcheck);
+  addMounts(hostConfig, materialMounts(spec, materialsRoot));
   return {
     Image: image,
     ...(spec.command ? { Cmd: spec.command } : {}),

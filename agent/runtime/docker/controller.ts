@@ -19,6 +19,8 @@ export interface ControllerContext {
   client: EngineClient;
   logger: Logger;
   nodeId: string | null;
+  /** Where task secrets and configs are written, to bind-mount them; null: none. */
+  materialsRoot: string | null;
   pullIdleTimeoutMs: number;
   /** How long stop() waits for the container to end after SIGKILL before reporting a stuck engine. */
   stopTimeoutMs: number;
@@ -158,7 +160,7 @@ export class DockerController implements Controller {
 
   private async create(image: string): Promise<string> {
     const name = containerName(this.spec);
-    const body = createBody(this.spec, image, this.ctx.nodeId, this.throttleCpus);
+    const body = createBody(this.spec, image, this.ctx.nodeId, this.throttleCpus, this.ctx.materialsRoot);
     const create = async (): Promise<string> =>
       (await this.ctx.client.request<CreateContainerResponse>('POST', '/containers/create', { query: { name }, body })).body.Id;
     try {

@@ -24,6 +24,7 @@ export interface HostConfigBody {
   CpuQuota?: number;
   Memory?: number;
   DeviceRequests?: DeviceRequest[];
+  Mounts?: MountBody[];
 }
 
 /** Durations in nanoseconds; Test ['NONE'] disables the image's check, an absent body inherits it. */
@@ -95,4 +96,17 @@ export interface ContainerStats {
     /** CFS periods in which the container hit its quota. */
     throttling_data: { throttled_periods: number };
   };
+}
+
+/** A Mounts entry of the create body (the subset Kelvin sends). */
+export interface MountBody {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+}
+
+/** Appends mounts to a host config (several parts of a task's spec add their own). */
+export function addMounts(hostConfig: HostConfigBody, mounts: MountBody[]): void {
+  if (mounts.length > 0) hostConfig.Mounts = [...(hostConfig.Mounts ?? []), ...mounts];
 }

@@ -26,6 +26,8 @@ export interface DockerExecutorOptions {
   nodeId?: string;
   /** The fastest a container's health is read from the engine (default 1 s; slower for slower checks). */
   healthPollMs?: number;
+  /** Where task secrets and configs are written (agent/secrets/task-materials.ts); null: none are mounted. */
+  materialsRoot?: string | null;
 }
 
 const PING_TIMEOUT_MS = 2_000;
@@ -43,6 +45,7 @@ export class DockerExecutor implements Executor {
       client: this.client,
       logger: options.logger.child({ driver: 'docker' }),
       nodeId: options.nodeId ?? null,
+      materialsRoot: options.materialsRoot ?? null,
       pullIdleTimeoutMs: options.pullIdleTimeoutMs ?? 60_000,
       stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
       healthPollMs: options.healthPollMs ?? 1_000,

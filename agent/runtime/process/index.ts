@@ -24,6 +24,8 @@ export interface ProcessExecutorOptions {
   logCapBytes?: number;
   /** Lines of output kept in memory per task; default 1000. */
   ringLines?: number;
+  /** Where task secrets and configs are written; their directories are named in the task's environment. */
+  materialsRoot?: string | null;
 }
 
 export class ProcessExecutor implements Executor {
@@ -47,6 +49,7 @@ export class ProcessExecutor implements Executor {
       loadPty,
       logCapBytes: this.options.logCapBytes,
       ringLines: this.options.ringLines,
+      materialsRoot: this.options.materialsRoot ?? null,
     });
   }
 

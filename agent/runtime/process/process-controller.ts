@@ -9,6 +9,7 @@ import type { IPty } from 'node-pty';
 import type { Logger } from '../../../shared/logger.js';
 import type { LogLine } from '../../../shared/payloads/logs.js';
 import type { TaskSpec } from '../../../shared/payloads/tasks.js';
+import { materialEnv } from '../../secrets/task-materials.js';
 import { LogRing } from '../log-ring.js';
 import { isSafeTaskId } from '../task-dir.js';
 import { RuntimeError, type Controller, type ExitInfo, type LogOptions } from '../types.js';
@@ -33,6 +34,7 @@ export interface ProcessControllerOptions {
   loadPty: () => Promise<PtyModule | null>;
   logCapBytes?: number;
   ringLines?: number;
+  materialsRoot?: string | null;
 }
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
@@ -79,6 +81,7 @@ export class ProcessController implements Controller {
     if (!this.pty) throw new RuntimeError('process driver unavailable: node-pty could not be loaded', 'permanent');
     mkdirSync(this.files.dir, { recursive: true });
     this.plan = planLaunch(this.spec, this.files.work);
+    Object.assign(this.plan.env, materialEnv(this.spec, this.options.materialsRoot ?? null));
     this.limiter ??= await pickCpuLimiter({
       cgroupRoot: this.options.cgroupRoot,
       taskId: this.taskId,

@@ -10,11 +10,8 @@ describe('parseStackFile warnings', () => {
       ignored('services.web.ports', 7),
       ignored('services.web.volumes', 8),
       ignored('services.web.networks', 9),
-      ignored('services.web.secrets', 12),
-      ignored('networks', 14),
-      ignored('volumes', 16),
-      ignored('secrets', 18),
-      ignored('configs', 21),
+      ignored('networks', 13),
+      ignored('volumes', 15),
     ]);
   });
 
