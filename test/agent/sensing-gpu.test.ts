@@ -108,7 +108,7 @@ describe('NVIDIA GPUs via nvidia-smi', () => {
   it('gives null readings and gpuStale when nvidia-smi hangs, with facts from /proc/driver/nvidia', async () => {
     const sensing = await start({ FAKE_NVIDIA_SMI_MODE: 'hang' });
     const facts = await sensing.readFacts();
-    expect(facts.gpus).toEqual([{ vendor: 'nvidia', model: 'NVIDIA H100 80GB HBM3', memoryBytes: null, uuid: 'GPU-00000000-0000-0000-0000-000000000000' }]);
+    expect(facts.gpus).toEqual([{ vendor: 'nvidia', integrated: false, model: 'NVIDIA H100 80GB HBM3', memoryBytes: null, uuid: 'GPU-00000000-0000-0000-0000-000000000000' }]);
     expect(facts.labels.gpu).toBe('true');
     const reading = await sampleOrBlocked(sensing);
     expect(reading).not.toBe('blocked');
