@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { registerAgent } from './commands/agent.js';
 import { registerAlerts } from './commands/alerts.js';
+import { registerContext } from './commands/context.js';
 import { registerEvents } from './commands/events.js';
 import { registerJoinToken } from './commands/join-token.js';
 import { registerManager } from './commands/manager.js';
@@ -21,6 +22,7 @@ const program = buildProgram({
   service: registerService,
   task: registerTask,
   stack: registerStack,
+  context: registerContext,
   'join-token': registerJoinToken,
   alerts: registerAlerts,
   events: registerEvents,

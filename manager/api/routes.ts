@@ -53,7 +53,8 @@ const nodeUpdateBody = z
 
 const scaleBody = serviceSpec.pick({ replicas: true }).strict();
 const updateBody = z.object({ force: z.literal(true) }).strict();
-const stackBody = z.object({ services: z.array(serviceSpec).min(1) }).strict();
+/** `prune`: remove the stack's services the file no longer lists (`stack deploy --prune`); Swarm keeps them otherwise. */
+const stackBody = z.object({ services: z.array(serviceSpec).min(1), prune: z.boolean().default(false) }).strict();
 
 function flag(q: URLSearchParams, name: string): boolean {
   const v = q.get(name);
@@ -155,8 +156,8 @@ export function buildRoutes(deps: ApiDeps): Router {
       // ---- stacks ----
       .add('GET', '/v1/stacks', () => json(stacks(cluster)))
       .add('PUT', '/v1/stacks/:name', async ({ req, params }) => {
-        const { services: specs } = await readJson(req, stackBody);
-        return json(applyStack(cluster, deps.transaction, params.name ?? '', specs));
+        const { services: specs, prune } = await readJson(req, stackBody);
+        return json(applyStack(cluster, deps.transaction, params.name ?? '', specs, { prune }));
       })
       .add('GET', '/v1/stacks/:name/services', ({ params }) => {
         const tasks = allTasks();
