@@ -35,7 +35,7 @@ function describeNetworkError(err: unknown): string {
   if (cause?.code === 'ENOTFOUND') return 'host not found';
   // A manager serving HTTPS beyond loopback uses a certificate from its own cluster CA.
   if (cause?.code === 'SELF_SIGNED_CERT_IN_CHAIN' || cause?.code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY') {
-    return `${cause.message} (give the manager's <data dir>/tls/ca.pem to kelvin context create --ca-file)`;
+    return `${cause.message} (trust the manager's <data dir>/tls/ca.pem: kelvin context create --ca-file, or NODE_EXTRA_CA_CERTS)`;
   }
   return cause?.message ?? (err instanceof Error ? err.message : String(err));
 }

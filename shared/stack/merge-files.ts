@@ -1,8 +1,8 @@
 /**
  * `stack deploy -c base.yml -c override.yml`: each file is read on its own first (syntax errors
  * keep their own file and line), then merged in order (merge.ts) and parsed as one stack. Problems
- * found after the merge name the merged document (`base.yml+override.yml`), whose lines are those of
- * the merged YAML rather than of either file; a single file is parsed as it is, lines and all.
+ * found after the merge keep their YAML path but, having no line in any one file, say they are in
+ * the merge of the files; a single file is parsed as it is, lines and all.
  */
 import { LineCounter, parseDocument, stringify } from 'yaml';
 import { parseStackFile, type StackParseFailure, type StackParseResult } from './index.js';
@@ -33,5 +33,8 @@ export function parseStackFiles(files: readonly StackFile[], env: Environment): 
     merged = mergeTrees(merged, tree ?? {});
   }
   if (errors.length > 0) return { ok: false, errors };
-  return parseStackFile(stringify(merged), { file: files.map((f) => f.file).join('+'), env });
+  const where = `in the merge of ${files.map((f) => f.file).join(', ')}`;
+  const relabel = (line: string): string => line.replace(/ \(line \d+\)$/, ` (${where})`);
+  const parsed = parseStackFile(stringify(merged), { file: where, env });
+  return parsed.ok ? { ...parsed, warnings: parsed.warnings.map(relabel) } : { ok: false, errors: parsed.errors.map(relabel) };
 }
