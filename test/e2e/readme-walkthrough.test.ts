@@ -46,10 +46,21 @@ async function runUntil(line: string, env: NodeJS.ProcessEnv, expected: string |
   }
 }
 
+/** Each background line runs in its own process group (detached): signal the group. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 afterAll(async () => {
-  for (const child of background) if (child.pid) spawnSync('kill', ['-TERM', `-${child.pid}`]);
-  await new Promise((r) => setTimeout(r, 1500));
-  for (const child of background) if (child.pid && child.exitCode === null) spawnSync('kill', ['-KILL', `-${child.pid}`]);
+  const exited = background.map((child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r))));
+  for (const child of background) signalGroup(child, 'SIGTERM');
+  const timeout = new Promise((r) => setTimeout(r, 5000));
+  await Promise.race([Promise.all(exited), timeout]);
+  for (const child of background) if (child.exitCode === null && child.signalCode === null) signalGroup(child, 'SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 }, 15_000);
 
