@@ -37,9 +37,6 @@ export function buildProgram(registrars: Partial<Record<string, Registrar>> = {}
     .option('-H, --host <url>', 'the manager API to talk to, http(s)://HOST:PORT (or set KELVIN_HOST)')
     .option('--context <name>', 'the context to use (or set KELVIN_CONTEXT; see: kelvin context ls)')
     .option('--log-format <format>', 'manager and agent logs: text or json (default: text on a terminal, else json)')
-    // Global options go before the command (`kelvin --host URL node ls`), so none is ever taken
-    // from a service's own command line (`service create IMAGE --host x`).
-    .enablePositionalOptions()
     .exitOverride();
   program.hook('preAction', () => {
     const flags = program.opts<GlobalFlags>();
@@ -52,6 +49,10 @@ export function buildProgram(registrars: Partial<Record<string, Registrar>> = {}
     else registerUnavailable(program, noun, summary);
   }
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
+  // Global options go before the command (`kelvin --host URL node ls`), so none is ever taken from
+  // a service's own command line (`service create IMAGE --host x`). Set after the nouns are made:
+  // commands inherit it when created, and `agent install --broker ...` reads its parent's options.
+  program.enablePositionalOptions();
   return program;
 }
 
