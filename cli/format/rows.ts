@@ -5,8 +5,8 @@
  */
 import type { NodeView, ServiceView, StackView, TaskView } from '../../manager/api/views.js';
 import { serviceRuns } from './services.js';
-import { shortId, taskName } from './tasks.js';
-import { ago, capitalize } from './time.js';
+import { currentState, shortId, taskError, taskName } from './tasks.js';
+import { capitalize } from './time.js';
 
 type Row = Record<string, unknown>;
 
@@ -42,8 +42,8 @@ export function taskRow(t: TaskView, hostnames: ReadonlyMap<string, string>, now
     Name: taskName(t),
     Node: t.nodeId ? (hostnames.get(t.nodeId) ?? t.nodeId) : '',
     DesiredState: capitalize(t.desiredState),
-    CurrentState: `${capitalize(t.state)} ${ago(t.updatedAt, now)}`,
-    Error: t.error ?? (t.state === 'pending' ? t.message : ''),
+    CurrentState: currentState(t, now),
+    Error: taskError(t),
   });
 }
 
