@@ -37,7 +37,7 @@ describe('--log-format', () => {
       return line;
     };
     try {
-      expect(await firstLine('text')).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  kelvin-agent: cannot reach the broker to pin its CA; retrying err="connect ECONNREFUSED 127\.0\.0\.1:1"$/);
+      expect(await firstLine('text')).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN {2}kelvin-agent: cannot reach the broker to pin its CA; retrying err="connect ECONNREFUSED 127\.0\.0\.1:1"$/);
       expect(JSON.parse(await firstLine('json'))).toMatchObject({ level: 40, msg: 'cannot reach the broker to pin its CA; retrying' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
