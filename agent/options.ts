@@ -8,10 +8,12 @@ import { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { parseDurationMs } from '../shared/units.js';
 import { firstIssue } from '../shared/zod-issue.js';
+import { JOIN_TOKEN_ENV, joinTokenFrom, type Warn } from './join-token-source.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/kelvin-agent';
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
-export const TOKEN_ENV = 'KELVIN_TOKEN';
+/** The join token's variable; KELVIN_TOKEN (the old name) still works, with a warning. */
+export const TOKEN_ENV = JOIN_TOKEN_ENV;
 
 /** What the agent needs to look at the board (`--once` and the daemon alike). */
 export interface BoardOptions {
@@ -163,13 +165,13 @@ export function parseOnceOptions(raw: RawAgentFlags, env: NodeJS.ProcessEnv = pr
   return parseWith(onceSchema, { ...boardInput(raw, env), json: raw.json === true });
 }
 
-/** The token comes from --token or, so it stays off command lines and out of unit files, KELVIN_TOKEN. */
-export function parseRunOptions(raw: RawAgentFlags, env: NodeJS.ProcessEnv = process.env): RunOptions {
+/** The token comes from --token or, so it stays off command lines and out of unit files, KELVIN_JOIN_TOKEN. */
+export function parseRunOptions(raw: RawAgentFlags, env: NodeJS.ProcessEnv = process.env, warn?: Warn): RunOptions {
   if (raw.broker === undefined) throw new UsageError('--broker: required (or use --once to inspect this board without a manager)');
   return parseWith(runSchema, {
     ...boardInput(raw, env),
     broker: raw.broker,
-    token: raw.token ?? env[TOKEN_ENV],
+    token: joinTokenFrom(raw.token, env, warn),
     intervalMs: raw.interval ?? '1s',
     keepaliveS: raw.keepalive ?? '10s',
     statusResyncMs: raw.statusResync ?? `${DEFAULT_STATUS_RESYNC_MS}ms`,

@@ -1,21 +1,17 @@
 /**
- * The CLI's HTTP client for the manager API. Where to connect comes from KELVIN_HOST (default
- * http://127.0.0.1:8080) and the token from KELVIN_TOKEN, else the admin token the manager wrote in
- * the default data dir (so `kelvin node ls` works on the manager's own host without setup).
- * Every failure becomes one CliError line.
+ * The CLI's HTTP client for the manager API. Which manager, with which admin token and CA, comes
+ * from context/resolve.ts (--host, --context, KELVIN_HOST, KELVIN_CONTEXT, the current context, the
+ * manager on this host). Every failure becomes one CliError line that says where the address came
+ * from and how to point the CLI elsewhere.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { defaultDataDir } from '../manager/options.js';
 import { CliError } from './errors.js';
+import { ADMIN_TOKEN_FILE, resolveEndpoint, type Endpoint } from './context/resolve.js';
+import { globalFlags } from './global-flags.js';
+import { httpFetch } from './http-request.js';
 
-export const DEFAULT_HOST = 'http://127.0.0.1:8080';
-export const ADMIN_TOKEN_FILE = 'admin.token';
+export { ADMIN_TOKEN_FILE, DEFAULT_HOST } from './context/resolve.js';
 
-export interface ClientConfig {
-  host: string;
-  token: string | null;
-}
+export type ClientConfig = Pick<Endpoint, 'host' | 'token'> & Partial<Pick<Endpoint, 'caPem' | 'source'>>;
 
 /** The manager answered with an error: status and code kept for callers that react to them. */
 export class ApiRequestError extends CliError {
@@ -29,19 +25,7 @@ export class ApiRequestError extends CliError {
   }
 }
 
-export function readAdminToken(dataDir: string): string | null {
-  try {
-    return readFileSync(join(dataDir, ADMIN_TOKEN_FILE), 'utf8').trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-export function clientConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ClientConfig {
-  const host = (env.KELVIN_HOST?.trim() || DEFAULT_HOST).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/\s]+$/.test(host)) throw new CliError(`KELVIN_HOST '${host}' is not http(s)://HOST:PORT`, 2);
-  return { host, token: env.KELVIN_TOKEN?.trim() || readAdminToken(defaultDataDir()) };
-}
+const POINT_ELSEWHERE = 'point the CLI at the manager with --host URL, KELVIN_HOST=URL or a context (kelvin context create / use)';
 
 type Query = Record<string, string | number | boolean | null | undefined>;
 
@@ -51,7 +35,7 @@ function describeNetworkError(err: unknown): string {
   if (cause?.code === 'ENOTFOUND') return 'host not found';
   // A manager serving HTTPS beyond loopback uses a certificate from its own cluster CA.
   if (cause?.code === 'SELF_SIGNED_CERT_IN_CHAIN' || cause?.code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY') {
-    return `${cause.message} (set NODE_EXTRA_CA_CERTS to the manager's <data dir>/tls/ca.pem)`;
+    return `${cause.message} (trust the manager's <data dir>/tls/ca.pem: kelvin context create --ca-file, or NODE_EXTRA_CA_CERTS)`;
   }
   return cause?.message ?? (err instanceof Error ? err.message : String(err));
 }
@@ -59,8 +43,13 @@ function describeNetworkError(err: unknown): string {
 export class KelvinClient {
   constructor(private readonly config: ClientConfig) {}
 
+  /** The manager the global flags and environment point at. */
   static fromEnv(env: NodeJS.ProcessEnv = process.env): KelvinClient {
-    return new KelvinClient(clientConfigFromEnv(env));
+    return new KelvinClient(resolveEndpoint(globalFlags(), env));
+  }
+
+  private get from(): string {
+    return this.config.source ? ` (from ${this.config.source})` : '';
   }
 
   get<T>(path: string, query: Query = {}): Promise<T> {
@@ -115,9 +104,9 @@ export class KelvinClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await httpFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), ca: this.config.caPem ?? null });
     } catch (err) {
-      throw new CliError(`cannot reach the manager at ${this.config.host}: ${describeNetworkError(err)}`);
+      throw new CliError(`cannot reach the manager at ${this.config.host}${this.from}: ${describeNetworkError(err)}; ${POINT_ELSEWHERE}`);
     }
     if (res.ok) return res;
     const text = await res.text();
@@ -131,7 +120,7 @@ export class KelvinClient {
       // not our error shape; keep the status line
     }
     if (res.status === 401) {
-      message = `${message} (set KELVIN_TOKEN to the manager's admin token, found in <data dir>/${ADMIN_TOKEN_FILE})`;
+      message = `${message} at ${this.config.host}${this.from} (set KELVIN_TOKEN to the manager's admin token, found in <data dir>/${ADMIN_TOKEN_FILE}, or use a context made with --token-file)`;
     }
     throw new ApiRequestError(res.status, code, message);
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { registerAgent } from './commands/agent.js';
 import { registerAlerts } from './commands/alerts.js';
+import { registerContext } from './commands/context.js';
 import { registerEvents } from './commands/events.js';
 import { registerConfig, registerSecret } from './commands/material.js';
 import { registerJoinToken } from './commands/join-token.js';
@@ -24,6 +25,7 @@ const program = buildProgram({
   stack: registerStack,
   secret: registerSecret,
   config: registerConfig,
+  context: registerContext,
   'join-token': registerJoinToken,
   alerts: registerAlerts,
   events: registerEvents,

@@ -4,7 +4,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AGENT_VERSION } from '../agent/version.js';
+import { LOG_FORMATS, setLogFormat } from '../shared/logger.js';
+import { oneOf } from './commands/args.js';
 import { CliError } from './errors.js';
+import { setGlobalFlags, type GlobalFlags } from './global-flags.js';
 import { terminalSafe } from './terminal-safe.js';
 import { registerUnavailable } from './not-available.js';
 
@@ -20,6 +23,7 @@ const NOUNS: Array<[string, string, Registrar | null]> = [
   ['stack', 'Deploy and manage stacks from Compose files', null],
   ['secret', 'Manage secrets: create, ls, inspect, rm', null],
   ['config', 'Manage configs: create, ls, inspect, rm', null],
+  ['context', 'Manage contexts: which manager the CLI talks to (create, use, ls, inspect, rm)', null],
   ['join-token', 'Show or rotate the worker join token', null],
   ['alerts', 'List heat and power alerts', null],
   ['events', 'List cluster state changes', null],
@@ -32,13 +36,25 @@ export function buildProgram(registrars: Partial<Record<string, Registrar>> = {}
     .version(AGENT_VERSION, '-v, --version')
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(`kelvin: ${str.replace(/^error: /, '')}`) })
+    .option('-H, --host <url>', 'the manager API to talk to, http(s)://HOST:PORT (or set KELVIN_HOST)')
+    .option('--context <name>', 'the context to use (or set KELVIN_CONTEXT; see: kelvin context ls)')
+    .option('--log-format <format>', 'manager and agent logs: text or json (default: text on a terminal, else json)')
     .exitOverride();
+  program.hook('preAction', () => {
+    const flags = program.opts<GlobalFlags>();
+    if (flags.logFormat !== undefined) setLogFormat(oneOf('--log-format', flags.logFormat, LOG_FORMATS));
+    setGlobalFlags(flags);
+  });
   for (const [noun, summary] of NOUNS) {
     const register = registrars[noun];
     if (register) register(program);
     else registerUnavailable(program, noun, summary);
   }
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
+  // Global options go before the command (`kelvin --host URL node ls`), so none is ever taken from
+  // a service's own command line (`service create IMAGE --host x`). Set after the nouns are made:
+  // commands inherit it when created, and `agent install --broker ...` reads its parent's options.
+  program.enablePositionalOptions();
   return program;
 }
 

@@ -37,10 +37,13 @@ export const systemClock: Clock = {
 };
 
 /**
+ * KELVIN_DATA_DIR when set (the manager and the CLI on its host agree on it); else
  * `/var/lib/kelvin` when running as root (a system service, as Docker's /var/lib/docker),
  * otherwise `~/.kelvin` so a user can try Kelvin without privileges.
  */
 export function defaultDataDir(): string {
+  const fromEnv = process.env.KELVIN_DATA_DIR?.trim();
+  if (fromEnv) return fromEnv;
   return process.getuid?.() === 0 ? '/var/lib/kelvin' : join(homedir(), '.kelvin');
 }
 

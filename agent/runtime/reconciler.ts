@@ -366,7 +366,8 @@ export class Reconciler {
       try {
         for (const t of await executor.listExisting()) found.set(t.taskId, { ...t, executor });
       } catch (err) {
-        this.log.warn({ driver: executor.driver, err }, 'could not list the tasks this driver already runs');
+        // Typically no engine (no Docker on this board): one line, not a stack trace.
+        this.log.warn({ driver: executor.driver, err: (err as Error).message }, 'could not list the tasks this driver already runs (is its engine running?)');
       }
     }
     return found;

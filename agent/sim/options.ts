@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../cli/errors.js';
 import { parseDurationMs } from '../../shared/units.js';
+import { joinTokenFrom } from '../join-token-source.js';
 import { TOKEN_ENV } from '../options.js';
 import { BOARD_TYPE_NAMES, type BoardTypeName } from './board-types.js';
 import { SCENARIO_NAMES, type ScenarioName, type ScenarioParams } from './scenarios/index.js';
@@ -108,7 +109,7 @@ function brokerUrl(value: unknown): string {
 
 export function parseSimOptions(raw: Raw, env: NodeJS.ProcessEnv = process.env): SimOptions {
   const broker = brokerUrl(raw.broker);
-  const token = typeof raw.token === 'string' && raw.token !== '' ? raw.token : env[TOKEN_ENV];
+  const token = joinTokenFrom(typeof raw.token === 'string' && raw.token !== '' ? raw.token : undefined, env);
   if (!token) throw new UsageError(`--token: required (or set ${TOKEN_ENV})`);
   const prefix = text(raw, 'prefix');
   if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(prefix)) throw new UsageError(`--prefix: '${prefix}' must be 1 to 40 lower-case letters, digits and '-'`);

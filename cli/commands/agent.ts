@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { AGENT_VERSION } from '../../agent/version.js';
 import { ENV_FILE_PATH, UNIT_NAME, installAgent, uninstallAgent } from '../../agent/install/index.js';
 import { DEFAULT_STATE_DIR, TOKEN_ENV, parseOnceOptions, parseRunOptions, type RawAgentFlags } from '../../agent/options.js';
+import { joinTokenFrom } from '../../agent/join-token-source.js';
 import { nextTerminationSignal } from '../signals.js';
 import { createLogger } from '../../shared/logger.js';
 import { forgetIdentity, loadOrCreateIdentity, readNodeId, removedMark } from '../../agent/identity.js';
@@ -63,7 +64,7 @@ async function runOnce(flags: RawAgentFlags): Promise<void> {
  * board, kept in the state dir) and the password the agent will send.
  */
 function printMqttCredentials(flags: RawAgentFlags): void {
-  const token = (flags.token as string | undefined) ?? process.env[TOKEN_ENV];
+  const token = joinTokenFrom(flags.token, process.env);
   if (!token || !/^[^\s:]+$/.test(token)) throw new UsageError(`--token: required (or set ${TOKEN_ENV}) without spaces or ":"`);
   const stateDir = resolve((flags.stateDir as string | undefined) ?? DEFAULT_STATE_DIR);
   let identity;

@@ -16,6 +16,7 @@ import { isLoopbackHost, isValidSan, managerSans } from '../../manager/tls/sans.
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { parseDurationMs } from '../../shared/units.js';
 import { ADMIN_TOKEN_FILE } from '../client.js';
+import { localApiUrl, writeApiInfo } from '../context/local-manager.js';
 import { nextTerminationSignal } from '../signals.js';
 import { CliError, UsageError } from '../errors.js';
 import { joinCommand } from './join-token.js';
@@ -121,7 +122,10 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
   let agent: RunningAgent | null = null;
   if (flags.agent) agent = await startLocalAgent(flags, agentStateDir, manager, logger);
 
-  printBanner(firstStart, { token: manager.cluster.joinToken(), brokerUrl }, api.url, dataDir);
+  const caFile = api.url.startsWith('https://') ? join(dataDir, 'tls', 'ca.pem') : null;
+  // The CLI on this host reads this to find the API, its admin token and CA without any setup.
+  writeApiInfo(dataDir, { url: localApiUrl(api.url), adminTokenFile: join(dataDir, ADMIN_TOKEN_FILE), caFile });
+  printBanner(firstStart, { token: manager.cluster.joinToken(), brokerUrl }, { url: api.url, remoteUrl: remoteApiUrl(api.url), caFile }, dataDir);
   const signal = await stopRequested;
   logger.info({ signal }, 'stopping');
   // A manager stop is maintenance, not node loss: the manager stops listening before its local
@@ -151,12 +155,37 @@ async function startLocalAgent(flags: ManagerFlags, stateDir: string, manager: R
   }
 }
 
-function printBanner(firstStart: boolean, joinInfo: JoinTokenView, apiUrl: string, dataDir: string): void {
+/** The API's URL as another machine would use it: a wildcard bind becomes this host's address. */
+function remoteApiUrl(url: string): string | null {
+  const { hostname, port, protocol } = new URL(url);
+  if (isLoopbackHost(hostname.replace(/^\[|\]$/g, ''))) return null;
+  const host = hostname === '0.0.0.0' || hostname === '[::]' ? advertisedHost(hostname) : hostname;
+  return `${protocol}//${host}:${port}`;
+}
+
+/** To stderr, so stdout stays clean; the last lines say exactly how a CLI elsewhere reaches the API. */
+function printBanner(firstStart: boolean, joinInfo: JoinTokenView, api: { url: string; remoteUrl: string | null; caFile: string | null }, dataDir: string): void {
+  const tokenFile = join(dataDir, ADMIN_TOKEN_FILE);
   const lines = firstStart
     ? ['Kelvin manager initialised.', '', 'To add a board to this cluster, run on it:', '', `    ${joinCommand(joinInfo)}`, '']
     : ['Kelvin manager started. Show the join command with: kelvin join-token', ''];
-  lines.push(`API: ${apiUrl} (admin token in ${join(dataDir, ADMIN_TOKEN_FILE)})`, '');
-  process.stdout.write(lines.join('\n'));
+  lines.push(`API: ${api.url} (admin token in ${tokenFile})`);
+  lines.push(dataDir === resolve(defaultDataDir()) ? 'The kelvin CLI on this host finds it by itself.' : `The kelvin CLI on this host finds it with: export KELVIN_HOST=${localApiUrl(api.url)} KELVIN_TOKEN=$(cat ${tokenFile})`);
+  if (api.remoteUrl === null) {
+    lines.push('It listens on loopback only; to use it from another machine, start the manager with --http 0.0.0.0:8080 (HTTPS).', '');
+  } else {
+    const files = api.caFile ? `${tokenFile} and ${api.caFile}` : tokenFile;
+    lines.push(
+      `To use it from another machine, copy ${files} there and run:`,
+      '',
+      `    kelvin context create ${hostname().replace(/[^a-zA-Z0-9_.+-]/g, '-')} --host ${api.remoteUrl} --token-file admin.token${api.caFile ? ' --ca-file ca.pem' : ''}`,
+      `    kelvin context use ${hostname().replace(/[^a-zA-Z0-9_.+-]/g, '-')}`,
+      '',
+      `  (or for one shell: export KELVIN_HOST=${api.remoteUrl} KELVIN_TOKEN=$(cat admin.token)${api.caFile ? ' NODE_EXTRA_CA_CERTS=ca.pem' : ''})`,
+      '',
+    );
+  }
+  process.stderr.write(`${lines.join('\n')}\n`);
 }
 
 export function printBrokerConfig(flags: BrokerConfigFlags): void {

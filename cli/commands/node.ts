@@ -1,11 +1,16 @@
-/** `kelvin node ls|inspect|update|rm`. NODE is an id, a unique id prefix or a hostname. */
+/** `kelvin node ls|ps|inspect|update|rm`. NODE is an id, a unique id prefix or a hostname. */
 import { Command } from 'commander';
-import type { NodeView } from '../../manager/api/views.js';
+import type { NodeView, TaskView } from '../../manager/api/views.js';
 import { ApiRequestError, KelvinClient } from '../client.js';
 import { UsageError } from '../errors.js';
+import { nodeFilters } from '../filter/matchers.js';
+import { addListFlags, checkListFlags, listOutput, type ListFlags } from '../format/list-output.js';
 import { nodeDetails, nodeTable } from '../format/nodes.js';
+import { nodeRow } from '../format/rows.js';
 import { printJson } from '../output.js';
 import { collect, keyValues, oneOf } from './args.js';
+import { localNodeId } from './local-node.js';
+import { addTaskListFlags, checkTaskListFlags, printTaskList } from './task-list.js';
 
 const seg = encodeURIComponent;
 
@@ -32,15 +37,25 @@ function limitC(flag: string, text: string | undefined): number | null | undefin
 export function registerNode(program: Command): void {
   const node = program.command('node').description('Manage nodes: ls, inspect, update, accept, rm');
 
-  node
-    .command('ls')
-    .description('List nodes')
-    .option('--json', 'print JSON')
-    .action(async (flags: { json?: boolean }) => {
-      const nodes = await KelvinClient.fromEnv().get<NodeView[]>('/nodes');
-      if (flags.json) printJson(nodes);
-      else process.stdout.write(nodeTable(nodes));
-    });
+  addListFlags(node.command('ls').description('List nodes'), Object.keys(nodeFilters)).action(async (flags: ListFlags) => {
+    checkListFlags(flags, nodeFilters);
+    const nodes = await KelvinClient.fromEnv().get<NodeView[]>('/nodes');
+    listOutput(flags, { items: nodes, id: (n) => n.id, row: nodeRow, human: nodeTable, filters: nodeFilters });
+  });
+
+  addTaskListFlags(
+    node
+      .command('ps')
+      .description("List the tasks on nodes (default: this host's node)")
+      .argument('[node...]'),
+  ).action(async (refs: string[], flags: ListFlags) => {
+    checkTaskListFlags(flags);
+    const client = KelvinClient.fromEnv();
+    const ids = refs.length > 0 ? refs : [localNodeId()];
+    const nodes = await Promise.all(ids.map((id) => client.get<NodeView>(`/nodes/${seg(id)}`)));
+    const tasks = await Promise.all(nodes.map((n) => client.get<TaskView[]>('/tasks', { node: n.id })));
+    await printTaskList(client, tasks.flat(), flags);
+  });
 
   node
     .command('inspect')

@@ -4,8 +4,10 @@
  */
 import { ConstraintError, parseConstraints } from '../../shared/constraints/index.js';
 import { defaultServiceSpec, serviceSpec, type ServiceSpec } from '../../shared/service-spec.js';
+import { driverMismatch } from '../../shared/driver-args.js';
 import { parseBytes } from '../../shared/units.js';
 import { UsageError } from '../errors.js';
+import { generateServiceName } from '../names/generate.js';
 import { durationMs as duration, keyValues, nonNegativeInt, oneOf, positiveNumber } from './args.js';
 import { firstIssue } from '../../shared/zod-issue.js';
 import { applyHealthFlags, type HealthFlags } from './health-flags.js';
@@ -58,10 +60,11 @@ function validateConstraints(exprs: string[]): void {
  * driver and `IMAGE ARGS` the docker driver.
  */
 export function buildServiceSpec(flags: CreateFlags, args: string[], usedDoubleDash: boolean): ServiceSpec {
-  if (!flags.name) throw new UsageError('--name: required');
-  const spec = defaultServiceSpec(flags.name);
+  const spec = defaultServiceSpec(flags.name ?? generateServiceName());
   spec.driver = flags.driver ? oneOf('--driver', flags.driver, ['docker', 'process'] as const) : usedDoubleDash ? 'process' : 'docker';
   if (args.length === 0) throw new UsageError(spec.driver === 'docker' ? 'an IMAGE is required (or -- CMD [ARGS...] for a process)' : 'a command is required after --');
+  const mismatch = driverMismatch(spec.driver, args[0] ?? '');
+  if (mismatch !== null) throw new UsageError(mismatch);
   if (spec.driver === 'docker') {
     spec.image = args[0] ?? null;
     spec.command = args.length > 1 ? args.slice(1) : null;

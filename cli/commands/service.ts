@@ -1,24 +1,23 @@
 /** `kelvin service create|ls|ps|inspect|scale|update|rm|logs`, as `docker service` has them. */
 import { Command } from 'commander';
-import type { NodeView, ServiceView, TaskView } from '../../manager/api/views.js';
+import type { ServiceView, TaskView } from '../../manager/api/views.js';
 import type { LogsStreamItem } from '../../manager/api/logs-stream.js';
 import { KelvinClient } from '../client.js';
 import { UsageError } from '../errors.js';
 import { printLogItem } from '../format/logs.js';
+import { serviceFilters } from '../filter/matchers.js';
+import { addListFlags, checkListFlags, listOutput, type ListFlags } from '../format/list-output.js';
+import { serviceRow } from '../format/rows.js';
+import { serviceDetails } from '../format/service-details.js';
 import { serviceTable } from '../format/services.js';
-import { nodeNames, taskTable } from '../format/tasks.js';
 import { printJson } from '../output.js';
 import { collect, nonNegativeInt, tailCount } from './args.js';
 import { addHealthOptions } from './health-flags.js';
+import { createWithName } from './service-create.js';
 import { buildServiceSpec, type CreateFlags } from './service-flags.js';
+import { addTaskListFlags, checkTaskListFlags, printTaskList } from './task-list.js';
 
 const seg = encodeURIComponent;
-
-export async function printTasks(client: KelvinClient, tasks: TaskView[], json: boolean): Promise<void> {
-  if (json) return printJson(tasks);
-  const nodes = await client.get<NodeView[]>('/nodes');
-  process.stdout.write(taskTable(tasks, nodeNames(nodes)));
-}
 
 /** Streams log lines (following until interrupted when `follow`). */
 export async function printLogs(path: string, flags: { follow?: boolean; tail?: string }): Promise<void> {
@@ -42,7 +41,7 @@ export function registerService(program: Command): void {
     .description('Create a service: IMAGE [ARGS...] for docker, or -- CMD [ARGS...] for a process')
     .argument('[args...]', 'IMAGE [ARGS...] (docker) or -- CMD [ARGS...] (process)')
     .passThroughOptions()
-    .option('--name <name>', 'service name')
+    .option('--name <name>', 'service name (default: a generated one, as docker_names makes)')
     .option('--replicas <n>', 'number of tasks (replicated mode)')
     .option('--mode <mode>', 'replicated or global (one task per eligible node)')
     .option('--constraint <expr>', 'placement constraint, e.g. node.labels.gpu==true; repeatable', collect, [])
@@ -67,37 +66,39 @@ export function registerService(program: Command): void {
     .option('--config <config>', 'NAME or source=NAME[,target=PATH][,uid=N][,gid=N][,mode=0444]; repeatable', collect, []);
   addHealthOptions(create).action(async (args: string[], flags: CreateFlags) => {
     const spec = buildServiceSpec(flags, args, process.argv.includes('--'));
-    const created = await KelvinClient.fromEnv().post<ServiceView>('/services', spec);
-    process.stdout.write(`${created.id}\n`);
+    const created = await createWithName(KelvinClient.fromEnv(), spec, flags.name === undefined);
+    process.stdout.write(`${created.id}
+`);
+  });
+
+  addListFlags(service.command('ls').description('List services'), Object.keys(serviceFilters)).action(async (flags: ListFlags) => {
+    checkListFlags(flags, serviceFilters);
+    const services = await KelvinClient.fromEnv().get<ServiceView[]>('/services');
+    listOutput(flags, { items: services, id: (s) => s.id, row: serviceRow, human: serviceTable, filters: serviceFilters });
+  });
+
+  addTaskListFlags(
+    service
+      .command('ps')
+      .description("List services' tasks, in every state (pending ones with their reason)")
+      .argument('<service...>'),
+  ).action(async (names: string[], flags: ListFlags) => {
+    checkTaskListFlags(flags);
+    const client = KelvinClient.fromEnv();
+    const tasks = await Promise.all(names.map((name) => client.get<TaskView[]>(`/services/${seg(name)}/tasks`)));
+    await printTaskList(client, tasks.flat(), flags);
   });
 
   service
-    .command('ls')
-    .description('List services')
-    .option('--json', 'print JSON')
-    .action(async (flags: { json?: boolean }) => {
-      const services = await KelvinClient.fromEnv().get<ServiceView[]>('/services');
-      if (flags.json) printJson(services);
-      else process.stdout.write(serviceTable(services));
-    });
-
-  service
-    .command('ps')
-    .description("List a service's tasks, in every state (pending ones with their reason)")
-    .argument('<service>')
-    .option('--json', 'print JSON')
-    .action(async (name: string, flags: { json?: boolean }) => {
-      const client = KelvinClient.fromEnv();
-      await printTasks(client, await client.get<TaskView[]>(`/services/${seg(name)}/tasks`), flags.json === true);
-    });
-
-  service
     .command('inspect')
-    .description('Show services in detail (JSON)')
+    .description('Show services in detail (JSON unless --pretty)')
     .argument('<service...>')
-    .action(async (names: string[]) => {
+    .option('--pretty', 'human-readable summary')
+    .action(async (names: string[], flags: { pretty?: boolean }) => {
       const client = KelvinClient.fromEnv();
-      printJson(await Promise.all(names.map((n) => client.get<ServiceView>(`/services/${seg(n)}`))));
+      const services = await Promise.all(names.map((n) => client.get<ServiceView>(`/services/${seg(n)}`)));
+      if (flags.pretty) process.stdout.write(services.map(serviceDetails).join('\n'));
+      else printJson(services);
     });
 
   service

@@ -1,8 +1,9 @@
 /**
- * `kelvin stack deploy|ls|services|ps|rm`. Deploy parses the Compose file here (every error on its
- * own line with its YAML path and line; nothing deployed unless the whole file is good) and hands
- * the manager the complete set of services, which it applies in one transaction: new ones created,
- * changed ones updated, ones no longer in the file removed.
+ * `kelvin stack deploy|ls|services|ps|rm`. Deploy parses the Compose files here (several `-c` are
+ * merged in order, as docker's; every error on its own line with its YAML path and line; nothing
+ * deployed unless the whole stack is good) and hands the manager the complete set of services,
+ * which it applies in one transaction: new ones created, changed ones updated, ones no longer in
+ * the files removed with `--prune` and otherwise kept (as Swarm does).
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -11,15 +12,18 @@ import { SERVICE_NAME, type ServiceSpec } from '../../shared/service-spec.js';
 import { KelvinClient } from '../client.js';
 import { CliError, UsageError } from '../errors.js';
 import { serviceTable, stackTable } from '../format/services.js';
-import { printJson } from '../output.js';
-import { printTasks } from './service.js';
+import { serviceFilters } from '../filter/matchers.js';
+import { addListFlags, checkListFlags, listOutput, type ListFlags } from '../format/list-output.js';
+import { serviceRow, stackRow } from '../format/rows.js';
+import { collect } from './args.js';
 import { renameMaterialRefs, resolveStackMaterials } from './stack-materials.js';
+import { addTaskListFlags, checkTaskListFlags, printTaskList } from './task-list.js';
 
-const STACK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9.-]{0,31}$/;
 const seg = encodeURIComponent;
 
+/** One naming rule for stacks and services, Swarm's: `voting_stack` is a good stack name. */
 function stackName(name: string): string {
-  if (!STACK_NAME.test(name)) throw new UsageError(`stack name '${name}': letters, digits, '.' and '-' (max 32), starting with a letter or digit`);
+  if (!SERVICE_NAME.test(name)) throw new UsageError(`stack name '${name}': letters, digits, _ . - (max 63), starting with a letter or digit, as for services`);
   return name;
 }
 
@@ -40,23 +44,29 @@ function readStackFile(file: string): string {
   }
 }
 
-async function deploy(name: string, file: string): Promise<void> {
+async function deploy(name: string, files: string[], prune: boolean): Promise<void> {
   const stack = stackName(name);
+  if (files.length === 0) throw new UsageError('-c, --compose-file: required');
   // The YAML parser loads only for a deploy; every other command starts without it.
-  const { parseStackFile } = await import('../../shared/stack/index.js');
-  const parsed = parseStackFile(readStackFile(file), { file, env: process.env });
+  const { parseStackFiles } = await import('../../shared/stack/merge-files.js');
+  const parsed = parseStackFiles(files.map((file) => ({ file, text: readStackFile(file) })), process.env);
   if (!parsed.ok) {
     for (const e of parsed.errors) process.stderr.write(`${e}\n`);
-    throw new CliError(`${file}: ${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}; nothing was deployed`);
+    throw new CliError(`${files.join(', ')}: ${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}; nothing was deployed`);
   }
   for (const w of parsed.warnings) process.stderr.write(`warning: ${w}\n`);
-  const secrets = resolveStackMaterials(stack, file, 'secret', parsed.secrets, process.env);
-  const configs = resolveStackMaterials(stack, file, 'config', parsed.configs, process.env);
+  // Relative `file:` paths resolve from the first file's folder, the project directory as docker has it.
+  const base = files[0] ?? '.';
+  const secrets = resolveStackMaterials(stack, base, 'secret', parsed.secrets, process.env);
+  const configs = resolveStackMaterials(stack, base, 'config', parsed.configs, process.env);
   const services = renameMaterialRefs(namespaceServices(stack, parsed.services), secrets.names, configs.names);
-  const result = await KelvinClient.fromEnv().put<StackDeployResult>(`/stacks/${seg(stack)}`, { services, secrets: secrets.bodies, configs: configs.bodies });
+  const body = { services, secrets: secrets.bodies, configs: configs.bodies, prune };
+  const result = await KelvinClient.fromEnv().put<StackDeployResult>(`/stacks/${seg(stack)}`, body);
   for (const s of result.created) process.stdout.write(`Creating service ${s}\n`);
   for (const s of result.updated) process.stdout.write(`Updating service ${s}\n`);
   for (const s of result.removed) process.stdout.write(`Removing service ${s}\n`);
+  // An older manager answers without `kept`.
+  for (const s of result.kept ?? []) process.stderr.write(`Keeping service ${s}: not in the compose file (deploy with --prune to remove it)\n`);
 }
 
 export function registerStack(program: Command): void {
@@ -66,39 +76,29 @@ export function registerStack(program: Command): void {
     .command('deploy')
     .description('Deploy a stack, or update it to match the file')
     .argument('<stack>')
-    .requiredOption('-c, --compose-file <file>', 'Compose file (version 3)')
-    .action(async (name: string, flags: { composeFile: string }) => deploy(name, flags.composeFile));
+    .option('-c, --compose-file <file>', 'Compose file (version 3); repeatable, later files merged over earlier ones', collect, [])
+    .option('--prune', 'remove the services of the stack that the files no longer list')
+    .action(async (name: string, flags: { composeFile: string[]; prune?: boolean }) => deploy(name, flags.composeFile, flags.prune === true));
 
-  stackCmd
-    .command('ls')
-    .description('List stacks')
-    .option('--json', 'print JSON')
-    .action(async (flags: { json?: boolean }) => {
-      const stacks = await KelvinClient.fromEnv().get<StackView[]>('/stacks');
-      if (flags.json) printJson(stacks);
-      else process.stdout.write(stackTable(stacks));
-    });
+  addListFlags(stackCmd.command('ls').description('List stacks')).action(async (flags: ListFlags) => {
+    checkListFlags(flags);
+    const stacks = await KelvinClient.fromEnv().get<StackView[]>('/stacks');
+    listOutput(flags, { items: stacks, id: (s) => s.name, row: stackRow, human: stackTable });
+  });
 
-  stackCmd
-    .command('services')
-    .description("List a stack's services")
-    .argument('<stack>')
-    .option('--json', 'print JSON')
-    .action(async (name: string, flags: { json?: boolean }) => {
+  addListFlags(stackCmd.command('services').description("List a stack's services").argument('<stack>'), Object.keys(serviceFilters)).action(
+    async (name: string, flags: ListFlags) => {
+      checkListFlags(flags, serviceFilters);
       const services = await KelvinClient.fromEnv().get<ServiceView[]>(`/stacks/${seg(name)}/services`);
-      if (flags.json) printJson(services);
-      else process.stdout.write(serviceTable(services));
-    });
+      listOutput(flags, { items: services, id: (s) => s.id, row: serviceRow, human: serviceTable, filters: serviceFilters });
+    },
+  );
 
-  stackCmd
-    .command('ps')
-    .description("List a stack's tasks")
-    .argument('<stack>')
-    .option('--json', 'print JSON')
-    .action(async (name: string, flags: { json?: boolean }) => {
-      const client = KelvinClient.fromEnv();
-      await printTasks(client, await client.get<TaskView[]>(`/stacks/${seg(name)}/tasks`), flags.json === true);
-    });
+  addTaskListFlags(stackCmd.command('ps').description("List a stack's tasks").argument('<stack>')).action(async (name: string, flags: ListFlags) => {
+    checkTaskListFlags(flags);
+    const client = KelvinClient.fromEnv();
+    await printTaskList(client, await client.get<TaskView[]>(`/stacks/${seg(name)}/tasks`), flags);
+  });
 
   stackCmd
     .command('rm')

@@ -21,6 +21,16 @@ export function nodeNames(nodes: ReadonlyArray<Pick<NodeView, 'id' | 'hostname'>
   return new Map(nodes.map((n) => [n.id, (count.get(n.hostname.toLowerCase()) ?? 0) > 1 ? `${n.hostname} (${n.id})` : n.hostname]));
 }
 
+/** `Running (healthy) 5 seconds ago`: the CURRENT STATE column (and `--format {{.CurrentState}}`). */
+export function currentState(t: TaskView, now = Date.now()): string {
+  return `${capitalize(t.state)}${t.state === 'running' && t.health ? ` (${t.health})` : ''} ${ago(t.updatedAt, now)}`;
+}
+
+/** The ERROR column: a pending task's reason is what the user needs to see there. */
+export function taskError(t: TaskView): string {
+  return t.error ?? (t.state === 'pending' ? t.message : '');
+}
+
 export function taskTable(tasks: TaskView[], hostnames: ReadonlyMap<string, string>, now = Date.now()): string {
   return formatTable(
     ['ID', 'NAME', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR'],
@@ -29,9 +39,8 @@ export function taskTable(tasks: TaskView[], hostnames: ReadonlyMap<string, stri
       taskName(t),
       t.nodeId ? (hostnames.get(t.nodeId) ?? t.nodeId) : '',
       capitalize(t.desiredState),
-      `${capitalize(t.state)}${t.state === 'running' && t.health ? ` (${t.health})` : ''} ${ago(t.updatedAt, now)}`,
-      // A pending task's reason is what the user needs to see here.
-      t.error ?? (t.state === 'pending' ? t.message : ''),
+      currentState(t, now),
+      taskError(t),
     ]),
   );
 }

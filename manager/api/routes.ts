@@ -58,8 +58,14 @@ const nodeUpdateBody = z
 
 const scaleBody = serviceSpec.pick({ replicas: true }).strict();
 const updateBody = z.object({ force: z.literal(true) }).strict();
+/** `prune`: remove the stack's services the file no longer lists (`stack deploy --prune`); Swarm keeps them otherwise. */
 const stackBody = z
-  .object({ services: z.array(serviceSpec).min(1), secrets: z.array(materialBody).default([]), configs: z.array(materialBody).default([]) })
+  .object({
+    services: z.array(serviceSpec).min(1),
+    secrets: z.array(materialBody).default([]),
+    configs: z.array(materialBody).default([]),
+    prune: z.boolean().default(false),
+  })
   .strict();
 /** A stack's body may carry its secrets and configs (500 KiB each at most). */
 const MAX_STACK_BODY_BYTES = 8 * 1024 * 1024;
@@ -165,12 +171,12 @@ export function buildRoutes(deps: ApiDeps): Router {
       // ---- stacks ----
       .add('GET', '/v1/stacks', () => json(stacks(cluster)))
       .add('PUT', '/v1/stacks/:name', async ({ req, params }) => {
-        const { services: specs, secrets, configs } = await readJson(req, stackBody, MAX_STACK_BODY_BYTES);
+        const { services: specs, secrets, configs, prune } = await readJson(req, stackBody, MAX_STACK_BODY_BYTES);
         return json(
           deps.transaction(() => {
             applyStackMaterials(deps.materials, 'secret', secrets);
             applyStackMaterials(deps.materials, 'config', configs);
-            return applyStack(cluster, deps.transaction, params.name ?? '', specs);
+            return applyStack(cluster, deps.transaction, params.name ?? '', specs, { prune });
           }),
         );
       })

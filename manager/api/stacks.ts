@@ -1,7 +1,8 @@
 /**
- * Stacks are services sharing `spec.stack`. A deploy brings the stack to exactly the file's set in
- * one transaction: it creates what is new, updates what changed, removes what the file dropped,
- * and changes nothing at all if any of it is refused (no half-applied stack).
+ * Stacks are services sharing `spec.stack`. A deploy applies the file's set in one transaction: it
+ * creates what is new, updates what changed, removes what the file dropped only with `prune` (as
+ * `docker stack deploy --prune`; otherwise they are kept and listed), and changes nothing at all if
+ * any of it is refused (no half-applied stack).
  */
 import type { ServiceSpec } from '../../shared/service-spec.js';
 import type { Cluster } from '../cluster.js';
@@ -32,12 +33,12 @@ export function stackServices(cluster: Cluster, name: string): ServiceRecord[] {
 
 export type Transaction = <T>(fn: () => T) => T;
 
-export function applyStack(cluster: Cluster, transaction: Transaction, name: string, specs: ServiceSpec[]): StackDeployResult {
+export function applyStack(cluster: Cluster, transaction: Transaction, name: string, specs: ServiceSpec[], options: { prune: boolean } = { prune: false }): StackDeployResult {
   for (const [i, spec] of specs.entries()) {
     if (spec.stack !== name) throw badRequest(`services.${i}.stack: must be '${name}', the stack being deployed`);
     if (!spec.name.startsWith(`${name}_`)) throw badRequest(`services.${i}.name: must start with '${name}_'`);
   }
-  const result: StackDeployResult = { created: [], updated: [], removed: [], unchanged: [] };
+  const result: StackDeployResult = { created: [], updated: [], removed: [], unchanged: [], kept: [] };
   transaction(() => {
     const existing = new Map(cluster.listServices().filter((s) => s.spec.stack === name).map((s) => [s.name, s]));
     for (const spec of specs) {
@@ -52,6 +53,10 @@ export function applyStack(cluster: Cluster, transaction: Transaction, name: str
       } else result.unchanged.push(spec.name);
     }
     for (const gone of existing.values()) {
+      if (!options.prune) {
+        result.kept.push(gone.name);
+        continue;
+      }
       cluster.removeService(gone.id);
       result.removed.push(gone.name);
     }
@@ -60,7 +65,7 @@ export function applyStack(cluster: Cluster, transaction: Transaction, name: str
 }
 
 export function removeStack(cluster: Cluster, transaction: Transaction, name: string): StackDeployResult {
-  const result: StackDeployResult = { created: [], updated: [], removed: [], unchanged: [] };
+  const result: StackDeployResult = { created: [], updated: [], removed: [], unchanged: [], kept: [] };
   transaction(() => {
     for (const s of stackServices(cluster, name)) {
       cluster.removeService(s.id);

@@ -106,6 +106,8 @@ export interface StackDeployResult {
   updated: string[];
   removed: string[];
   unchanged: string[];
+  /** In the stack but not in the file, left running because the deploy had no `--prune`. */
+  kept: string[];
 }
 
 /** A task counts toward its node and service while it is meant to run and has not ended. */

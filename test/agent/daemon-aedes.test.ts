@@ -57,7 +57,7 @@ afterAll(async () => {
 
 function runAgent(stateDir: string, token: string): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawnKelvin(['agent', '--broker', broker.url, '--state-dir', stateDir, '--host-root', join(REPO_ROOT, 'test/fixtures/boards/jetson-orin')], {
-    env: { ...process.env, KELVIN_TOKEN: token },
+    env: { ...process.env, KELVIN_JOIN_TOKEN: token },
   });
   return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }

@@ -62,7 +62,7 @@ describe.skipIf(!hasMosquitto)('kelvin agent with a FIFO as a sensor file, again
 
   function startAgent(root: string): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
     const child = spawnKelvin(['agent', '--broker', broker.url, '--state-dir', join(dir, 'state'), '--host-root', root, '--interval', '200ms'], {
-      env: { ...process.env, KELVIN_TOKEN: 'join-token-1', KELVIN_LOG_LEVEL: 'info' },
+      env: { ...process.env, KELVIN_JOIN_TOKEN: 'join-token-1', KELVIN_LOG_LEVEL: 'info' },
     });
     let err = '';
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));

@@ -32,7 +32,7 @@ interface Agent {
 function startAgent(brokerUrl: string, stateDir: string, extra: string[] = []): Agent {
   const child = spawnKelvin(
     ['agent', '--broker', brokerUrl, '--state-dir', stateDir, '--host-root', BOARD, '--name', 'kitchen-pi', '--label', 'zone=kitchen', ...extra],
-    { env: { ...process.env, KELVIN_TOKEN: 'join-token-1', KELVIN_LOG_LEVEL: 'info' } },
+    { env: { ...process.env, KELVIN_JOIN_TOKEN: 'join-token-1', KELVIN_LOG_LEVEL: 'info' } },
   );
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));

@@ -29,7 +29,7 @@ describe('kelvin agent install / uninstall under a root', () => {
   const options = () =>
     parseRunOptions(
       { broker: 'mqtt://manager.lan:1883', label: ['zone=kitchen shelf', 'cost=100%'], name: 'pi-7', interval: '2s', keepalive: '5s' },
-      { KELVIN_TOKEN: TOKEN },
+      { KELVIN_JOIN_TOKEN: TOKEN },
     );
 
   it('writes a unit that runs the agent with the given flags and restarts it always', () => {
@@ -52,7 +52,7 @@ describe('kelvin agent install / uninstall under a root', () => {
     const files = installAgent(options(), COMMAND, root);
     expect(readFileSync(files.unitFile, 'utf8')).not.toContain(TOKEN);
     expect(statSync(files.envFile).mode & 0o777).toBe(0o600);
-    expect(readFileSync(files.envFile, 'utf8')).toMatch(new RegExp(`^KELVIN_TOKEN="${TOKEN}"$`, 'm'));
+    expect(readFileSync(files.envFile, 'utf8')).toMatch(new RegExp(`^KELVIN_JOIN_TOKEN="${TOKEN}"$`, 'm'));
   });
 
   it('re-installing over a loosened env file makes it private again', () => {
@@ -65,7 +65,7 @@ describe('kelvin agent install / uninstall under a root', () => {
   it('escapes characters systemd would expand in the env file', () => {
     const o = { ...options(), token: 'a"b$c\\d`e' };
     const files = installAgent(o, COMMAND, root);
-    expect(readFileSync(files.envFile, 'utf8')).toContain('KELVIN_TOKEN="a\\"b\\$c\\\\d\\`e"');
+    expect(readFileSync(files.envFile, 'utf8')).toContain('KELVIN_JOIN_TOKEN="a\\"b\\$c\\\\d\\`e"');
   });
 
   it.skipIf(!hasSystemdAnalyze())('writes a unit systemd-analyze accepts', () => {

@@ -49,8 +49,8 @@ describe('parseRunOptions', () => {
     expect(o.name).toBe('pi-1');
   });
 
-  it('takes the token from KELVIN_TOKEN when --token is absent', () => {
-    expect(parseRunOptions({ broker: base.broker }, { KELVIN_TOKEN: 'from-env' }).token).toBe('from-env');
+  it('takes the token from KELVIN_JOIN_TOKEN when --token is absent', () => {
+    expect(parseRunOptions({ broker: base.broker }, { KELVIN_JOIN_TOKEN: 'from-env' }).token).toBe('from-env');
   });
 
   it.each([
@@ -59,7 +59,7 @@ describe('parseRunOptions', () => {
     [{ keepalive: '1500ms' }, '--keepalive: must be a whole number of seconds'],
     [{ broker: 'http://x:1883' }, '--broker: must be mqtt://HOST[:PORT] or mqtts://HOST[:PORT]'],
     [{ token: 'has:colon' }, '--token: must not be empty or contain spaces or ":"'],
-    [{ token: undefined }, '--token: required (or set KELVIN_TOKEN)'],
+    [{ token: undefined }, '--token: required (or set KELVIN_JOIN_TOKEN)'],
     [{ label: ['novalue'] }, "--label: 'novalue' is not key=value"],
     [{ dockerHost: 'tcp://1.2.3.4:2375' }, "--docker-host: 'tcp://1.2.3.4:2375' is not a unix:// socket URL"],
     [{ hostRoot: '/no/such/dir' }, '--host-root: no such directory'],

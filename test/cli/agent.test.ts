@@ -65,11 +65,11 @@ describe('kelvin agent --once', () => {
 });
 
 describe('kelvin agent install / uninstall', () => {
-  it('writes the unit and a private env file from KELVIN_TOKEN, and tells how to enable it', async () => {
+  it('writes the unit and a private env file from KELVIN_JOIN_TOKEN, and tells how to enable it', async () => {
     const root = join(dir, 'root');
     const token = 'tok-never-printed-7';
     const r = await runKelvin(['agent', 'install', '--root', root, '--broker', 'mqtt://manager.lan:1883', '--label', 'zone=lab'], {
-      env: { ...process.env, KELVIN_TOKEN: token },
+      env: { ...process.env, KELVIN_JOIN_TOKEN: token },
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('systemctl daemon-reload && systemctl enable --now kelvin-agent');
@@ -79,7 +79,7 @@ describe('kelvin agent install / uninstall', () => {
     expect(unit).toMatch(/^ExecStart=\S+node\S* --lite-mode \S+main\.js agent --broker mqtt:\/\/manager\.lan:1883 .*--label zone=lab/m);
     const envFile = join(root, 'etc/kelvin/agent.env');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
-    expect(readFileSync(envFile, 'utf8')).toContain(`KELVIN_TOKEN="${token}"`);
+    expect(readFileSync(envFile, 'utf8')).toContain(`KELVIN_JOIN_TOKEN="${token}"`);
 
     const u = await runKelvin(['agent', 'uninstall', '--root', root]);
     expect(u.code).toBe(0);
@@ -91,8 +91,9 @@ describe('kelvin agent install / uninstall', () => {
   it('refuses to install without a token', async () => {
     const env = { ...process.env };
     delete env.KELVIN_TOKEN;
+    delete env.KELVIN_JOIN_TOKEN;
     const r = await runKelvin(['agent', 'install', '--root', join(dir, 'r2'), '--broker', 'mqtt://m:1883'], { env });
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('kelvin: --token: required (or set KELVIN_TOKEN)');
+    expect(r.stderr.trim()).toBe('kelvin: --token: required (or set KELVIN_JOIN_TOKEN)');
   });
 });

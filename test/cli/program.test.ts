@@ -5,7 +5,7 @@ describe('kelvin command', () => {
   it('lists every noun in --help', async () => {
     const r = await runKelvin(['--help']);
     expect(r.code).toBe(0);
-    for (const noun of ['manager', 'agent', 'node', 'service', 'stack', 'secret', 'config', 'join-token', 'alerts', 'events', 'sim']) {
+    for (const noun of ['manager', 'agent', 'node', 'service', 'stack', 'secret', 'config', 'context', 'join-token', 'alerts', 'events', 'sim']) {
       expect(r.stdout).toMatch(new RegExp(`^\\s+${noun}\\b`, 'm'));
     }
   });

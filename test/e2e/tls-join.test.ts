@@ -116,7 +116,7 @@ describe('kelvin manager --http beyond loopback', () => {
       expect(JSON.parse(trusted.stdout)).toEqual([]);
       const untrusted = await runKelvin(['node', 'ls'], { env: env() });
       expect(untrusted.code).toBe(1);
-      expect(untrusted.stderr).toMatch(/^kelvin: cannot reach the manager at https:\/\/127\.0\.0\.1:\d+: .*certificate.* \(set NODE_EXTRA_CA_CERTS to the manager's <data dir>\/tls\/ca\.pem\)\n$/);
+      expect(untrusted.stderr).toMatch(/^kelvin: cannot reach the manager at https:\/\/127\.0\.0\.1:\d+ \(from KELVIN_HOST\): .*certificate.* \(trust the manager's <data dir>\/tls\/ca\.pem: kelvin context create --ca-file, or NODE_EXTRA_CA_CERTS\); point the CLI at the manager with --host URL, KELVIN_HOST=URL or a context \(kelvin context create \/ use\)\n$/);
       // Plain HTTP is not served there.
       await expect(fetch(`http://127.0.0.1:${httpPort}/`)).rejects.toThrow();
     } finally {

@@ -21,8 +21,8 @@ describe('sim options', () => {
     expect(o.params.brownoutDownMs).toBe(20_000);
   });
 
-  it('reads the token from KELVIN_TOKEN when no flag is given', () => {
-    expect(parseSimOptions({ broker: base.broker }, { KELVIN_TOKEN: 'from-env' }).token).toBe('from-env');
+  it('reads the token from KELVIN_JOIN_TOKEN when no flag is given', () => {
+    expect(parseSimOptions({ broker: base.broker }, { KELVIN_JOIN_TOKEN: 'from-env' }).token).toBe('from-env');
   });
 
   it.each([

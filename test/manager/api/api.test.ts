@@ -104,9 +104,13 @@ describe('HTTP API', () => {
     expect(((await (await call('GET', '/services')).json()) as Array<{ name: string }>).map((s) => s.name)).not.toContain('edge_ok');
 
     const deployed = await call('PUT', '/stacks/edge', { body: { services: [good, processSpec('edge_two', { stack: 'edge' })] } });
-    expect(await deployed.json()).toEqual({ created: ['edge_ok', 'edge_two'], updated: [], removed: [], unchanged: [] });
-    const redeployed = await call('PUT', '/stacks/edge', { body: { services: [{ ...good, replicas: 3 }] } });
-    expect(await redeployed.json()).toEqual({ created: [], updated: ['edge_ok'], removed: ['edge_two'], unchanged: [] });
+    expect(await deployed.json()).toEqual({ created: ['edge_ok', 'edge_two'], updated: [], removed: [], unchanged: [], kept: [] });
+    // As Swarm: a service the file dropped is kept unless the deploy prunes.
+    const kept = await call('PUT', '/stacks/edge', { body: { services: [good] } });
+    expect(await kept.json()).toEqual({ created: [], updated: [], removed: [], unchanged: ['edge_ok'], kept: ['edge_two'] });
+    expect(await (await call('GET', '/stacks')).json()).toEqual([{ name: 'edge', services: 2 }]);
+    const redeployed = await call('PUT', '/stacks/edge', { body: { services: [{ ...good, replicas: 3 }], prune: true } });
+    expect(await redeployed.json()).toEqual({ created: [], updated: ['edge_ok'], removed: ['edge_two'], unchanged: [], kept: [] });
     expect(await (await call('GET', '/stacks')).json()).toEqual([{ name: 'edge', services: 1 }]);
   });
 
