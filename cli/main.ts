@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { registerAgent } from './commands/agent.js';
 import { registerAlerts } from './commands/alerts.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerEvents } from './commands/events.js';
 import { registerConfig, registerSecret } from './commands/material.js';
 import { registerJoinToken } from './commands/join-token.js';
@@ -27,6 +28,7 @@ const program = buildProgram({
   'join-token': registerJoinToken,
   alerts: registerAlerts,
   events: registerEvents,
+  dashboard: registerDashboard,
   sim: registerSim,
 });
 process.exitCode = await runCli(program, process.argv);
