@@ -102,11 +102,18 @@ export function buildRoutes(deps: ApiDeps): Router {
   const allTasks = (): TaskRecord[] => cluster.listTasks();
   const viewOf = (node: NodeRecord, tasks: TaskRecord[]): NodeView => nodeView(node, cluster.telemetryOf(node.id), tasks, deps.policy.view(node.id));
   const nodes = (only?: ReadonlySet<string>): NodeView[] => {
-    const tasks = allTasks();
+    // Tasks grouped by node once: a view per node over every task would cost nodes x tasks.
+    const byNode = new Map<string, TaskRecord[]>();
+    for (const t of allTasks()) {
+      if (t.nodeId === null) continue;
+      const list = byNode.get(t.nodeId);
+      if (list) list.push(t);
+      else byNode.set(t.nodeId, [t]);
+    }
     return cluster
       .listNodes()
       .filter((n) => only === undefined || only.has(n.id))
-      .map((n) => viewOf(n, tasks));
+      .map((n) => viewOf(n, byNode.get(n.id) ?? []));
   };
   const services = (): ServiceView[] => {
     const tasks = allTasks();

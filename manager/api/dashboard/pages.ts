@@ -40,7 +40,7 @@ function send(res: ServerResponse, status: number, type: string, body: Buffer | 
 }
 
 const page = (title: string, body: string, head = ''): string =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${head}<title>${title}</title></head><body><p>${body}</p></body></html>`;
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">${head}<title>${title}</title></head><body><p>${body}</p></body></html>`;
 
 export interface DashboardPages {
   /** Answers the request when it is one of the dashboard's pages; false leaves it to the API. */

@@ -40,22 +40,31 @@ function markerPlugin(markers) {
 
 const limitSeries = (name, color) => ({ label: name, stroke: color, dash: [6, 4], width: 1, points: { show: false } });
 
+/** Index of the first slot any metric has a reading in: a board heard from for ten minutes gets ten minutes of chart, not an hour of blank. */
+function firstReading(history) {
+  const firsts = Object.values(history.avg).map((values) => values.findIndex((v) => v !== null));
+  const known = firsts.filter((i) => i >= 0);
+  return known.length ? Math.min(...known) : history.t.length;
+}
+
 function chartSpec(metric, history, node) {
-  const avg = history.avg[metric.key];
+  const from = firstReading(history);
+  const avg = history.avg[metric.key]?.slice(from);
   if (!avg) return null;
   const series = [{}, { label: metric.label, stroke: COLORS.line, width: 2, spanGaps: false }];
-  const data = [history.t.map((t) => t / 1000), avg];
+  const t = history.t.slice(from);
+  const data = [t.map((ms) => ms / 1000), avg];
   if (history.max) {
     series.push({ label: `${metric.label} max`, stroke: COLORS.min, width: 1 });
-    data.push(history.max[metric.key]);
+    data.push(history.max[metric.key].slice(from));
   }
   if (metric.key === 'cpuTempC' && node.thermal?.limits) {
     for (const k of ['warn', 'throttle', 'critical']) {
       series.push(limitSeries(`${k} ${node.thermal.limits[`${k}C`]} °C`, COLORS[k]));
-      data.push(history.t.map(() => node.thermal.limits[`${k}C`]));
+      data.push(t.map(() => node.thermal.limits[`${k}C`]));
     }
   }
-  return { series, data };
+  return { series, data, points: avg.filter((v) => v !== null).length };
 }
 
 const METRICS = [
@@ -96,24 +105,31 @@ export function renderBoard(root, state, { id }) {
     }
   }
 
+  const chartWidth = () => Math.max(260, chartBox.clientWidth - 20);
+
   function drawCharts(n) {
     for (const m of METRICS) {
       const spec = history && chartSpec(m, history, n);
-      const existing = charts.get(m.key);
-      if (!spec) continue;
-      const points = spec.data[1].filter((v) => v !== null).length;
-      if (existing && existing.u.series.length === spec.series.length) {
-        existing.u.setData(spec.data);
-        existing.box.dataset.points = points;
+      let chart = charts.get(m.key);
+      if (!spec || (spec.points === 0 && !chart)) {
+        // A board without this sensor: say so once instead of drawing an empty chart.
+        if (spec && !chartBox.querySelector(`[data-missing="${m.key}"]`)) chartBox.append(h('p', { class: 'no-data', 'data-missing': m.key }, `${m.label}: no readings from this board`));
         continue;
       }
-      existing?.u.destroy();
-      existing?.box.remove();
-      const box = h('figure', { class: 'chart', 'data-metric': m.key, 'data-points': points }, h('figcaption', {}, m.label));
-      chartBox.append(box);
-      const width = Math.max(280, chartBox.clientWidth - 16);
-      const u = new uPlot({ width, height: 180, series: spec.series, scales: { x: { time: true } }, axes: [{}, { size: 50 }], plugins: [markerPlugin(() => markers)], legend: { live: false } }, spec.data, box);
-      charts.set(m.key, { u, box });
+      chartBox.querySelector(`[data-missing="${m.key}"]`)?.remove();
+      if (chart && chart.u.series.length !== spec.series.length) {
+        chart.u.destroy();
+        chart.box.remove();
+        chart = null;
+      }
+      if (!chart) {
+        const box = h('figure', { class: 'chart', 'data-metric': m.key }, h('figcaption', {}, m.label));
+        chartBox.append(box);
+        const u = new uPlot({ width: chartWidth(), height: 200, series: spec.series, scales: { x: { time: true } }, axes: [{}, { size: 50 }], plugins: [markerPlugin(() => markers)] }, spec.data, box);
+        chart = { u, box };
+        charts.set(m.key, chart);
+      } else chart.u.setData(spec.data);
+      chart.box.dataset.points = spec.points;
     }
   }
 
@@ -171,7 +187,7 @@ export function renderBoard(root, state, { id }) {
 
   update();
   const timer = setInterval(load, REFRESH_MS);
-  const onResize = () => charts.forEach(({ u }) => u.setSize({ width: Math.max(280, chartBox.clientWidth - 16), height: 180 }));
+  const onResize = () => charts.forEach(({ u }) => u.setSize({ width: chartWidth(), height: 200 }));
   window.addEventListener('resize', onResize);
   return {
     update,
