@@ -32,6 +32,17 @@ const shots = process.env.KELVIN_SCREENSHOT_DIR;
 
 const tile = (host: string): string => `a.tile[data-node="${host}"]`;
 
+/** On a phone-sized screen the page scrolls down, never sideways (tables scroll inside their box). */
+async function expectFitsPhone(): Promise<void> {
+  await page.setViewport({ width: 375, height: 740 });
+  try {
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+  } finally {
+    await page.setViewport({ width: 1100, height: 720 });
+  }
+}
+
 beforeAll(async () => {
   if (!run) return;
   for (const [host] of BOARDS) {
@@ -45,6 +56,7 @@ beforeAll(async () => {
   for (const [host, b] of boards) cluster.startAgent(host, b.root);
   await cluster.waitForReadyNodes(BOARDS.length);
   for (const [host, zone] of BOARDS) await cluster.kelvin('node', 'update', '--label-add', `zone=${zone}`, host);
+  await cluster.kelvin('service', 'create', '--name', 'web', '--replicas', '2', '--', ...cluster.loop('web'));
   browser = await puppeteer.launch({ executablePath: chromiumBinary() ?? undefined, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
   page = await browser.newPage();
   // A script error in the page fails nothing by itself: print it, so a failing wait says why.
@@ -55,7 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await cluster?.stop([]);
+  await cluster?.stop(['web']);
   for (const b of boards.values()) b.remove();
 }, 30_000);
 
@@ -84,6 +96,7 @@ describe.skipIf(!run)('the dashboard in headless chromium', () => {
     await page.select('#group-by', 'zone');
     const groups = await page.$$eval('.group h2', (els) => els.map((e) => e.textContent));
     expect(groups, await page.$eval('#group-by', (el) => el.outerHTML)).toEqual(['zone=garage', 'zone=kitchen']);
+    await expectFitsPhone();
   }, 20_000);
 
   it('turns a heated board hot within 3 s of the heat, with the throttled badge shortly after', async () => {
@@ -112,6 +125,7 @@ describe.skipIf(!run)('the dashboard in headless chromium', () => {
       await page.setViewport({ width: 1100, height: 1000 });
       await page.screenshot({ path: join(shots, 'dashboard-board.png') });
     }
+    await expectFitsPhone();
   }, 40_000);
 
   it('draws the same history as sparklines in the terminal: kelvin node history', async () => {
@@ -123,7 +137,38 @@ describe.skipIf(!run)('the dashboard in headless chromium', () => {
     expect(refused.stderr).toBe('kelvin: --since: resolution 1s is kept for 1h only; ask for since<=1h or resolution=1m\n');
   }, 20_000);
 
+  it('lists services with where they run, and scales one from the page', async () => {
+    await page.goto(`http://127.0.0.1:${cluster.httpPort}/ui/#/services`);
+    await page.waitForSelector('::-p-xpath(//tr[@data-service="web"]/td[3][.="2/2"])', { timeout: 20_000 });
+    const where = await page.$eval('tr[data-service="web"] td:nth-child(4)', (el) => el.textContent ?? '');
+    expect(where.split(', ').every((h) => ['pi-a', 'pi-b', 'pi-c'].includes(h))).toBe(true);
+    await expectFitsPhone();
+    const input = await page.$('tr[data-service="web"] input');
+    await input?.click({ count: 3 });
+    await input?.type('3');
+    await page.click('tr[data-service="web"] button');
+    await page.waitForSelector('::-p-xpath(//p[@role="status"][.="web scaled to 3"])', { timeout: 10_000 });
+    expect(await cluster.kelvin('service', 'ls')).toMatch(/\bweb\b.*\/3\b/);
+  }, 30_000);
+
+  it('shows the throttle alert on the timeline and filters it by kind', async () => {
+    await page.goto(`http://127.0.0.1:${cluster.httpPort}/ui/#/events`);
+    await page.waitForSelector('::-p-xpath(//ol[@class="timeline"]/li[contains(., "thermal.throttle")])', { timeout: 10_000 });
+    const items = (): Promise<Array<{ cls: string; text: string }>> => page.$$eval('ol.timeline li', (els) => els.map((e) => ({ cls: e.className, text: e.textContent ?? '' })));
+    await page.select('select[aria-label="show"]', 'alert');
+    const alerts = await items();
+    expect(alerts.every((i) => i.cls.includes('alert'))).toBe(true);
+    expect(alerts.some((i) => i.text.includes('⚠ warning · thermal.throttle'))).toBe(true);
+    await page.select('select[aria-label="show"]', 'event');
+    await page.type('input[type="search"]', 'node.join');
+    const joins = await items();
+    expect(joins.length).toBeGreaterThanOrEqual(BOARDS.length);
+    expect(joins.every((i) => i.cls.includes('event') && i.text.includes('node.join'))).toBe(true);
+  }, 20_000);
+
   it('drains the node from the page, as kelvin node ls then shows', async () => {
+    await page.goto(`http://127.0.0.1:${cluster.httpPort}/ui/#/node/${(await cluster.nodes()).find((n) => n.hostname === 'pi-b')?.id}`);
+    await page.waitForSelector('#drain', { timeout: 10_000 });
     await page.click('#drain');
     await page.waitForSelector('#activate', { timeout: 10_000 });
     const ls = await cluster.kelvin('node', 'ls');
