@@ -6,6 +6,8 @@
  * Screenshots go to KELVIN_SCREENSHOT_DIR when set (docs/ for the README), else to the temp dir.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +86,26 @@ describe.skipIf(!run)('the dashboard in headless chromium', () => {
     expect(cookies.find((c) => c.name === 'kelvin_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     expect((await fetch(link)).status).toBe(401);
   }, 30_000);
+
+  it('hands the link to the desktop opener when there is a display, and only prints it when there is none', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'kelvin-opener-'));
+    const opened = join(bin, 'opened');
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" > ${opened}\n`, { mode: 0o755 });
+    try {
+      const env = { ...cluster.env, PATH: `${bin}:${process.env.PATH ?? ''}`, WAYLAND_DISPLAY: '' };
+      const withDisplay = await runKelvin(['dashboard'], { env: { ...env, DISPLAY: ':99' } });
+      expect(withDisplay.stdout).toContain('Opening it in your browser.');
+      const link = /Log in[^:]*: (\S+)/.exec(withDisplay.stdout)?.[1];
+      await expect.poll(() => (existsSync(opened) ? readFileSync(opened, 'utf8').trim() : ''), { timeout: 5000 }).toBe(link);
+      rmSync(opened);
+      const headless = await runKelvin(['dashboard'], { env: { ...env, DISPLAY: '' } });
+      expect(headless.stdout).not.toContain('Opening');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(existsSync(opened)).toBe(false);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }, 20_000);
 
   it('shows a tile for every board with its temperature, grouped by a label', async () => {
     for (const [host] of BOARDS) {
