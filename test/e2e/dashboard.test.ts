@@ -162,8 +162,8 @@ describe.skipIf(!run)('the dashboard in headless chromium', () => {
   it('lists services with where they run, and scales one from the page', async () => {
     await page.goto(`http://127.0.0.1:${cluster.httpPort}/ui/#/services`);
     await page.waitForSelector('::-p-xpath(//tr[@data-service="web"]/td[3][.="2/2"])', { timeout: 20_000 });
-    const where = await page.$eval('tr[data-service="web"] td:nth-child(4)', (el) => el.textContent ?? '');
-    expect(where.split(', ').every((h) => ['pi-a', 'pi-b', 'pi-c'].includes(h))).toBe(true);
+    const where: string = await page.$eval('tr[data-service="web"] td:nth-child(4)', (el) => el.textContent ?? '');
+    expect(where.split(', ').every((host: string) => ['pi-a', 'pi-b', 'pi-c'].includes(host))).toBe(true);
     await expectFitsPhone();
     const input = await page.$('tr[data-service="web"] input');
     await input?.click({ count: 3 });
