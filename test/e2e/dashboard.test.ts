@@ -38,8 +38,10 @@ const tile = (host: string): string => `a.tile[data-node="${host}"]`;
 async function expectFitsPhone(): Promise<void> {
   await page.setViewport({ width: 375, height: 740 });
   try {
-    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-    expect(overflow).toBeLessThanOrEqual(0);
+    // Charts follow the new width on the window's resize event: give the page a moment to redraw.
+    const fits = 'document.documentElement.scrollWidth <= window.innerWidth';
+    await page.waitForFunction(fits, { timeout: 3000 }).catch(() => undefined);
+    expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
   } finally {
     await page.setViewport({ width: 1100, height: 720 });
   }
