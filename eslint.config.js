@@ -12,4 +12,11 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The dashboard's browser modules (plain ES modules, served as they are).
+    files: ['manager/api/dashboard/assets/**/*.js'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', location: 'readonly', fetch: 'readonly', EventSource: 'readonly', Node: 'readonly', URLSearchParams: 'readonly', devicePixelRatio: 'readonly' },
+    },
+  },
 );

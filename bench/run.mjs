@@ -20,6 +20,7 @@ const BENCHES = [
   ['bench/scale.mjs', ['--nodes', '1000', '--seconds', '20'], ['--nodes', '1000,5000,10000', '--seconds', '60']],
   ['bench/heat-wave.mjs', ['--nodes', '1000', '--seconds', '90'], ['--nodes', '1000', '--seconds', '180']],
   ['bench/brownout-storm.mjs', ['--nodes', '1000', '--down', '10'], ['--nodes', '5000']],
+  ['bench/history-memory.mjs', ['--nodes', '2000', '--seconds', '30'], ['--nodes', '10000', '--seconds', '180']],
   ['bench/big-service.mjs', ['--replicas', '20000', '--stop-at', '1'], ['--replicas', '100000', '--stop-at', '1']],
 ];
 

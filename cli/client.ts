@@ -48,6 +48,11 @@ export class KelvinClient {
     return new KelvinClient(resolveEndpoint(globalFlags(), env));
   }
 
+  /** `http(s)://host:port` of the manager this client talks to. */
+  get host(): string {
+    return this.config.host;
+  }
+
   private get from(): string {
     return this.config.source ? ` (from ${this.config.source})` : '';
   }

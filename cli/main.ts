@@ -2,6 +2,7 @@
 import { registerAgent } from './commands/agent.js';
 import { registerAlerts } from './commands/alerts.js';
 import { registerContext } from './commands/context.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerEvents } from './commands/events.js';
 import { registerConfig, registerSecret } from './commands/material.js';
 import { registerJoinToken } from './commands/join-token.js';
@@ -29,6 +30,7 @@ const program = buildProgram({
   'join-token': registerJoinToken,
   alerts: registerAlerts,
   events: registerEvents,
+  dashboard: registerDashboard,
   sim: registerSim,
 });
 process.exitCode = await runCli(program, process.argv);

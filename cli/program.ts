@@ -27,6 +27,7 @@ const NOUNS: Array<[string, string, Registrar | null]> = [
   ['join-token', 'Show or rotate the worker join token', null],
   ['alerts', 'List heat and power alerts', null],
   ['events', 'List cluster state changes', null],
+  ['dashboard', 'Open the web dashboard (prints a one-time login link)', null],
   ['sim', 'Simulate a fleet of boards against a manager', null],
 ];
 

@@ -19,6 +19,7 @@ import { EXTERNAL_BROKER_CREDENTIAL } from './broker/secrets.js';
 import { Cluster } from './cluster.js';
 import { DiskWatch } from './disk-watch.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
+import { TelemetryHistory } from './history/telemetry-history.js';
 import { handleLeave } from './inventory/node-leave.js';
 import { Inventory } from './inventory/inventory.js';
 import { ManagerMetrics } from './metrics.js';
@@ -69,6 +70,8 @@ export interface RunningManager {
   readonly metrics: ManagerMetrics;
   /** `kelvin secret` and `kelvin config`, sealed in the store. */
   readonly materials: Materials;
+  /** Per-node telemetry history (memory only), for `GET /v1/nodes/{id}/history` and the dashboard. */
+  readonly history: TelemetryHistory;
   stop(): Promise<void>;
 }
 
@@ -241,6 +244,8 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     cleanups.push(() => orchestrator.stop());
     policyInputs.start();
     cleanups.push(() => policyInputs.stop());
+    const history = new TelemetryHistory(clock);
+    cleanups.push(history.attach(store));
     await client.subscribeAsync({
       [allNodesTopic('status')]: { qos: 1 },
       [allNodesTopic('facts')]: { qos: 1 },
@@ -281,6 +286,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       policy,
       alerts,
       metrics,
+      history,
       stop: stopAll,
     };
   } catch (err) {

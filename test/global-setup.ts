@@ -16,4 +16,5 @@ export default function setup(): void {
     // emitted anyway; see above
   }
   if (!existsSync(`${root}/dist/cli/main.js`)) throw new Error('build failed: dist/cli/main.js is missing');
+  execFileSync(process.execPath, ['manager/api/dashboard/copy-assets.mjs'], { cwd: root, stdio: 'pipe' });
 }

@@ -5,6 +5,8 @@ import { ApiRequestError, KelvinClient } from '../client.js';
 import { UsageError } from '../errors.js';
 import { nodeFilters } from '../filter/matchers.js';
 import { addListFlags, checkListFlags, listOutput, type ListFlags } from '../format/list-output.js';
+import type { HistoryView } from '../../manager/history/telemetry-history.js';
+import { historyLines } from '../format/history.js';
 import { nodeDetails, nodeTable } from '../format/nodes.js';
 import { nodeRow } from '../format/rows.js';
 import { printJson } from '../output.js';
@@ -67,6 +69,26 @@ export function registerNode(program: Command): void {
       const nodes = await Promise.all(ids.map((id) => client.get<NodeView>(`/nodes/${seg(id)}`)));
       if (flags.pretty) process.stdout.write(nodes.map(nodeDetails).join('\n'));
       else printJson(nodes);
+    });
+
+  node
+    .command('history')
+    .description("A node's telemetry over time: CPU temperature, volts, load (and GPU) as sparklines")
+    .argument('<node>')
+    .option('--since <duration>', 'how far back: up to 1h at 1s resolution, up to 24h at 1m', '1h')
+    .option('--resolution <step>', '1s or 1m (default: 1s when --since fits the hour)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, flags: { since: string; resolution?: string; json?: boolean }) => {
+      const client = KelvinClient.fromEnv();
+      const [view, node] = await Promise.all([
+        client.get<HistoryView>(`/nodes/${seg(id)}/history`, { since: flags.since, resolution: flags.resolution }).catch((err: unknown) => {
+          if (err instanceof ApiRequestError && err.status === 400) throw new UsageError(err.message.replace(/^since:/, '--since:').replace(/^resolution:/, '--resolution:'));
+          throw err;
+        }),
+        client.get<NodeView>(`/nodes/${seg(id)}`),
+      ]);
+      if (flags.json) printJson(view);
+      else process.stdout.write(historyLines(node.hostname, flags.since, view, process.stdout.columns ?? 100));
     });
 
   node

@@ -7,6 +7,8 @@ import { allNodesTopic, nodeTopic } from '../../shared/topics.js';
 import { encode } from '../../shared/wire.js';
 import { LogsRelay } from '../logs-relay.js';
 import type { RunningManager } from '../manager.js';
+import { dashboardPages } from './dashboard/pages.js';
+import { DashboardSessions } from './dashboard/sessions.js';
 import { buildRoutes } from './routes.js';
 import { startApiServer, type ApiServer } from './server.js';
 
@@ -32,6 +34,7 @@ export async function startApi(manager: RunningManager, options: ApiOptions): Pr
   });
   manager.onNodeMessage((message) => logs.handle(message));
   await manager.mqtt.subscribeAsync(allNodesTopic('logs'), { qos: 1 });
+  const sessions = new DashboardSessions(() => manager.options.clock.now());
   return startApiServer({
     host: options.host,
     port: options.port,
@@ -44,8 +47,16 @@ export async function startApi(manager: RunningManager, options: ApiOptions): Pr
       brokerUrl: options.brokerUrl,
       metrics: manager.metrics,
       materials: manager.materials,
+      history: manager.history,
+      sessions,
+      onTelemetry: (listener) => {
+        manager.store.on('telemetry', listener);
+        return () => void manager.store.off('telemetry', listener);
+      },
     }),
     verifyToken: (token) => manager.cluster.verifyAdminToken(token),
+    hasSession: (req) => sessions.hasSession(req),
+    pages: dashboardPages(sessions, Boolean(options.tls)),
     tls: options.tls ?? null,
     logger: options.logger,
   });

@@ -10,12 +10,16 @@ import { MAX_LABEL_KEY_CHARS, MAX_LABELS } from '../../shared/limits.js';
 import { serviceSpec } from '../../shared/service-spec.js';
 import type { AlertBus, AlertKind, AlertQuery } from '../alerts/index.js';
 import type { Cluster } from '../cluster.js';
+import type { TelemetryHistory } from '../history/telemetry-history.js';
 import type { LogsRelay } from '../logs-relay.js';
 import type { ManagerMetrics } from '../metrics.js';
 import type { PolicyEngine } from '../policy/index.js';
 import type { NodeRecord, TaskRecord } from '../store/records.js';
 import { readJson } from './body.js';
-import { badRequest, notFound } from './errors.js';
+import { ApiError, badRequest, notFound } from './errors.js';
+import { streamLive } from './dashboard/live.js';
+import type { DashboardSessions } from './dashboard/sessions.js';
+import { parseHistoryQuery } from './history-query.js';
 import { sendLogs, type LogSource } from './logs-stream.js';
 import { startNdjson } from './ndjson.js';
 import { json, Router, type RouteContext } from './router.js';
@@ -39,6 +43,11 @@ export interface ApiDeps {
   metrics: Pick<ManagerMetrics, 'render' | 'contentType'>;
   /** `kelvin secret` and `kelvin config`. */
   materials: Materials;
+  history: Pick<TelemetryHistory, 'query'>;
+  /** Dashboard login links and sessions. */
+  sessions: Pick<DashboardSessions, 'issueLoginToken'>;
+  /** Every telemetry sample taken in, by node id; returns the unsubscribe function. */
+  onTelemetry: (listener: (nodeId: string) => void) => () => void;
 }
 
 const limitC = z.number().min(-50).max(200).nullable().optional();
@@ -98,9 +107,19 @@ export function buildRoutes(deps: ApiDeps): Router {
   const { cluster } = deps;
   const allTasks = (): TaskRecord[] => cluster.listTasks();
   const viewOf = (node: NodeRecord, tasks: TaskRecord[]): NodeView => nodeView(node, cluster.telemetryOf(node.id), tasks, deps.policy.view(node.id));
-  const nodes = (): NodeView[] => {
-    const tasks = allTasks();
-    return cluster.listNodes().map((n) => viewOf(n, tasks));
+  const nodes = (only?: ReadonlySet<string>): NodeView[] => {
+    // Tasks grouped by node once: a view per node over every task would cost nodes x tasks.
+    const byNode = new Map<string, TaskRecord[]>();
+    for (const t of allTasks()) {
+      if (t.nodeId === null) continue;
+      const list = byNode.get(t.nodeId);
+      if (list) list.push(t);
+      else byNode.set(t.nodeId, [t]);
+    }
+    return cluster
+      .listNodes()
+      .filter((n) => only === undefined || only.has(n.id))
+      .map((n) => viewOf(n, byNode.get(n.id) ?? []));
   };
   const services = (): ServiceView[] => {
     const tasks = allTasks();
@@ -121,6 +140,10 @@ export function buildRoutes(deps: ApiDeps): Router {
       .add('GET', '/v1/nodes', () => json(nodes()))
       .add('GET', '/v1/nodes/:ref', ({ params }) => {
         return json(viewOf(cluster.getNode(params.ref ?? ''), allTasks()));
+      })
+      .add('GET', '/v1/nodes/:ref/history', ({ params, query }) => {
+        const { sinceMs, resolution } = parseHistoryQuery(query);
+        return json(deps.history.query(cluster.getNode(params.ref ?? '').id, sinceMs, resolution));
       })
       .add('POST', '/v1/nodes/:ref/update', async ({ req, params }) => {
         const body = await readJson(req, nodeUpdateBody);
@@ -227,6 +250,26 @@ export function buildRoutes(deps: ApiDeps): Router {
           unsubscribe();
           out.end();
         });
+      })
+      // ---- dashboard ----
+      .add('POST', '/v1/dashboard/login-link', ({ req }) => {
+        // Only the admin token mints links: a session cannot extend itself forever through them.
+        if (req.headers.authorization === undefined) throw new ApiError(403, 'forbidden', 'a login link needs the admin token (kelvin dashboard)');
+        const { token, expiresAt } = deps.sessions.issueLoginToken();
+        return json({ path: `/ui/login?token=${token}`, expiresAt }, 201);
+      })
+      .add('GET', '/v1/dashboard/live', ({ res, signal }) => {
+        streamLive(
+          res,
+          {
+            nodes,
+            services: () => ({ services: services(), tasks: cluster.listTasks().filter((t) => t.desiredState === 'running').map(taskView) }),
+            subscribe: (fn) => cluster.subscribe(fn),
+            onTelemetry: deps.onTelemetry,
+            onAlert: (fn) => deps.alerts.subscribe(fn),
+          },
+          signal,
+        );
       })
       // ---- join token ----
       .add('GET', '/v1/join-token', () => json(joinToken()))

@@ -1,5 +1,5 @@
 /**
- * The HTTP API on node:http: every `/v1` route behind the admin bearer token, JSON in and out,
+ * The HTTP API on node:http: every `/v1` route behind the admin bearer token or a dashboard session, JSON in and out,
  * one error shape. A handler's ApiError becomes its status, a write the full data disk refused a
  * 507; anything else is logged and answered 500 without internals, so no request can crash the
  * manager. A client's mistake (bad target, body, token) is answered, never logged with a stack.
@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type RequestListener, type ServerRe
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../shared/logger.js';
-import { requireAdminToken } from './auth.js';
+import { authenticate } from './auth.js';
+import type { DashboardPages } from './dashboard/pages.js';
 import { ClusterError } from '../cluster.js';
 import { DataDiskFullError } from '../store/disk-full.js';
 import { ApiError, badRequest, errorBody, notFound } from './errors.js';
@@ -22,6 +23,10 @@ export interface ApiServerOptions {
   router: Router;
   /** True for the admin token (compared in constant time by the caller). */
   verifyToken: (token: string) => boolean;
+  /** True when a request carries a live dashboard session cookie; absent: bearer tokens only. */
+  hasSession?: (req: IncomingMessage) => boolean;
+  /** The dashboard's pages (served without a credential; they hold no cluster data). */
+  pages?: DashboardPages;
   logger: Logger;
   /** Certificate chain and key (PEM): serve HTTPS. Absent: plain HTTP (on loopback). */
   tls?: { cert: string; key: string } | null;
@@ -71,7 +76,8 @@ function requestTarget(req: IncomingMessage): URL {
 
 async function handle(options: ApiServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = requestTarget(req);
-  requireAdminToken(req, options.verifyToken);
+  if (options.pages?.serve(req, res, url)) return;
+  authenticate(req, options);
   const match = options.router.match(req.method ?? 'GET', url.pathname);
   if (match.kind === 'not-found') throw notFound(`no such endpoint: ${req.method} ${url.pathname}`);
   if (match.kind === 'method-not-allowed') {

@@ -44,6 +44,8 @@ export interface NodeView {
   thermalOverrides: NodeRecord['thermalOverrides'];
   /** Why the node takes no new work now (too hot, power unstable, flapping); null when it does. */
   refusal: string | null;
+  /** Flapping: kept out of placement until the quarantine ends. */
+  quarantined: boolean;
   /** Id of the node that holds the hostname this one reports; null when the name is this node's. */
   hostnameConflict: string | null;
 }
@@ -142,6 +144,7 @@ export function nodeView(node: NodeRecord, telemetry: Telemetry | null, tasks: T
     power: policy.power,
     thermalOverrides: { ...node.thermalOverrides },
     refusal: policy.refusal,
+    quarantined: policy.quarantined,
     hostnameConflict: node.hostnameConflict,
   };
 }

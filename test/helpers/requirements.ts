@@ -1,7 +1,7 @@
 /**
- * Gates for tests that need a real Docker engine or Mosquitto. On a user's machine without them
- * the suite is skipped with the reason printed; in CI (`KELVIN_REQUIRE_DOCKER=1`,
- * `KELVIN_REQUIRE_MOSQUITTO=1`) a missing one is a hard failure instead.
+ * Gates for tests that need a real Docker engine, Mosquitto or Chromium. On a user's machine
+ * without them the suite is skipped with the reason printed; in CI (`KELVIN_REQUIRE_DOCKER=1`,
+ * `KELVIN_REQUIRE_MOSQUITTO=1`, `KELVIN_REQUIRE_CHROMIUM=1`) a missing one is a hard failure instead.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -41,3 +41,12 @@ export const hasMosquitto = gate(
   'KELVIN_REQUIRE_MOSQUITTO',
   mosquittoBinary() ? null : 'mosquitto is not installed',
 );
+
+/** Debian's `chromium`, driven headless by puppeteer-core for the dashboard tests. */
+export function chromiumBinary(): string | null {
+  const candidates = [process.env.KELVIN_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  return candidates.find((p): p is string => typeof p === 'string' && p !== '' && existsSync(p)) ?? null;
+}
+
+/** A function, unlike the gates above, so only the dashboard tests say when it is missing. */
+export const hasChromium = (): boolean => gate('Chromium', 'KELVIN_REQUIRE_CHROMIUM', chromiumBinary() ? null : 'chromium is not installed (apt-get install chromium)');
