@@ -1,0 +1,178 @@
+/**
+ * The routing mesh across real processes (issue 13): the built `kelvin manager` and three
+ * `kelvin agent`s on writable Pi 4 fixture boards, each with its own loopback advertise address
+ * (127.0.0.x: the agents share this machine's network namespace, see the note at the end of
+ * docs/ARCHITECTURE.md's mesh section), running a three-replica process service that publishes a
+ * TCP and a UDP port. Every board answers on the published ports and forwards to tasks anywhere.
+ */
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultServiceSpec, type ServiceSpec } from '../../shared/service-spec.js';
+import { TestCluster, waitUntil } from '../helpers/cluster.js';
+import { freePort } from '../helpers/mosquitto.js';
+import { writableBoard, type WritableBoard } from '../helpers/writable-board.js';
+
+const BOARDS = [
+  { name: 'mesh-a', addr: '127.0.0.11' },
+  { name: 'mesh-b', addr: '127.0.0.12' },
+  { name: 'mesh-c', addr: '127.0.0.13' },
+];
+const COOL_C = 55;
+const HOT_C = 72;
+
+let cluster: TestCluster;
+let tcpPort = 0;
+let udpPort = 0;
+const boards = new Map<string, WritableBoard>();
+
+/** Answers every HTTP request with its PORT (unique per task on this machine); `/slow` after 3 s. UDP echoes `PORT:message`. */
+const SERVER = [
+  "const http=require('http'),dgram=require('dgram');const id=process.env.PORT;",
+  "http.createServer((q,r)=>{if(q.url==='/slow'){setTimeout(()=>r.end(id),3000);return;}r.end(id);}).listen(+process.env.PORT);",
+  "dgram.createSocket('udp4').on('message',function(m,ri){this.send(id+':'+m,ri.port,ri.address);}).bind(+process.env.KELVIN_PORT_81);",
+].join('');
+
+function get(host: string, path = '/', timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port: tcpPort, path, agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function udpAsk(host: string, message: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error('no UDP answer'));
+    }, 2000);
+    socket.on('message', (m) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(m.toString());
+    });
+    socket.send(message, udpPort, host);
+  });
+}
+
+/** Replies to `count` sequential requests through `host`; failures as 'error'. */
+async function replies(host: string, count: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(await get(host).catch(() => 'error'));
+  return out;
+}
+
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 0;
+  }
+}
+
+/** The task processes of `web` that the agent `board` started. */
+function tasksOf(board: string): number[] {
+  const agentPid = cluster.agents.get(board)?.pid;
+  return cluster.processesOf('web').filter((pid) => {
+    for (let p = parentOf(pid), hops = 0; p > 1 && hops < 5; p = parentOf(p), hops++) if (p === agentPid) return true;
+    return false;
+  });
+}
+
+function portOfTask(pid: number): string {
+  const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  return env.find((e) => e.startsWith('PORT='))?.slice('PORT='.length) ?? '?';
+}
+
+async function createService(spec: ServiceSpec): Promise<void> {
+  const res = await fetch(`${cluster.env.KELVIN_HOST}/v1/services`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${cluster.env.KELVIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(spec),
+  });
+  if (!res.ok) throw new Error(`service create: ${res.status} ${await res.text()}`);
+}
+
+beforeAll(async () => {
+  tcpPort = await freePort();
+  udpPort = await freePort();
+  // Sustain long enough that a hot board keeps its task: the test watches the mesh, not the migration.
+  cluster = await TestCluster.start(['--thermal-sustain', '120s', '--thermal-hold', '1s']);
+  for (const { name, addr } of BOARDS) {
+    const b = writableBoard('rpi4');
+    b.setTempC(COOL_C);
+    b.setUnderVoltage(false);
+    boards.set(name, b);
+    cluster.startAgent(name, b.root, { extraArgs: ['--advertise-addr', addr] });
+  }
+  await cluster.waitForReadyNodes(3);
+  const spec = defaultServiceSpec('web');
+  await createService({
+    ...spec,
+    driver: 'process',
+    command: [process.execPath, '-e', SERVER, cluster.marker('web')],
+    replicas: 3,
+    placement: { ...spec.placement, maxReplicasPerNode: 1 },
+    stopGracePeriodMs: 5000,
+    ports: [
+      { published: tcpPort, target: 80, protocol: 'tcp', mode: 'ingress' },
+      { published: udpPort, target: 81, protocol: 'udp', mode: 'ingress' },
+    ],
+  });
+  await waitUntil('3 running tasks of web', async () => (await cluster.runningOn('web')).length === 3, 20_000);
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop(['web']);
+  for (const b of boards.values()) b.remove();
+}, 30_000);
+
+describe('routing mesh', () => {
+  it('answers on every board and reaches every task, over TCP and UDP', async () => {
+    const ports = BOARDS.flatMap(({ name }) => tasksOf(name).map(portOfTask));
+    expect(new Set(ports).size).toBe(3);
+    for (const { addr } of BOARDS) {
+      await expect.poll(async () => new Set(await replies(addr, 9)), { timeout: 15_000 }).toEqual(new Set(ports));
+    }
+    for (const { addr } of BOARDS) expect(ports).toContain((await udpAsk(addr, 'ping')).replace(/:ping$/, ''));
+  });
+
+  it('sends no new connections to a task on a hot board while cooler ones answer', async () => {
+    const hot = BOARDS[0]!;
+    const [hotTask] = tasksOf(hot.name);
+    const hotPort = portOfTask(hotTask ?? 0);
+    boards.get(hot.name)?.setTempC(HOT_C);
+    await expect.poll(async () => (await replies(BOARDS[1]!.addr, 12)).includes(hotPort), { timeout: 15_000 }).toBe(false);
+    const later = [...(await replies(BOARDS[2]!.addr, 12)), ...(await replies(hot.addr, 12))];
+    expect(later).not.toContain(hotPort);
+    expect(later).not.toContain('error');
+    expect(new Set(later).size).toBe(2);
+    boards.get(hot.name)?.setTempC(COOL_C);
+    await expect.poll(async () => (await replies(BOARDS[1]!.addr, 12)).includes(hotPort), { timeout: 15_000 }).toBe(true);
+  });
+
+  it('keeps answering after one board dies with its tasks (kill -9)', async () => {
+    const dead = BOARDS[1]!;
+    const deadTasks = tasksOf(dead.name);
+    const deadPorts = deadTasks.map(portOfTask);
+    expect(deadTasks).toHaveLength(1);
+    await cluster.killAgent(dead.name);
+    for (const pid of deadTasks) process.kill(pid, 'SIGKILL');
+    // Straight away, before the manager notices: a refused endpoint is skipped for the next one.
+    const started = Date.now();
+    const through = [...(await replies(BOARDS[0]!.addr, 10)), ...(await replies(BOARDS[2]!.addr, 10))];
+    expect(through).not.toContain('error');
+    expect(through.filter((r) => deadPorts.includes(r))).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
