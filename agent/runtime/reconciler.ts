@@ -232,7 +232,7 @@ export class Reconciler {
     entry.controller = controller;
     this.update(entry, { state: 'preparing', message: 'preparing' });
     const prepared = await this.step(entry, 'prepare', async () => {
-      await this.options.materials?.prepare(spec);
+      await this.options.materials?.prepare(entry.spec);
       await controller.prepare();
     });
     if (!prepared.ok) {

@@ -6,7 +6,7 @@
  * TCP and a UDP port. Every board answers on the published ports and forwards to tasks anywhere.
  */
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultServiceSpec, type ServiceSpec } from '../../shared/service-spec.js';
@@ -168,11 +168,31 @@ describe('routing mesh', () => {
     expect(deadTasks).toHaveLength(1);
     await cluster.killAgent(dead.name);
     for (const pid of deadTasks) process.kill(pid, 'SIGKILL');
+    // Gone, not dying: a connection a dying process accepted is lost whatever forwards it.
+    await expect.poll(() => deadTasks.filter((pid) => existsSync(`/proc/${pid}`)), { timeout: 5000, interval: 20 }).toEqual([]);
     // Straight away, before the manager notices: a refused endpoint is skipped for the next one.
     const started = Date.now();
     const through = [...(await replies(BOARDS[0]!.addr, 10)), ...(await replies(BOARDS[2]!.addr, 10))];
     expect(through).not.toContain('error');
     expect(through.filter((r) => deadPorts.includes(r))).toEqual([]);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('drains a task before scale-down stops it: open requests finish, new ones go elsewhere', async () => {
+    await expect.poll(() => cluster.runningOn('web'), { timeout: 20_000 }).toHaveLength(2);
+    const before = new Set(BOARDS.flatMap(({ name }) => tasksOf(name)).map(portOfTask));
+    // Slow requests open on both remaining tasks (round-robin), then one task is scaled away.
+    const slow = Array.from({ length: 4 }, () => get(BOARDS[0]!.addr, '/slow', 15_000).catch((err: Error) => `error: ${err.message}`));
+    await new Promise((r) => setTimeout(r, 300));
+    await cluster.kelvin('service', 'scale', 'web=1');
+    await expect.poll(() => cluster.runningOn('web'), { timeout: 10_000 }).toHaveLength(1);
+    const [kept] = await cluster.runningOn('web');
+    const keptPort = portOfTask(tasksOf(kept ?? '?')[0] ?? 0);
+    // While the other drains (its slow requests still open), new connections go to the kept task.
+    expect(await replies(BOARDS[2]!.addr, 4)).toEqual(Array(4).fill(keptPort));
+    const answers = await Promise.all(slow);
+    expect(answers.filter((a) => !before.has(a))).toEqual([]);
+    expect(new Set(answers)).toEqual(before);
+    await expect.poll(() => BOARDS.flatMap(({ name }) => tasksOf(name)).length, { timeout: 15_000 }).toBe(1);
   });
 });
