@@ -1,9 +1,11 @@
 /**
  * The routing mesh across real processes (issue 13): the built `kelvin manager` and three
- * `kelvin agent`s on writable Pi 4 fixture boards, each with its own loopback advertise address
- * (127.0.0.x: the agents share this machine's network namespace, see the note at the end of
- * docs/ARCHITECTURE.md's mesh section), running a three-replica process service that publishes a
- * TCP and a UDP port. Every board answers on the published ports and forwards to tasks anywhere.
+ * `kelvin agent`s on writable Pi 4 fixture boards, each in its own network namespace joined by a
+ * bridge (so every forward crosses a real network hop, and each agent's advertise address is its
+ * default: its address towards the broker), running a three-replica process service that
+ * publishes a TCP and a UDP port. Every board answers on the published ports and forwards to tasks
+ * anywhere. Where namespaces cannot be made, the agents share this namespace on 127.0.0.11-13
+ * with --advertise-addr, and the run says so.
  */
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,13 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultServiceSpec, type ServiceSpec } from '../../shared/service-spec.js';
 import { TestCluster, waitUntil } from '../helpers/cluster.js';
 import { freePort } from '../helpers/mosquitto.js';
+import { createTestNetwork, type TestNetwork } from '../helpers/netns.js';
 import { writableBoard, type WritableBoard } from '../helpers/writable-board.js';
 
-const BOARDS = [
-  { name: 'mesh-a', addr: '127.0.0.11' },
-  { name: 'mesh-b', addr: '127.0.0.12' },
-  { name: 'mesh-c', addr: '127.0.0.13' },
-];
+const NAMES = ['mesh-a', 'mesh-b', 'mesh-c'];
+let BOARDS: Array<{ name: string; addr: string; netns?: string }> = [];
+let network: TestNetwork | null = null;
 const COOL_C = 55;
 const HOT_C = 72;
 
@@ -106,14 +107,21 @@ async function createService(spec: ServiceSpec): Promise<void> {
 beforeAll(async () => {
   tcpPort = await freePort();
   udpPort = await freePort();
+  network = createTestNetwork(NAMES.length);
+  if (network) {
+    BOARDS = NAMES.map((name, i) => ({ name, addr: network?.boards[i]?.addr ?? '?', netns: network?.boards[i]?.ns ?? '?' }));
+  } else {
+    console.warn('mesh e2e: cannot create network namespaces here; the boards share this one on 127.0.0.11-13');
+    BOARDS = NAMES.map((name, i) => ({ name, addr: `127.0.0.${11 + i}` }));
+  }
   // Sustain long enough that a hot board keeps its task: the test watches the mesh, not the migration.
-  cluster = await TestCluster.start(['--thermal-sustain', '120s', '--thermal-hold', '1s']);
-  for (const { name, addr } of BOARDS) {
+  cluster = await TestCluster.start(['--thermal-sustain', '120s', '--thermal-hold', '1s'], { mqttHost: network?.hostAddr ?? '127.0.0.1' });
+  for (const { name, addr, netns } of BOARDS) {
     const b = writableBoard('rpi4');
     b.setTempC(COOL_C);
     b.setUnderVoltage(false);
     boards.set(name, b);
-    cluster.startAgent(name, b.root, { extraArgs: ['--advertise-addr', addr] });
+    cluster.startAgent(name, b.root, netns ? { netns } : { extraArgs: ['--advertise-addr', addr] });
   }
   await cluster.waitForReadyNodes(3);
   const spec = defaultServiceSpec('web');
@@ -135,6 +143,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster?.stop(['web']);
   for (const b of boards.values()) b.remove();
+  network?.remove();
 }, 30_000);
 
 describe('routing mesh', () => {
