@@ -189,6 +189,7 @@ class AgentDaemon implements RunningAgent {
       report: (status) => this.session.publish('task-status', this.mesh.stamp(status), { qos: 1, retain: false }),
       materials: new TaskMaterials(root, (taskId, kind, name) => this.secrets.fetch(taskId, kind, name)),
       drain: (spec) => this.mesh.drain(spec),
+      prepare: (spec) => this.mesh.prepare(spec),
     });
     this.protection = new LocalProtection({
       board: () => this.board,

@@ -2,16 +2,19 @@
  * The routing mesh on one board. It keeps the last endpoint list the manager sent (a board cut off
  * from the manager goes on balancing over it, minus endpoints that fail), opens a listener on the
  * board's advertise address for each ingress-published port of every service in it (TCP, UDP),
- * and forwards each new connection to a task on any board through that port's balancer. It also
+ * and on each service's virtual address (service-vip.ts) for each of its target ports, so tasks
+ * on this board reach the service by name; it forwards each new connection to a task on any board
+ * through that listener's balancer. It also
  * drains tasks of this board that are about to stop: no new connections, then up to the stop grace
  * period for open ones to finish.
  */
 import type { Logger } from '../../shared/logger.js';
 import type { EndpointList, MeshNode, MeshService } from '../../shared/payloads/endpoints.js';
 import type { TaskSpec, TaskStatus } from '../../shared/payloads/tasks.js';
+import { envName, serviceVip } from '../../shared/service-vip.js';
 import { Balancer, type Endpoint } from './balancer.js';
 import { establishedOn } from './established.js';
-import { boundPorts } from './task-ports.js';
+import { assignHostPorts, boundPorts } from './task-ports.js';
 import { TcpForwarder } from './tcp-forwarder.js';
 import { UdpForwarder } from './udp-forwarder.js';
 
@@ -64,6 +67,24 @@ export class Mesh {
     return true;
   }
 
+  /**
+   * The spec a task starts with: host ports for its published ports and, for a process task, the
+   * services it can reach by name: `KELVIN_HOST_<NAME>` (the virtual address) for every service
+   * in the list by its full name and, within the task's own stack, by its compose name.
+   */
+  async prepare(spec: TaskSpec): Promise<TaskSpec> {
+    const ported = await assignHostPorts(spec);
+    if (spec.driver !== 'process' || this.list === null) return ported;
+    const names: Record<string, string> = {};
+    for (const s of this.list.services) names[`KELVIN_HOST_${envName(s.name)}`] = serviceVip(s.name);
+    for (const s of this.list.services) {
+      if (s.stack !== null && spec.serviceName.startsWith(`${s.stack}_`) && s.name.startsWith(`${s.stack}_`)) {
+        names[`KELVIN_HOST_${envName(s.name.slice(s.stack.length + 1))}`] = serviceVip(s.name);
+      }
+    }
+    return { ...ported, env: { ...names, ...ported.env } };
+  }
+
   /** The task's status with this board's advertise address, when it has bound ports. */
   stamp(status: TaskStatus): TaskStatus {
     return status.ports && this.addr !== null ? { ...status, addr: this.addr } : status;
@@ -99,12 +120,14 @@ export class Mesh {
     if (this.closed || this.addr === null || this.list === null) return;
     const heat = new Map<string, MeshNode>(this.list.nodes.map((n) => [n.id, n]));
     const wanted = new Map<string, Endpoint[]>();
+    // Two services never publish one port (the manager refuses it); the first listed wins if they do.
+    const want = (key: string, endpoints: () => Endpoint[]): void => void (wanted.has(key) || wanted.set(key, endpoints()));
     for (const service of this.list.services) {
+      const vip = serviceVip(service.name);
       for (const p of service.ports) {
-        if (p.mode !== 'ingress') continue;
-        const key = `${p.protocol}/${p.published}`;
-        // Two services never publish one port (the manager refuses it); the first listed wins if they do.
-        if (!wanted.has(key)) wanted.set(key, endpointsOf(service, p.target, p.protocol, heat));
+        const endpoints = (): Endpoint[] => endpointsOf(service, p.target, p.protocol, heat);
+        if (p.mode === 'ingress') want(`${p.protocol}|${this.addr}|${p.published}`, endpoints);
+        want(`${p.protocol}|${vip}|${p.target}`, endpoints);
       }
     }
     for (const [key, l] of this.listeners) {
@@ -120,18 +143,17 @@ export class Mesh {
   }
 
   private open(key: string): Listener {
-    const [protocol, port] = key.split('/') as ['tcp' | 'udp', string];
+    const [protocol, addr, port] = key.split('|') as ['tcp' | 'udp', string, string];
     const balancer = new Balancer(this.o.now);
     const forwarder = protocol === 'tcp' ? new TcpForwarder(balancer, this.log) : new UdpForwarder(balancer, this.log);
     const listener: Listener = { balancer, forwarder };
     this.listeners.set(key, listener);
-    const addr = this.addr ?? '';
     forwarder.listen(addr, Number(port)).then(
       () => {
-        this.log.info({ addr, port: key }, 'mesh listening');
+        this.log.info({ listener: key }, 'mesh listening');
       },
       (err: Error) => {
-        this.log.error({ addr, port: key, err: err.message }, 'mesh cannot listen on a published port; trying again at the next endpoint list');
+        this.log.error({ listener: key, err: err.message }, 'mesh cannot listen; trying again at the next endpoint list');
         forwarder.close();
         if (this.listeners.get(key) === listener) this.listeners.delete(key);
       },

@@ -32,6 +32,8 @@ interface ReconcilerBaseOptions {
    * open ones to finish, up to its stop grace period (the routing mesh's connection draining).
    */
   drain?: (spec: TaskSpec) => Promise<void>;
+  /** The spec a task starts with (host ports, reach by name); by default host ports only. */
+  prepare?: (spec: TaskSpec) => Promise<TaskSpec>;
   now?: () => number;
   /** Writes a task's secrets and configs before it is prepared and removes them when it ends. */
   materials?: Pick<TaskMaterials, 'prepare' | 'remove'>;
@@ -223,7 +225,8 @@ export class Reconciler {
       return;
     }
     // Host ports are chosen once and kept in the task record, so an adopted task keeps them.
-    const ported = await this.step(entry, 'ports', async () => void (entry.spec = await assignHostPorts(entry.spec)));
+    const prepare = this.options.prepare ?? assignHostPorts;
+    const ported = await this.step(entry, 'ports', async () => void (entry.spec = await prepare(entry.spec)));
     if (!ported.ok) {
       if (!ported.cancelled) this.update(entry, { state: 'rejected', error: ported.error.message, message: 'rejected: no host port' });
       return;

@@ -37,7 +37,7 @@ export function computeEndpointList(src: EndpointSources): { nodes: MeshNode[]; 
       nodeIds.add(e.nodeId);
     }
     endpoints.sort((a, b) => a.taskId.localeCompare(b.taskId));
-    services.push({ id: service.id, name: service.name, ports, endpoints });
+    services.push({ id: service.id, name: service.name, stack: service.spec.stack, ports, endpoints });
   }
   services.sort((a, b) => a.id.localeCompare(b.id));
   const nodes = [...nodeIds].sort().map((id): MeshNode => {

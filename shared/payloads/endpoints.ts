@@ -43,6 +43,8 @@ export type MeshEndpoint = z.infer<typeof meshEndpoint>;
 export const meshService = z.object({
   id: z.string().min(1).max(64),
   name: z.string().min(1).max(63),
+  /** Stack namespace: services of one stack reach each other by their compose names too. */
+  stack: z.string().min(1).max(63).nullable(),
   ports: z.array(publishedPort).max(MAX_TASK_PORTS),
   endpoints: z.array(meshEndpoint).max(MAX_MESH_ENDPOINTS),
 });

@@ -20,18 +20,27 @@ import { writableBoard, type WritableBoard } from '../helpers/writable-board.js'
 const NAMES = ['mesh-a', 'mesh-b', 'mesh-c'];
 let BOARDS: Array<{ name: string; addr: string; netns?: string }> = [];
 let network: TestNetwork | null = null;
+/** Both in stack `shop`, so web reaches api by its compose name. */
+const WEB = 'shop_web';
+const API = 'shop_api';
 const COOL_C = 55;
 const HOT_C = 72;
 
 let cluster: TestCluster;
 let tcpPort = 0;
 let udpPort = 0;
+let apiPort = 0;
 const boards = new Map<string, WritableBoard>();
 
-/** Answers every HTTP request with its PORT (unique per task on this machine); `/slow` after 3 s. UDP echoes `PORT:message`. */
+/** The api service: answers `api <PORT>`. */
+const API_SERVER = "require('http').createServer((q,r)=>r.end('api '+process.env.PORT)).listen(+process.env.PORT);";
+
+/** `/api` asks the api service by name and relays its answer. Answers every other HTTP request with its PORT (unique per task on this machine); `/slow` after 3 s. UDP echoes `PORT:message`. */
 const SERVER = [
   "const http=require('http'),dgram=require('dgram');const id=process.env.PORT;",
-  "http.createServer((q,r)=>{if(q.url==='/slow'){setTimeout(()=>r.end(id),3000);return;}r.end(id);}).listen(+process.env.PORT);",
+  "http.createServer((q,r)=>{if(q.url==='/slow'){setTimeout(()=>r.end(id),3000);return;}",
+  "if(q.url==='/api'){http.get({host:process.env.KELVIN_HOST_API,port:90},(a)=>a.pipe(r)).on('error',(e)=>r.end('api unreachable: '+e.message));return;}",
+  'r.end(id);}).listen(+process.env.PORT);',
   "dgram.createSocket('udp4').on('message',function(m,ri){this.send(id+':'+m,ri.port,ri.address);}).bind(+process.env.KELVIN_PORT_81);",
 ].join('');
 
@@ -107,6 +116,7 @@ async function createService(spec: ServiceSpec): Promise<void> {
 beforeAll(async () => {
   tcpPort = await freePort();
   udpPort = await freePort();
+  apiPort = await freePort();
   network = createTestNetwork(NAMES.length);
   if (network) {
     BOARDS = NAMES.map((name, i) => ({ name, addr: network?.boards[i]?.addr ?? '?', netns: network?.boards[i]?.ns ?? '?' }));
@@ -124,9 +134,18 @@ beforeAll(async () => {
     cluster.startAgent(name, b.root, netns ? { netns } : { extraArgs: ['--advertise-addr', addr] });
   }
   await cluster.waitForReadyNodes(3);
-  const spec = defaultServiceSpec('web');
+  await createService({
+    ...defaultServiceSpec(API),
+    stack: 'shop',
+    driver: 'process',
+    command: [process.execPath, '-e', API_SERVER, cluster.marker('api')],
+    ports: [{ published: apiPort, target: 90, protocol: 'tcp', mode: 'ingress' }],
+  });
+  await waitUntil('the api task', async () => (await cluster.runningOn(API)).length === 1, 20_000);
+  const spec = defaultServiceSpec(WEB);
   await createService({
     ...spec,
+    stack: 'shop',
     driver: 'process',
     command: [process.execPath, '-e', SERVER, cluster.marker('web')],
     replicas: 3,
@@ -137,11 +156,11 @@ beforeAll(async () => {
       { published: udpPort, target: 81, protocol: 'udp', mode: 'ingress' },
     ],
   });
-  await waitUntil('3 running tasks of web', async () => (await cluster.runningOn('web')).length === 3, 20_000);
+  await waitUntil('3 running tasks of web', async () => (await cluster.runningOn(WEB)).length === 3, 20_000);
 }, 60_000);
 
 afterAll(async () => {
-  await cluster?.stop(['web']);
+  await cluster?.stop([WEB, API]);
   for (const b of boards.values()) b.remove();
   network?.remove();
 }, 30_000);
@@ -154,6 +173,16 @@ describe('routing mesh', () => {
       await expect.poll(async () => new Set(await replies(addr, 9)), { timeout: 15_000 }).toEqual(new Set(ports));
     }
     for (const { addr } of BOARDS) expect(ports).toContain((await udpAsk(addr, 'ping')).replace(/:ping$/, ''));
+  });
+
+  it('lets web reach api by its compose name from every board, api running on one of them', async () => {
+    const [apiHost] = await cluster.runningOn(API);
+    const webHosts = await cluster.runningOn(WEB);
+    expect(webHosts.filter((h) => h !== apiHost)).toHaveLength(2);
+    // Round-robin: 6 requests reach every web task, two of them on boards without the api task.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => get(BOARDS[0]!.addr, '/api')));
+    expect(answers[0]).toMatch(/^api \d+$/);
+    expect(answers).toEqual(Array(6).fill(answers[0]));
   });
 
   it('sends no new connections to a task on a hot board while cooler ones answer', async () => {
@@ -188,14 +217,14 @@ describe('routing mesh', () => {
   });
 
   it('drains a task before scale-down stops it: open requests finish, new ones go elsewhere', async () => {
-    await expect.poll(() => cluster.runningOn('web'), { timeout: 20_000 }).toHaveLength(2);
+    await expect.poll(() => cluster.runningOn(WEB), { timeout: 20_000 }).toHaveLength(2);
     const before = new Set(BOARDS.flatMap(({ name }) => tasksOf(name)).map(portOfTask));
     // Slow requests open on both remaining tasks (round-robin), then one task is scaled away.
     const slow = Array.from({ length: 4 }, () => get(BOARDS[0]!.addr, '/slow', 15_000).catch((err: Error) => `error: ${err.message}`));
     await new Promise((r) => setTimeout(r, 300));
-    await cluster.kelvin('service', 'scale', 'web=1');
-    await expect.poll(() => cluster.runningOn('web'), { timeout: 10_000 }).toHaveLength(1);
-    const [kept] = await cluster.runningOn('web');
+    await cluster.kelvin('service', 'scale', `${WEB}=1`);
+    await expect.poll(() => cluster.runningOn(WEB), { timeout: 10_000 }).toHaveLength(1);
+    const [kept] = await cluster.runningOn(WEB);
     const keptPort = portOfTask(tasksOf(kept ?? '?')[0] ?? 0);
     // While the other drains (its slow requests still open), new connections go to the kept task.
     expect(await replies(BOARDS[2]!.addr, 4)).toEqual(Array(4).fill(keptPort));

@@ -12,6 +12,7 @@ function list(patch: Record<string, unknown> = {}): Record<string, unknown> {
       {
         id: 's1',
         name: 'web',
+        stack: null,
         ports: [{ published: 8080, target: 80, protocol: 'tcp', mode: 'ingress' }],
         endpoints: [{ taskId: 't1', nodeId: 'pi-1', addr: '10.1.2.3', ports: [{ target: 80, protocol: 'tcp', hostPort: 40000 }] }],
       },

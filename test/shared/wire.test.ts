@@ -128,6 +128,7 @@ const VALID: { [K in NodeTopicKind]: NodePayload<K> } = {
       {
         id: 'svc1',
         name: 'web',
+        stack: null,
         ports: [{ published: 8080, target: 80, protocol: 'tcp', mode: 'ingress' }],
         endpoints: [{ taskId: 'web.1.abc', nodeId: 'pi-4', addr: '10.0.0.4', ports: [{ target: 80, protocol: 'tcp', hostPort: 40123 }] }],
       },
