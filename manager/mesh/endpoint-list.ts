@@ -16,10 +16,9 @@ export interface EndpointSources {
   policy: (nodeId: string) => Pick<NodePolicyView, 'thermal' | 'power'>;
 }
 
-/** Health as h-health stores it on the task record; absent or null means no check. */
+/** A task with a health check (health not null) takes connections only once healthy. */
 function takesConnections(task: TaskRecord): boolean {
-  const health = (task as TaskRecord & { health?: string | null }).health;
-  return task.state === 'running' && task.desiredState === 'running' && (health === undefined || health === null || health === 'healthy');
+  return task.state === 'running' && task.desiredState === 'running' && (task.health === null || task.health === 'healthy');
 }
 
 export function computeEndpointList(src: EndpointSources): { nodes: MeshNode[]; services: MeshService[] } {

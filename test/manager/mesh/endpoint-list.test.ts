@@ -62,7 +62,7 @@ describe('endpoint list', () => {
   it('leaves out a task about to stop, one not running, one unhealthy, and one whose report came from another node', () => {
     const stopping = task('pi-a', { desiredState: 'shutdown' });
     const starting = task('pi-a', { state: 'starting' });
-    const unhealthy = { ...task('pi-a'), health: 'unhealthy' } as TaskRecord;
+    const unhealthy = task('pi-a', { health: 'unhealthy' });
     const foreign = task('pi-b');
     const { endpoints, list } = setup([stopping, starting, unhealthy, foreign]);
     for (const t of [stopping, starting, unhealthy]) endpoints.handle(status(t));
