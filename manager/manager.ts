@@ -219,7 +219,8 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       runningTasksOf: (serviceId) => store.listTasks({ serviceId, desiredState: 'running' }),
       endpoints: taskEndpoints,
       policy: (nodeId) => policy.view(nodeId),
-      nodeIds: () => store.listNodes().map((n) => n.id),
+      // A node waiting for `node accept` learns nothing of the services.
+      nodeIds: () => store.listNodes().filter((n) => n.membership === 'accepted').map((n) => n.id),
       publish: (topic, payload) => client.publishAsync(topic, payload, { qos: 1, retain: true }).then(() => undefined),
       logger,
     });

@@ -56,7 +56,12 @@ export class MeshPublisher {
         this.current = encode(list);
       }
       const live = new Set(this.o.nodeIds());
-      for (const id of this.sent.keys()) if (!live.has(id)) this.sent.delete(id);
+      for (const id of this.sent.keys()) {
+        if (live.has(id)) continue;
+        // A removed node keeps no retained list in the broker (an empty retained message clears it).
+        this.sent.delete(id);
+        this.o.publish(nodeTopic(id, 'endpoints'), Buffer.alloc(0)).catch(() => undefined);
+      }
       for (const id of live) {
         if (this.sent.get(id) === this.generation) continue;
         this.sent.set(id, this.generation);

@@ -233,4 +233,11 @@ describe('routing mesh', () => {
     expect(new Set(answers)).toEqual(before);
     await expect.poll(() => BOARDS.flatMap(({ name }) => tasksOf(name)).length, { timeout: 15_000 }).toBe(1);
   });
+
+  it('keeps forwarding over the last endpoint list with the manager gone', async () => {
+    const [kept] = await cluster.runningOn(WEB);
+    const keptPort = portOfTask(tasksOf(kept ?? '?')[0] ?? 0);
+    await cluster.stopManager('SIGKILL');
+    for (const { addr } of [BOARDS[0]!, BOARDS[2]!]) expect(await replies(addr, 3)).toEqual(Array(3).fill(keptPort));
+  });
 });
