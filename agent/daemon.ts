@@ -18,6 +18,7 @@ import { LocalProtection } from './local-protection.js';
 import { LogsResponder } from './logs-responder.js';
 import { SecretsFetcher } from './secrets/secrets-fetcher.js';
 import { materialsRoot, TaskMaterials } from './secrets/task-materials.js';
+import { Mesh } from './mesh/mesh.js';
 import { MqttSession } from './mqtt-session.js';
 import type { BoardOptions, OnceOptions, RunOptions } from './options.js';
 import { DockerExecutor } from './runtime/docker/index.js';
@@ -139,6 +140,7 @@ class AgentDaemon implements RunningAgent {
   private readonly secrets: SecretsFetcher;
   private readonly protection: LocalProtection;
   private readonly executors: Executor[];
+  private readonly mesh: Mesh;
   private facts: NodeFacts | null = null;
   private telemetry: TelemetryLoop | null = null;
   private resyncTimer: NodeJS.Timeout | null = null;
@@ -162,6 +164,7 @@ class AgentDaemon implements RunningAgent {
     const root = materialsRoot(options.stateDir);
     this.executors = createExecutors(options, nodeId, log, root);
     this.secrets = new SecretsFetcher({ nodeId, publish: (request) => this.session.publish('secrets-request', request, { qos: 1, retain: false }) });
+    this.mesh = new Mesh({ logger: log });
     this.session = new MqttSession({
       url: options.broker,
       nodeId,
@@ -177,13 +180,16 @@ class AgentDaemon implements RunningAgent {
       },
       onLogsRequest: (request) => this.logs.handle(request),
       onSecrets: (response) => this.secrets.handle(response),
+      onEndpoints: (list) => this.mesh.apply(list),
     });
     this.reconciler = new Reconciler({
       executors: this.executors,
       stateDir: options.stateDir,
       logger: log,
-      report: (status) => this.session.publish('task-status', status, { qos: 1, retain: false }),
+      report: (status) => this.session.publish('task-status', this.mesh.stamp(status), { qos: 1, retain: false }),
       materials: new TaskMaterials(root, (taskId, kind, name) => this.secrets.fetch(taskId, kind, name)),
+      drain: (spec) => this.mesh.drain(spec),
+      prepare: (spec) => this.mesh.prepare(spec),
     });
     this.protection = new LocalProtection({
       board: () => this.board,
@@ -228,6 +234,7 @@ class AgentDaemon implements RunningAgent {
     this.logs.close();
     this.secrets.close();
     await this.session.stop();
+    this.mesh.close();
     await this.reconciler.close();
     await this.sensing.close();
   }
@@ -277,13 +284,15 @@ class AgentDaemon implements RunningAgent {
 
   private onConnect(): void {
     this.protection.setManagerReachable(true);
+    const addr = this.options.advertiseAddr ?? this.session.localAddress;
+    if (addr !== null) this.mesh.setAddress(addr);
     if (this.facts) this.session.publish('facts', this.facts, { qos: 1, retain: true });
     this.publishStatuses();
     this.askToLeave();
   }
 
   private publishStatuses(): void {
-    for (const status of this.reconciler.statuses()) this.session.publish('task-status', status, { qos: 1, retain: false });
+    for (const status of this.reconciler.statuses()) this.session.publish('task-status', this.mesh.stamp(status), { qos: 1, retain: false });
   }
 
   private scheduleFactsRefresh(): void {

@@ -16,7 +16,7 @@ import type { NodeStatus } from '../shared/payloads/status.js';
 import { nodeTopic, type NodeTopicKind } from '../shared/topics.js';
 import { decodePayload, encode, type NodePayload } from '../shared/wire.js';
 
-type InboundKind = 'tasks' | 'logs-request' | 'secrets';
+type InboundKind = 'tasks' | 'logs-request' | 'secrets' | 'endpoints';
 type OutboundKind = Exclude<NodeTopicKind, InboundKind>;
 
 export interface MqttSessionOptions {
@@ -37,11 +37,12 @@ export interface MqttSessionOptions {
   onLogsRequest: (request: NodePayload<'logs-request'>) => void;
   /** Answers to this agent's secrets requests (agent/secrets/secrets-fetcher.ts). */
   onSecrets?: (response: NodePayload<'secrets'>) => void;
+  onEndpoints?: (list: NodePayload<'endpoints'>) => void;
   backoff?: Backoff;
   now?: () => number;
 }
 
-const INBOUND: readonly InboundKind[] = ['tasks', 'logs-request', 'secrets'];
+const INBOUND: readonly InboundKind[] = ['tasks', 'logs-request', 'secrets', 'endpoints'];
 const STOP_PUBLISH_TIMEOUT_MS = 2000;
 /** How often a refusing broker is knocked on during a longer reconnect delay. */
 const PROBE_INTERVAL_MS = 1000;
@@ -58,7 +59,7 @@ export class MqttSession {
   private lastErrorCode: string | undefined;
   private readonly loggedBadTopics = new Set<string>();
   /** Inbound payloads dropped because they failed the wire schema, per topic kind. */
-  readonly droppedPayloads: Record<InboundKind, number> = { tasks: 0, 'logs-request': 0, secrets: 0 };
+  readonly droppedPayloads: Record<InboundKind, number> = { tasks: 0, 'logs-request': 0, secrets: 0, endpoints: 0 };
 
   constructor(private readonly options: MqttSessionOptions) {
     this.backoff = options.backoff ?? new Backoff(AGENT_RECONNECT_BACKOFF);
@@ -89,6 +90,13 @@ export class MqttSession {
 
   get connected(): boolean {
     return this.client.connected;
+  }
+
+  /** This board's address on the connection to the broker (an IPv4-mapped one as plain IPv4); null when not connected. */
+  get localAddress(): string | null {
+    const addr = (this.client.stream as { localAddress?: string } | undefined)?.localAddress;
+    if (!this.client.connected || !addr) return null;
+    return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice('::ffff:'.length) : addr;
   }
 
   start(): void {
@@ -192,6 +200,11 @@ export class MqttSession {
     } else if (kind === 'secrets') {
       const r = decodePayload('secrets', payload);
       if (r.ok) this.options.onSecrets?.(r.value);
+      else this.dropBad(kind, topic, r.error);
+    } else if (kind === 'endpoints') {
+      if (payload.byteLength === 0) return;
+      const r = decodePayload('endpoints', payload);
+      if (r.ok) this.options.onEndpoints?.(r.value);
       else this.dropBad(kind, topic, r.error);
     } else {
       const r = decodePayload('logs-request', payload);

@@ -45,6 +45,8 @@ export interface RunOptions extends BoardOptions {
   statusResyncMs: number;
   /** CA bundle for an `mqtts://` broker with a private certificate. */
   caFile: string | null;
+  /** `--advertise-addr`: where other boards reach this board's tasks and its published ports listen; null: the local address of the broker connection. */
+  advertiseAddr: string | null;
 }
 
 /** Commander's raw option bag (camel-cased long flag names). */
@@ -63,6 +65,7 @@ const FLAG_NAMES: Record<string, string> = {
   keepaliveS: '--keepalive',
   statusResyncMs: '--status-resync',
   caFile: '--ca',
+  advertiseAddr: '--advertise-addr',
 };
 
 const path = z.string().min(1, 'must not be empty').transform((p) => resolve(p));
@@ -133,6 +136,7 @@ const runSchema = z
       .transform((ms) => ms / 1000),
     statusResyncMs: duration(100, 3_600_000, 'a duration between 100ms and 1h (e.g. 30s)'),
     caFile: path.refine((p) => existsSync(p), { message: 'no such file' }).nullable(),
+    advertiseAddr: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address of this board' }).nullable(),
   })
   .refine((o) => o.caFile === null || o.broker.startsWith('mqtts://'), {
     message: 'only applies to an mqtts:// broker',
@@ -176,5 +180,6 @@ export function parseRunOptions(raw: RawAgentFlags, env: NodeJS.ProcessEnv = pro
     keepaliveS: raw.keepalive ?? '10s',
     statusResyncMs: raw.statusResync ?? `${DEFAULT_STATUS_RESYNC_MS}ms`,
     caFile: raw.ca ?? null,
+    advertiseAddr: raw.advertiseAddr ?? null,
   });
 }

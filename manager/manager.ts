@@ -22,6 +22,7 @@ import { Dispatcher } from './dispatcher/dispatcher.js';
 import { TelemetryHistory } from './history/telemetry-history.js';
 import { handleLeave } from './inventory/node-leave.js';
 import { Inventory } from './inventory/inventory.js';
+import { MeshPublisher, TaskEndpoints } from './mesh/index.js';
 import { ManagerMetrics } from './metrics.js';
 import { parseManagerOptions, type ManagerOptions, type ManagerOptionsInput } from './options.js';
 import { Orchestrator } from './orchestrator/orchestrator.js';
@@ -214,6 +215,18 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       placementPolicy: policy.placementPolicy(),
       metrics,
     });
+    const taskEndpoints = new TaskEndpoints((id) => store.getTask(id));
+    const mesh = new MeshPublisher({
+      incarnation: dispatcher.incarnation,
+      services: () => store.listServices(),
+      runningTasksOf: (serviceId) => store.listTasks({ serviceId, desiredState: 'running' }),
+      endpoints: taskEndpoints,
+      policy: (nodeId) => policy.view(nodeId),
+      // A node waiting for `node accept` learns nothing of the services.
+      nodeIds: () => store.listNodes().filter((n) => n.membership === 'accepted').map((n) => n.id),
+      publish: (topic, payload) => client.publishAsync(topic, payload, { qos: 1, retain: true }).then(() => undefined),
+      logger,
+    });
     const actions = new PolicyActions({ engine: policy, alerts, store, dispatcher, orchestrator, logger });
     const policyInputs = new PolicyInputs({
       engine: policy,
@@ -228,12 +241,16 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     router.add((m) => handleLeave(store, logger, m));
     const secretsResponder = new SecretsResponder({ store, materials, publish: (topic, payload) => client.publishAsync(topic, payload, { qos: 1, retain: false }), logger });
     router.add((m) => secretsResponder.handle(m));
+    router.add((m) => taskEndpoints.handle(m));
     client.on('message', (topic, payload) => router.route(topic, payload));
     const replayDeferred = (): void => router.replayDeferred();
     store.on('diskWritable', replayDeferred);
     cleanups.push(() => void store.off('diskWritable', replayDeferred));
     // A broker that restarted lost its retained sets: republish them whenever the client reconnects.
-    client.on('connect', () => dispatcher.republishAll());
+    client.on('connect', () => {
+      dispatcher.republishAll();
+      mesh.republishAll();
+    });
     client.on('error', (err) => logger.warn({ err: err.message }, 'manager MQTT client error'));
 
     inventory.start();
@@ -246,6 +263,8 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     cleanups.push(() => policyInputs.stop());
     const history = new TelemetryHistory(clock);
     cleanups.push(history.attach(store));
+    mesh.start();
+    cleanups.push(() => mesh.stop());
     await client.subscribeAsync({
       [allNodesTopic('status')]: { qos: 1 },
       [allNodesTopic('facts')]: { qos: 1 },

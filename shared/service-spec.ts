@@ -18,6 +18,7 @@ import {
 import { serviceHealthcheck } from './healthcheck.js';
 import { taskDriver } from './payloads/facts.js';
 import { materialRefs } from './secrets/refs.js';
+import { publishedPort } from './published-ports.js';
 
 export const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
@@ -81,6 +82,7 @@ export const serviceSpec = z.object({
   healthcheck: serviceHealthcheck.default(null),
   // [updates]
   // [ports]
+  ports: z.array(publishedPort).max(64, 'over the limit of 64 published ports').default([]),
   // [container]
   // [secrets]
   /** Secrets the tasks see under /run/secrets (process tasks: in $KELVIN_SECRETS_DIR); references only. */
@@ -117,6 +119,7 @@ export function defaultServiceSpec(name: string): ServiceSpec {
     healthcheck: null,
     // [updates]
     // [ports]
+    ports: [],
     // [container]
     // [secrets]
     secrets: [],

@@ -17,14 +17,15 @@ export const NODE_TOPIC_KINDS = [
   'leave', // node -> manager: `kelvin agent leave`, remove me from the cluster
   'secrets-request', // node -> manager: the value of a secret or config one of its tasks uses
   'secrets', // manager -> node, never retained: the answer, sealed to the agent
+  'endpoints', // manager -> node, retained: the routing mesh's endpoint list
 ] as const;
 export type NodeTopicKind = (typeof NODE_TOPIC_KINDS)[number];
 
 /** Topics the manager publishes to a node; a node may subscribe to these but never publish on them. */
-export const MANAGER_TO_NODE_KINDS: readonly NodeTopicKind[] = ['tasks', 'logs-request', 'secrets'];
+export const MANAGER_TO_NODE_KINDS: readonly NodeTopicKind[] = ['tasks', 'logs-request', 'secrets', 'endpoints'];
 
 /** Kinds whose last message the broker keeps (retained); a retained publish anywhere else is refused. */
-export const RETAINED_KINDS: readonly NodeTopicKind[] = ['status', 'facts', 'tasks'];
+export const RETAINED_KINDS: readonly NodeTopicKind[] = ['status', 'facts', 'tasks', 'endpoints'];
 
 const NODE_ID = /^[a-z0-9-]{1,63}$/;
 

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { alert } from './payloads/alert.js';
+import { endpointList } from './payloads/endpoints.js';
 import { nodeFacts } from './payloads/facts.js';
 import { leaveRequest } from './payloads/leave.js';
 import { logsChunk, logsRequest } from './payloads/logs.js';
@@ -37,7 +38,8 @@ export function desiredSetEntryBytes(task: TaskSpec): number {
 
 function maxBytes(kind: NodeTopicKind): number {
   // A secret's answer carries up to 500 KiB of value; only the manager may publish it, as `tasks`.
-  return kind === 'tasks' || kind === 'secrets' ? MAX_DESIRED_SET_BYTES : MAX_PAYLOAD_BYTES;
+  // The endpoint list, like a desired set, lists the whole cluster's (bounded) entries.
+  return kind === 'tasks' || kind === 'secrets' || kind === 'endpoints' ? MAX_DESIRED_SET_BYTES : MAX_PAYLOAD_BYTES;
 }
 
 export const NODE_TOPIC_SCHEMAS = {
@@ -51,6 +53,7 @@ export const NODE_TOPIC_SCHEMAS = {
   leave: leaveRequest,
   'secrets-request': secretsRequest,
   secrets: secretsResponse,
+  endpoints: endpointList,
 } satisfies Record<NodeTopicKind, z.ZodType>;
 
 export type NodePayload<K extends NodeTopicKind> = z.infer<(typeof NODE_TOPIC_SCHEMAS)[K]>;

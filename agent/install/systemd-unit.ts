@@ -35,6 +35,7 @@ export function agentArgs(options: RunOptions): string[] {
   if (options.hwProfilesDir !== null) args.push('--hw-profiles', options.hwProfilesDir);
   if (options.dockerSocket !== DEFAULT_DOCKER_SOCKET) args.push('--docker-host', `unix://${options.dockerSocket}`);
   if (options.caFile !== null) args.push('--ca', options.caFile);
+  if (options.advertiseAddr !== null) args.push('--advertise-addr', options.advertiseAddr);
   args.push('--interval', formatDuration(options.intervalMs), '--keepalive', `${options.keepaliveS}s`);
   if (options.statusResyncMs !== DEFAULT_STATUS_RESYNC_MS) args.push('--status-resync', formatDuration(options.statusResyncMs));
   return args;

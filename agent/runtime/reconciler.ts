@@ -9,6 +9,7 @@
 import type { Logger } from '../../shared/logger.js';
 import type { TaskDriver } from '../../shared/payloads/facts.js';
 import type { LogLine } from '../../shared/payloads/logs.js';
+import { assignHostPorts, boundPorts } from '../mesh/task-ports.js';
 import { isTerminal, type DesiredTaskSet, type TaskSpec, type TaskStatus } from '../../shared/payloads/tasks.js';
 import { judgeDesiredSet, NOTHING_APPLIED, type AppliedSet } from './applied-set.js';
 import { FINISHED_LOG_LINES, FinishedLogs } from './finished-logs.js';
@@ -26,6 +27,13 @@ interface ReconcilerBaseOptions {
   logger: Logger;
   /** Called on every task state change. */
   report: (status: TaskStatus) => void;
+  /**
+   * Before a task with published ports is stopped: keep new connections away from it and wait for
+   * open ones to finish, up to its stop grace period (the routing mesh's connection draining).
+   */
+  drain?: (spec: TaskSpec) => Promise<void>;
+  /** The spec a task starts with (host ports, reach by name); by default host ports only. */
+  prepare?: (spec: TaskSpec) => Promise<TaskSpec>;
   now?: () => number;
   /** Writes a task's secrets and configs before it is prepared and removes them when it ends. */
   materials?: Pick<TaskMaterials, 'prepare' | 'remove'>;
@@ -211,17 +219,23 @@ export class Reconciler {
   private async launch(entry: TaskEntry): Promise<void> {
     // Dropped before its launch began: the queued drop() reports it shut down.
     if (!entry.desired || this.closed) return;
-    const { spec } = entry;
-    const executor = this.executors.get(spec.driver);
+    const executor = this.executors.get(entry.spec.driver);
     if (!executor || !(await executor.available().catch(() => false))) {
-      this.update(entry, { state: 'rejected', error: `driver ${spec.driver} is not available on this node`, message: 'rejected' });
+      this.update(entry, { state: 'rejected', error: `driver ${entry.spec.driver} is not available on this node`, message: 'rejected' });
       return;
     }
-    const controller = executor.controller(spec);
+    // Host ports are chosen once and kept in the task record, so an adopted task keeps them.
+    const prepare = this.options.prepare ?? assignHostPorts;
+    const ported = await this.step(entry, 'ports', async () => void (entry.spec = await prepare(entry.spec)));
+    if (!ported.ok) {
+      if (!ported.cancelled) this.update(entry, { state: 'rejected', error: ported.error.message, message: 'rejected: no host port' });
+      return;
+    }
+    const controller = executor.controller(entry.spec);
     entry.controller = controller;
     this.update(entry, { state: 'preparing', message: 'preparing' });
     const prepared = await this.step(entry, 'prepare', async () => {
-      await this.options.materials?.prepare(spec);
+      await this.options.materials?.prepare(entry.spec);
       await controller.prepare();
     });
     if (!prepared.ok) {
@@ -305,6 +319,7 @@ export class Reconciler {
       entry.stopping = true;
       const controller = entry.controller;
       if (entry.ended && controller && !isTerminal(entry.status.state)) {
+        if (this.options.drain && boundPorts(entry.spec).length > 0) await this.options.drain(entry.spec).catch(() => undefined);
         const stopped = await this.step(entry, 'stop', () => controller.stop(entry.spec.stopGracePeriodMs), { untilClosed: true });
         if (!stopped.ok) return this.dropFailed(entry, stopped.error.message);
         await entry.ended;
@@ -444,7 +459,8 @@ export class Reconciler {
   /** Records the new status and reports it (nothing, once closed: the next agent takes over). */
   private update(entry: TaskEntry, patch: Partial<TaskStatus>): void {
     if (this.closed) return;
-    entry.status = { ...entry.status, ...patch, ...this.appliedStamp(), ts: this.now() };
+    const ports = boundPorts(entry.spec);
+    entry.status = { ...entry.status, ...patch, ...this.appliedStamp(), ...(ports.length > 0 ? { ports } : {}), ts: this.now() };
     if (isSafeTaskId(entry.spec.id)) {
       try {
         this.records.save({

@@ -29,6 +29,8 @@ export function buildTaskSpec(taskId: string, service: ServiceRecord, slot: numb
     // [health] only when set, so tasks made before health checks existed are not seen as outdated
     ...(s.healthcheck === null ? {} : { healthcheck: s.healthcheck }),
     ...taskMaterialRefs(s),
+    // [ports] only when published: an unchanged spec keeps older tasks' specs (and isOutdated) as they were.
+    ...(s.ports.length > 0 ? { ports: s.ports.map((p) => ({ ...p })) } : {}),
   };
 }
 

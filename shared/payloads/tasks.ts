@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { epochMs, nodeId, stringMap, wireVersion } from './common.js';
+import { boundPort, MAX_TASK_PORTS, meshAddress, taskPort } from './endpoints.js';
 import { taskDriver } from './facts.js';
 import { healthLog, healthState, serviceHealthcheck } from '../healthcheck.js';
 import { materialRefs } from '../secrets/refs.js';
@@ -59,6 +60,8 @@ export const taskSpec = z.object({
   /** The service's check, 'none' to disable the image's, absent/null to inherit the image's (docker). */
   healthcheck: serviceHealthcheck.optional(),
   // [ports]
+  /** The service's published ports; the agent sets each one's hostPort when it takes the task. */
+  ports: z.array(taskPort).max(MAX_TASK_PORTS).optional(),
   // [container]
   // [secrets]
   /** References to the secrets and configs the task needs; the agent fetches the values when it starts the task. */
@@ -111,5 +114,8 @@ export const taskStatus = z.object({
   /** The last results of the check, oldest first (Docker's State.Health.Log). */
   healthLog: healthLog.optional(),
   // [ports]
+  /** Where the task's target ports answer: the board's advertise address and the host port of each. */
+  addr: meshAddress.optional(),
+  ports: z.array(boundPort).max(MAX_TASK_PORTS).optional(),
 });
 export type TaskStatus = z.infer<typeof taskStatus>;

@@ -138,7 +138,7 @@ describe.skipIf(!hasMosquitto)('MqttSession against Mosquitto', () => {
     await watch.publish(nodeTopic(NODE, 'tasks'), JSON.stringify(desiredSet(3)));
     await waitUntil(() => sets.length === 2, 5000);
     expect(sets.map((s) => s.generation)).toEqual([1, 3]);
-    expect(session.droppedPayloads).toEqual({ tasks: 3, 'logs-request': 1, secrets: 0 });
+    expect(session.droppedPayloads).toEqual({ tasks: 3, 'logs-request': 1, secrets: 0, endpoints: 0 });
     // Logged once per topic, not once per bad message.
     expect(lines.filter((l) => String(l.msg).startsWith('dropped a bad payload'))).toHaveLength(2);
     expect(session.connected).toBe(true);

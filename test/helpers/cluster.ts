@@ -18,6 +18,10 @@ export interface AgentOptions {
   /** Put the stand-in nvidia-smi on PATH. */
   nvidiaSmi?: boolean;
   logLevel?: string;
+  /** More `kelvin agent` flags (e.g. --advertise-addr). */
+  extraArgs?: string[];
+  /** Run the agent (and so its process tasks) in this network namespace. */
+  netns?: string;
 }
 
 /** Polls until `check` holds (hooks cannot use expect.poll). */
@@ -59,6 +63,8 @@ export class TestCluster {
     readonly mqttPort: number,
     readonly httpPort: number,
     private readonly managerArgs: string[],
+    /** Where the broker listens and agents connect. */
+    readonly mqttHost: string,
   ) {}
 
   /** TLS unless the manager was started with --insecure-mqtt; agents then pin the CA from the join token alone. */
@@ -75,8 +81,8 @@ export class TestCluster {
    * Starts the manager (with `managerArgs` added to its flags) and waits for its API. Without
    * `--host-root` in them it runs with --no-agent; with it, its local agent reads that board.
    */
-  static async start(managerArgs: string[] = []): Promise<TestCluster> {
-    const cluster = new TestCluster(await freePort(), await freePort(), managerArgs);
+  static async start(managerArgs: string[] = [], options: { mqttHost?: string } = {}): Promise<TestCluster> {
+    const cluster = new TestCluster(await freePort(), await freePort(), managerArgs, options.mqttHost ?? '127.0.0.1');
     await cluster.startManager();
     cluster.env = { ...process.env, KELVIN_HOST: `http://127.0.0.1:${cluster.httpPort}`, KELVIN_TOKEN: readFileSync(join(cluster.dataDir, 'admin.token'), 'utf8').trim() };
     cluster.joinToken = (await cluster.kelvin('join-token', '-q')).trim();
@@ -86,7 +92,7 @@ export class TestCluster {
   /** (Re)starts the manager on the same data dir and ports, and waits for its API. */
   async startManager(): Promise<void> {
     this.manager = spawnKelvin(
-      ['manager', '--data-dir', this.dataDir, '--mqtt-port', String(this.mqttPort), '--mqtt-host', '127.0.0.1', '--http', `127.0.0.1:${this.httpPort}`, '--node-timeout', '2s', ...(this.managerArgs.includes('--host-root') ? [] : ['--no-agent']), ...this.managerArgs],
+      ['manager', '--data-dir', this.dataDir, '--mqtt-port', String(this.mqttPort), '--mqtt-host', this.mqttHost, '--http', `127.0.0.1:${this.httpPort}`, '--node-timeout', '2s', ...(this.managerArgs.includes('--host-root') ? [] : ['--no-agent']), ...this.managerArgs],
       { env: { ...process.env, KELVIN_LOG_LEVEL: 'warn' } },
     );
     await waitUntil(`the API on ${this.httpPort}`, () => fetch(`http://127.0.0.1:${this.httpPort}/`).then(() => true), 15_000);
@@ -108,7 +114,7 @@ export class TestCluster {
 
   /** Starts `kelvin agent --name name` on the board under `hostRoot`; its state dir survives restarts. */
   startAgent(name: string, hostRoot: string, options: AgentOptions = {}): ChildProcess {
-    const child = spawnKelvin(this.agentArgs(name, hostRoot), { env: this.agentEnv(hostRoot, options) });
+    const child = spawnKelvin([...this.agentArgs(name, hostRoot), ...(options.extraArgs ?? [])], { env: this.agentEnv(hostRoot, options) }, options.netns);
     this.agents.set(name, child);
     const append = (d: Buffer): void => void this.agentLogs.set(name, (this.agentLogs.get(name) ?? '') + d.toString());
     child.stdout?.on('data', append);
@@ -122,7 +128,7 @@ export class TestCluster {
   }
 
   private agentArgs(name: string, hostRoot: string): string[] {
-    return ['agent', '--broker', `${this.mqttScheme}://127.0.0.1:${this.mqttPort}`, '--token', this.joinToken, '--state-dir', this.stateDir(name), '--host-root', hostRoot, '--name', name, '--interval', '500ms', '--keepalive', '2s'];
+    return ['agent', '--broker', `${this.mqttScheme}://${this.mqttHost}:${this.mqttPort}`, '--token', this.joinToken, '--state-dir', this.stateDir(name), '--host-root', hostRoot, '--name', name, '--interval', '500ms', '--keepalive', '2s'];
   }
 
   private agentEnv(hostRoot: string, options: AgentOptions): NodeJS.ProcessEnv {

@@ -119,6 +119,21 @@ const VALID: { [K in NodeTopicKind]: NodePayload<K> } = {
   leave: { v: 1, ts: TS },
   'secrets-request': { v: 1, requestId: 'r2', taskId: 'web.1.abc', kind: 'secret', name: 'db_pass', publicKey: 'MCowBQYDK2VuAyEA' },
   secrets: { v: 1, requestId: 'r2', ok: false, error: 'no such task' },
+  endpoints: {
+    v: 1,
+    incarnation: '5f3a9c0d11e2b7a4',
+    generation: 7,
+    nodes: [{ id: 'pi-4', heat: 'warm', power: 'stable' }],
+    services: [
+      {
+        id: 'svc1',
+        name: 'web',
+        stack: null,
+        ports: [{ published: 8080, target: 80, protocol: 'tcp', mode: 'ingress' }],
+        endpoints: [{ taskId: 'web.1.abc', nodeId: 'pi-4', addr: '10.0.0.4', ports: [{ target: 80, protocol: 'tcp', hostPort: 40123 }] }],
+      },
+    ],
+  },
 };
 
 describe('decodeMessage', () => {

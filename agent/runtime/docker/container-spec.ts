@@ -3,6 +3,7 @@
  * tested without an engine.
  */
 import type { TaskSpec } from '../../../shared/payloads/tasks.js';
+import { dockerPorts } from '../../mesh/task-ports.js';
 import { healthConfigBody } from './health-config.js';
 import { materialMounts } from '../../secrets/task-materials.js';
 import { addMounts, type CreateContainerBody, type HostConfigBody } from './engine-types.js';
@@ -63,7 +64,8 @@ export function cpuQuota(cpus: number | null): { CpuPeriod: number; CpuQuota: nu
 
 /** `throttleCpus`: the heat cap in force when the container is made, so a hot board never starts it at full speed. */
 export function createBody(spec: TaskSpec, image: string, nodeId: string | null, throttleCpus: number | null, materialsRoot: string | null = null): CreateContainerBody {
-  const hostConfig: HostConfigBody = {};
+  const { ExposedPorts, PortBindings } = dockerPorts(spec);
+  const hostConfig: HostConfigBody = PortBindings ? { PortBindings } : {};
   const cpus = effectiveCpus(spec.resources.cpus, throttleCpus);
   if (cpus !== null) Object.assign(hostConfig, cpuQuota(cpus));
   if (spec.resources.memoryBytes !== null) hostConfig.Memory = spec.resources.memoryBytes;
@@ -83,6 +85,7 @@ export function createBody(spec: TaskSpec, image: string, nodeId: string | null,
     Tty: false,
     AttachStdin: false,
     OpenStdin: false,
+    ...(ExposedPorts ? { ExposedPorts } : {}),
     HostConfig: hostConfig,
   };
 }

@@ -25,6 +25,7 @@ export interface HostConfigBody {
   Memory?: number;
   DeviceRequests?: DeviceRequest[];
   Mounts?: MountBody[];
+  PortBindings?: Record<string, Array<{ HostPort: string }>>;
 }
 
 /** Durations in nanoseconds; Test ['NONE'] disables the image's check, an absent body inherits it. */
@@ -44,6 +45,7 @@ export interface CreateContainerBody {
   Labels: Record<string, string>;
   WorkingDir?: string;
   Healthcheck?: HealthConfigBody;
+  ExposedPorts?: Record<string, object>;
   Tty: false;
   AttachStdin: false;
   OpenStdin: false;

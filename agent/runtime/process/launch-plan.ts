@@ -6,6 +6,7 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { TaskSpec } from '../../../shared/payloads/tasks.js';
+import { portEnv } from '../../mesh/task-ports.js';
 import { RuntimeError } from '../types.js';
 
 export const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -69,7 +70,7 @@ export function planLaunch(spec: TaskSpec, defaultDir: string): LaunchPlan {
     throw new RuntimeError(`task ${spec.id}: a process task needs a command (entrypoint and command are empty)`, 'permanent');
   }
   const cwd = workingDir(spec, defaultDir);
-  const env = { ...baseEnv(), ...spec.env };
+  const env = { ...baseEnv(), ...spec.env, ...portEnv(spec) };
   const file = resolveProgram(program, cwd, env.PATH ?? SAFE_PATH);
   if (file === null) {
     throw new RuntimeError(`task ${spec.id}: program ${JSON.stringify(program)} not found or not executable (PATH=${env.PATH})`, 'permanent');

@@ -1,0 +1,174 @@
+/**
+ * The routing mesh on one board. It keeps the last endpoint list the manager sent (a board cut off
+ * from the manager goes on balancing over it, minus endpoints that fail), opens a listener on the
+ * board's advertise address for each ingress-published port of every service in it (TCP, UDP),
+ * and on each service's virtual address (service-vip.ts) for each of its target ports, so tasks
+ * on this board reach the service by name; it forwards each new connection to a task on any board
+ * through that listener's balancer. It also
+ * drains tasks of this board that are about to stop: no new connections, then up to the stop grace
+ * period for open ones to finish.
+ */
+import type { Logger } from '../../shared/logger.js';
+import type { EndpointList, MeshNode, MeshService } from '../../shared/payloads/endpoints.js';
+import type { TaskSpec, TaskStatus } from '../../shared/payloads/tasks.js';
+import { envName, serviceVip } from '../../shared/service-vip.js';
+import { Balancer, type Endpoint } from './balancer.js';
+import { establishedOn } from './established.js';
+import { assignHostPorts, boundPorts } from './task-ports.js';
+import { TcpForwarder } from './tcp-forwarder.js';
+import { UdpForwarder } from './udp-forwarder.js';
+
+const DRAIN_POLL_MS = 100;
+
+interface Listener {
+  balancer: Balancer;
+  forwarder: TcpForwarder | UdpForwarder;
+}
+
+export interface MeshOptions {
+  logger: Logger;
+  now?: () => number;
+  /** Where /proc is (tests). */
+  procRoot?: string;
+}
+
+export class Mesh {
+  private addr: string | null = null;
+  private list: EndpointList | null = null;
+  private readonly listeners = new Map<string, Listener>();
+  /** Tasks of this board being stopped: never picked again by this board's mesh. */
+  private readonly draining = new Set<string>();
+  private readonly log: Logger;
+  private closed = false;
+
+  constructor(private readonly o: MeshOptions) {
+    this.log = o.logger.child({ component: 'mesh' });
+  }
+
+  get address(): string | null {
+    return this.addr;
+  }
+
+  /** The advertise address, once known; listeners open then. */
+  setAddress(addr: string): void {
+    if (this.addr === addr) return;
+    if (this.addr !== null) this.closeListeners();
+    this.addr = addr;
+    this.log.info({ addr }, 'mesh address');
+    this.sync();
+  }
+
+  /** Takes a list unless it is older than the one held; says whether it was taken. */
+  apply(list: EndpointList): boolean {
+    const held = this.list;
+    if (held && held.incarnation === list.incarnation && list.generation <= held.generation) return false;
+    this.list = list;
+    this.sync();
+    return true;
+  }
+
+  /**
+   * The spec a task starts with: host ports for its published ports and, for a process task, the
+   * services it can reach by name: `KELVIN_HOST_<NAME>` (the virtual address) for every service
+   * in the list by its full name and, within the task's own stack, by its compose name.
+   */
+  async prepare(spec: TaskSpec): Promise<TaskSpec> {
+    const ported = await assignHostPorts(spec);
+    if (spec.driver !== 'process' || this.list === null) return ported;
+    const names: Record<string, string> = {};
+    for (const s of this.list.services) names[`KELVIN_HOST_${envName(s.name)}`] = serviceVip(s.name);
+    for (const s of this.list.services) {
+      if (s.stack !== null && spec.serviceName.startsWith(`${s.stack}_`) && s.name.startsWith(`${s.stack}_`)) {
+        names[`KELVIN_HOST_${envName(s.name.slice(s.stack.length + 1))}`] = serviceVip(s.name);
+      }
+    }
+    return { ...ported, env: { ...names, ...ported.env } };
+  }
+
+  /** The task's status with this board's advertise address, when it has bound ports. */
+  stamp(status: TaskStatus): TaskStatus {
+    return status.ports && this.addr !== null ? { ...status, addr: this.addr } : status;
+  }
+
+  /** Keeps new connections away from the task, then waits for open ones, up to its stop grace period. */
+  async drain(spec: TaskSpec): Promise<void> {
+    this.draining.add(spec.id);
+    for (const l of this.listeners.values()) l.balancer.drain(spec.id);
+    const tcpPorts = boundPorts(spec).filter((p) => p.protocol === 'tcp').map((p) => p.hostPort);
+    const now = this.o.now ?? Date.now;
+    const deadline = now() + spec.stopGracePeriodMs;
+    try {
+      while (!this.closed && now() < deadline && (await establishedOn(tcpPorts, this.o.procRoot)) > 0) {
+        await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
+      }
+    } finally {
+      this.draining.delete(spec.id);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.closeListeners();
+  }
+
+  private closeListeners(): void {
+    for (const l of this.listeners.values()) l.forwarder.close();
+    this.listeners.clear();
+  }
+
+  private sync(): void {
+    if (this.closed || this.addr === null || this.list === null) return;
+    const heat = new Map<string, MeshNode>(this.list.nodes.map((n) => [n.id, n]));
+    const wanted = new Map<string, Endpoint[]>();
+    // Two services never publish one port (the manager refuses it); the first listed wins if they do.
+    const want = (key: string, endpoints: () => Endpoint[]): void => void (wanted.has(key) || wanted.set(key, endpoints()));
+    for (const service of this.list.services) {
+      const vip = serviceVip(service.name);
+      for (const p of service.ports) {
+        const endpoints = (): Endpoint[] => endpointsOf(service, p.target, p.protocol, heat);
+        if (p.mode === 'ingress') want(`${p.protocol}|${this.addr}|${p.published}`, endpoints);
+        want(`${p.protocol}|${vip}|${p.target}`, endpoints);
+      }
+    }
+    for (const [key, l] of this.listeners) {
+      if (wanted.has(key)) continue;
+      l.forwarder.close();
+      this.listeners.delete(key);
+    }
+    for (const [key, endpoints] of wanted) {
+      const l = this.listeners.get(key) ?? this.open(key);
+      l.balancer.setEndpoints(endpoints);
+      for (const id of this.draining) l.balancer.drain(id);
+    }
+  }
+
+  private open(key: string): Listener {
+    const [protocol, addr, port] = key.split('|') as ['tcp' | 'udp', string, string];
+    const balancer = new Balancer(this.o.now);
+    const forwarder = protocol === 'tcp' ? new TcpForwarder(balancer, this.log) : new UdpForwarder(balancer, this.log);
+    const listener: Listener = { balancer, forwarder };
+    this.listeners.set(key, listener);
+    forwarder.listen(addr, Number(port)).then(
+      () => {
+        this.log.info({ listener: key }, 'mesh listening');
+      },
+      (err: Error) => {
+        this.log.error({ listener: key, err: err.message }, 'mesh cannot listen; trying again at the next endpoint list');
+        forwarder.close();
+        if (this.listeners.get(key) === listener) this.listeners.delete(key);
+      },
+    );
+    return listener;
+  }
+}
+
+function endpointsOf(service: MeshService, target: number, protocol: 'tcp' | 'udp', nodes: Map<string, MeshNode>): Endpoint[] {
+  const out: Endpoint[] = [];
+  for (const e of service.endpoints) {
+    const bound = e.ports.find((p) => p.target === target && p.protocol === protocol);
+    if (!bound) continue;
+    const node = nodes.get(e.nodeId);
+    out.push({ key: e.taskId, host: e.addr, port: bound.hostPort, heat: node?.heat ?? 'normal', power: node?.power ?? 'stable' });
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+/**
+ * A task's published ports on its board. Each target gets a host port: the published port itself
+ * for mode=host, else one the agent finds free (the mesh forwards to it). Containers get the
+ * target published on that host port; process tasks, which share the board's network, are told
+ * it in `PORT` (the first target) and `KELVIN_PORT_<target>`, as Nomad does.
+ */
+import type { BoundPort, TaskPort } from '../../shared/payloads/endpoints.js';
+import type { TaskSpec } from '../../shared/payloads/tasks.js';
+import { freePort } from './free-port.js';
+
+const key = (p: { target: number; protocol: string }): string => `${p.target}/${p.protocol}`;
+
+/** One entry per target and protocol (two published ports onto one target share its host port). */
+export function boundPorts(spec: TaskSpec): BoundPort[] {
+  const out = new Map<string, BoundPort>();
+  for (const p of spec.ports ?? []) {
+    if (p.hostPort !== undefined && !out.has(key(p))) out.set(key(p), { target: p.target, protocol: p.protocol, hostPort: p.hostPort });
+  }
+  return [...out.values()];
+}
+
+/** The spec with a host port on every published port; a spec that already has them is returned as is. */
+export async function assignHostPorts(spec: TaskSpec): Promise<TaskSpec> {
+  const ports = spec.ports ?? [];
+  if (ports.every((p) => p.hostPort !== undefined)) return spec;
+  const chosen = new Map<string, number>();
+  for (const p of ports) if (p.mode === 'host') chosen.set(key(p), p.published);
+  const out: TaskPort[] = [];
+  for (const p of ports) {
+    let hostPort = chosen.get(key(p));
+    if (hostPort === undefined) {
+      hostPort = await freePort(p.protocol, new Set(chosen.values()));
+      chosen.set(key(p), hostPort);
+    }
+    out.push({ ...p, hostPort });
+  }
+  return { ...spec, ports: out };
+}
+
+/** `PORT` and `KELVIN_PORT_<target>` for a process task. */
+export function portEnv(spec: TaskSpec): Record<string, string> {
+  const bound = boundPorts(spec);
+  const env: Record<string, string> = {};
+  const first = bound[0];
+  if (first) env.PORT = String(first.hostPort);
+  for (const b of bound) env[`KELVIN_PORT_${b.target}`] ??= String(b.hostPort);
+  return env;
+}
+
+/** Docker's ExposedPorts and PortBindings for a container task. */
+export function dockerPorts(spec: TaskSpec): { ExposedPorts?: Record<string, object>; PortBindings?: Record<string, Array<{ HostPort: string }>> } {
+  const bound = boundPorts(spec);
+  if (bound.length === 0) return {};
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, Array<{ HostPort: string }>> = {};
+  for (const b of bound) {
+    exposed[`${b.target}/${b.protocol}`] = {};
+    bindings[`${b.target}/${b.protocol}`] = [{ HostPort: String(b.hostPort) }];
+  }
+  return { ExposedPorts: exposed, PortBindings: bindings };
+}

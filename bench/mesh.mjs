@@ -1,0 +1,126 @@
+/**
+ * Routing mesh overhead: the agent's real TCP forwarder (dist/agent/mesh/tcp-forwarder.js with its
+ * balancer) in its own process, one hop (client -> mesh -> server) and two hops (client -> mesh ->
+ * mesh -> server), against a direct connection to the same echo server, all in the same run on
+ * loopback. Each process is separate, as on real boards (one event loop each).
+ *
+ * For each path and payload size (small 64 B, large 64 KiB): round trips on one connection
+ * (ping-pong: p50/p99 round-trip time; added latency = mesh minus direct at the same percentile)
+ * and a bulk stream through the echo (MB/s each way, and the ratio to direct).
+ *
+ * Build first: npx tsc -p tsconfig.json.
+ * Run: node bench/mesh.mjs [--rounds 5000] [--bulk-mb 256]. Prints one JSON line.
+ */
+import { spawn } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { intArg } from './lib/args.mjs';
+import { freePort, sleep } from './lib/net.mjs';
+import { percentile, round } from './lib/stats.mjs';
+
+const SCRIPT = fileURLToPath(import.meta.url);
+const role = process.argv[2];
+
+if (role === '--echo') {
+  const port = Number(process.argv[3]);
+  createServer({ noDelay: true }, (s) => s.pipe(s)).listen(port, '127.0.0.1', () => process.send?.('ready'));
+} else if (role === '--hop') {
+  const [listen, to] = [Number(process.argv[3]), Number(process.argv[4])];
+  const { Balancer } = await import('../dist/agent/mesh/balancer.js');
+  const { TcpForwarder } = await import('../dist/agent/mesh/tcp-forwarder.js');
+  const { silentLogger } = await import('../dist/shared/logger.js');
+  const balancer = new Balancer();
+  balancer.setEndpoints([{ key: 'task', host: '127.0.0.1', port: to, heat: 'normal', power: 'stable' }]);
+  await new TcpForwarder(balancer, silentLogger()).listen('127.0.0.1', listen);
+  process.send?.('ready');
+} else {
+  await main();
+}
+
+function child(args) {
+  const p = spawn(process.execPath, [SCRIPT, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve) => p.once('message', () => resolve(p)));
+}
+
+function open(port) {
+  return new Promise((resolve, reject) => {
+    const s = connect({ port, host: '127.0.0.1', noDelay: true }, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Ping-pong round trips of `size` bytes; the RTTs in ms, ascending. */
+async function roundTrips(port, size, rounds) {
+  const s = await open(port);
+  const payload = Buffer.alloc(size, 7);
+  const rtts = [];
+  let got = 0;
+  let done = () => {};
+  s.on('data', (d) => {
+    got += d.length;
+    if (got >= size) done();
+  });
+  for (let i = 0; i < rounds; i++) {
+    got = 0;
+    const t0 = process.hrtime.bigint();
+    await new Promise((r) => {
+      done = r;
+      s.write(payload);
+    });
+    rtts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  s.destroy();
+  return rtts.sort((a, b) => a - b);
+}
+
+/** Streams `totalBytes` in `size`-byte writes through the echo; MB/s of payload each way. */
+async function bulk(port, size, totalBytes) {
+  const s = await open(port);
+  const chunk = Buffer.alloc(size, 3);
+  let received = 0;
+  const t0 = process.hrtime.bigint();
+  const finished = new Promise((r) => s.on('data', (d) => (received += d.length) >= totalBytes && r()));
+  for (let sent = 0; sent < totalBytes; sent += size) {
+    if (!s.write(chunk)) await new Promise((r) => s.once('drain', r));
+  }
+  await finished;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  s.destroy();
+  return totalBytes / 1e6 / seconds;
+}
+
+async function main() {
+  const rounds = intArg('mesh', 'rounds', 5000);
+  const bulkMb = intArg('mesh', 'bulk-mb', 256);
+  const [echoPort, hop1Port, hop2Port] = [await freePort(), await freePort(), await freePort()];
+  const procs = [await child(['--echo', String(echoPort)]), await child(['--hop', String(hop1Port), String(echoPort)]), await child(['--hop', String(hop2Port), String(hop1Port)])];
+  await sleep(200);
+  const paths = { direct: echoPort, oneHop: hop1Port, twoHops: hop2Port };
+  const sizes = { small: 64, large: 64 * 1024 };
+  const out = { bench: 'mesh', rounds, bulkMb };
+  try {
+    for (const [sizeName, size] of Object.entries(sizes)) {
+      const r = {};
+      for (const [path, port] of Object.entries(paths)) {
+        await roundTrips(port, size, Math.min(500, rounds)); // warm-up
+        const rtts = await roundTrips(port, size, rounds);
+        const mbps = await bulk(port, size, bulkMb * 1e6);
+        r[path] = { p50Ms: percentile(rtts, 50), p99Ms: percentile(rtts, 99), mbPerS: mbps };
+      }
+      for (const path of ['oneHop', 'twoHops']) {
+        out[`${sizeName}.${path}`] = {
+          rttP50Ms: round(r[path].p50Ms, 3),
+          rttP99Ms: round(r[path].p99Ms, 3),
+          addedP50Ms: round(r[path].p50Ms - r.direct.p50Ms, 3),
+          addedP99Ms: round(r[path].p99Ms - r.direct.p99Ms, 3),
+          mbPerS: round(r[path].mbPerS, 1),
+          throughputVsDirect: round(r[path].mbPerS / r.direct.mbPerS, 2),
+        };
+      }
+      out[`${sizeName}.direct`] = { rttP50Ms: round(r.direct.p50Ms, 3), rttP99Ms: round(r.direct.p99Ms, 3), mbPerS: round(r.direct.mbPerS, 1) };
+    }
+  } finally {
+    for (const p of procs) p.kill();
+  }
+  console.log(JSON.stringify(out));
+}

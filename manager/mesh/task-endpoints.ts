@@ -1,0 +1,48 @@
+/**
+ * Where each running task listens, as its agent reported in task-status (board address and host
+ * port per target). Kept in memory: agents send every status again after a reconnect and every
+ * status-resync period, so a restarted manager learns it back within seconds. Only the node a task
+ * is assigned to may say where it listens.
+ */
+import { isTerminal } from '../../shared/payloads/tasks.js';
+import type { BoundPort } from '../../shared/payloads/endpoints.js';
+import type { NodeMessage } from '../broker/inbound.js';
+import type { TaskRecord } from '../store/records.js';
+
+export interface TaskEndpoint {
+  nodeId: string;
+  addr: string;
+  ports: BoundPort[];
+}
+
+export class TaskEndpoints {
+  private readonly byTask = new Map<string, TaskEndpoint>();
+
+  constructor(private readonly getTask: (id: string) => TaskRecord | null) {}
+
+  handle(msg: NodeMessage): void {
+    if (msg.kind !== 'task-status') return;
+    const status = msg.payload;
+    if (isTerminal(status.state) || !status.addr || !status.ports) {
+      this.byTask.delete(status.taskId);
+      return;
+    }
+    // Entries exist only for tasks of the store assigned to the reporter: bounded by the store.
+    if (this.getTask(status.taskId)?.nodeId !== msg.nodeId) return;
+    this.byTask.set(status.taskId, { nodeId: msg.nodeId, addr: status.addr, ports: status.ports });
+  }
+
+  /** The endpoint of a task still placed on the node that reported it. */
+  of(task: TaskRecord): TaskEndpoint | null {
+    const e = this.byTask.get(task.id);
+    return e && e.nodeId === task.nodeId ? e : null;
+  }
+
+  /** Forgets tasks the store no longer has or that ended. */
+  prune(): void {
+    for (const id of this.byTask.keys()) {
+      const task = this.getTask(id);
+      if (!task || isTerminal(task.state)) this.byTask.delete(id);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The routing mesh's wire shapes: where a task listens (reported by its agent in task-status) and
+ * the endpoint list the manager publishes, retained, to every node (`nodes/{id}/endpoints`).
+ * Everything is bounded: a list is at most MAX_DESIRED_SET_BYTES and each array has a cap.
+ */
+import { z } from 'zod';
+import { publishedPort } from '../published-ports.js';
+import { nodeId, wireVersion } from './common.js';
+
+export const MAX_TASK_PORTS = 64;
+export const MAX_MESH_SERVICES = 1000;
+export const MAX_MESH_ENDPOINTS = 1000;
+export const MAX_MESH_NODES = 1000;
+
+const port = z.number().int().min(1).max(65535);
+export const meshAddress = z.union([z.ipv4(), z.ipv6()]);
+
+/** A service's published port as the task carries it; the agent fills hostPort when it starts the task. */
+export const taskPort = publishedPort.extend({ hostPort: port.optional() });
+export type TaskPort = z.infer<typeof taskPort>;
+
+/** Where a task's target port answers on its board. */
+export const boundPort = z.object({ target: port, protocol: z.enum(['tcp', 'udp']), hostPort: port });
+export type BoundPort = z.infer<typeof boundPort>;
+
+export const HEAT_STATES = ['normal', 'warm', 'hot', 'critical'] as const;
+
+export const meshNode = z.object({
+  id: nodeId,
+  heat: z.enum(HEAT_STATES),
+  power: z.enum(['stable', 'unstable']),
+});
+export type MeshNode = z.infer<typeof meshNode>;
+
+export const meshEndpoint = z.object({
+  taskId: z.string().min(1).max(64),
+  nodeId,
+  addr: meshAddress,
+  ports: z.array(boundPort).max(MAX_TASK_PORTS),
+});
+export type MeshEndpoint = z.infer<typeof meshEndpoint>;
+
+export const meshService = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().min(1).max(63),
+  /** Stack namespace: services of one stack reach each other by their compose names too. */
+  stack: z.string().min(1).max(63).nullable(),
+  ports: z.array(publishedPort).max(MAX_TASK_PORTS),
+  endpoints: z.array(meshEndpoint).max(MAX_MESH_ENDPOINTS),
+});
+export type MeshService = z.infer<typeof meshService>;
+
+/** Manager -> node, retained; level-triggered like the desired set (the whole list, never a delta). */
+export const endpointList = z.object({
+  v: wireVersion,
+  incarnation: z.string().min(1).max(64),
+  /** Grows with every change within one incarnation; an agent ignores an older list. */
+  generation: z.number().int().nonnegative(),
+  nodes: z.array(meshNode).max(MAX_MESH_NODES),
+  services: z.array(meshService).max(MAX_MESH_SERVICES),
+});
+export type EndpointList = z.infer<typeof endpointList>;

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { computeEndpointList } from '../../../manager/mesh/endpoint-list.js';
+import { TaskEndpoints } from '../../../manager/mesh/task-endpoints.js';
+import type { NodeMessage } from '../../../manager/broker/inbound.js';
+import { newTask } from '../../../manager/orchestrator/task-factory.js';
+import type { ServiceRecord, TaskRecord } from '../../../manager/store/records.js';
+import type { TaskStatus } from '../../../shared/payloads/tasks.js';
+import { defaultServiceSpec } from '../../../shared/service-spec.js';
+
+const web: ServiceRecord = {
+  id: 'svc-web',
+  name: 'web',
+  spec: { ...defaultServiceSpec('web'), ports: [{ published: 8080, target: 80, protocol: 'tcp', mode: 'ingress' }] },
+  version: 1,
+  forceUpdate: 0,
+  createdAt: 0,
+  updatedAt: 0,
+};
+const quiet: ServiceRecord = { ...web, id: 'svc-quiet', name: 'quiet', spec: defaultServiceSpec('quiet') };
+
+function task(nodeId: string, patch: Partial<TaskRecord> = {}): TaskRecord {
+  return { ...newTask(web, 1, nodeId, 0), state: 'running', ...patch };
+}
+
+function status(t: TaskRecord, patch: Partial<TaskStatus> = {}): NodeMessage {
+  const payload: TaskStatus = {
+    v: 1, taskId: t.id, generation: 1, state: 'running', exitCode: null, signal: null, error: null, message: '', runtimeId: null,
+    throttled: false, ts: 0, startedAt: 0, finishedAt: null, addr: '10.0.0.1', ports: [{ target: 80, protocol: 'tcp', hostPort: 40001 }], ...patch,
+  };
+  return { scope: 'node', nodeId: t.nodeId ?? '', kind: 'task-status', payload };
+}
+
+function setup(tasks: TaskRecord[], heat: Record<string, 'normal' | 'hot'> = {}) {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const endpoints = new TaskEndpoints((id) => byId.get(id) ?? null);
+  const list = () =>
+    computeEndpointList({
+      services: () => [web, quiet],
+      runningTasksOf: (serviceId) => tasks.filter((t) => t.serviceId === serviceId && t.desiredState === 'running'),
+      endpoints,
+      policy: (nodeId) => ({ thermal: { state: heat[nodeId] ?? 'normal', cpuTempC: null, limits: null }, power: { state: 'stable', underVoltageNow: null, brownouts: 0 } }),
+    });
+  return { endpoints, list };
+}
+
+describe('endpoint list', () => {
+  it('lists running tasks of services with published ports where their boards said they listen, with each board heat', () => {
+    const a = task('pi-a');
+    const b = task('pi-b');
+    const { endpoints, list } = setup([a, b], { 'pi-b': 'hot' });
+    endpoints.handle(status(a));
+    endpoints.handle(status(b, { addr: '10.0.0.2' }));
+    const got = list();
+    expect(got.services.map((s) => s.name)).toEqual(['web']);
+    expect(new Map(got.services[0]?.endpoints.map((e) => [e.nodeId, e.addr]))).toEqual(new Map([['pi-a', '10.0.0.1'], ['pi-b', '10.0.0.2']]));
+    expect(got.nodes).toEqual([
+      { id: 'pi-a', heat: 'normal', power: 'stable' },
+      { id: 'pi-b', heat: 'hot', power: 'stable' },
+    ]);
+  });
+
+  it('leaves out a task about to stop, one not running, one unhealthy, and one whose report came from another node', () => {
+    const stopping = task('pi-a', { desiredState: 'shutdown' });
+    const starting = task('pi-a', { state: 'starting' });
+    const unhealthy = task('pi-a', { health: 'unhealthy' });
+    const foreign = task('pi-b');
+    const { endpoints, list } = setup([stopping, starting, unhealthy, foreign]);
+    for (const t of [stopping, starting, unhealthy]) endpoints.handle(status(t));
+    endpoints.handle({ ...status(foreign), nodeId: 'pi-evil' });
+    expect(list().services[0]?.endpoints).toEqual([]);
+  });
+
+  it('forgets a task that reported its end', () => {
+    const a = task('pi-a');
+    const { endpoints, list } = setup([a]);
+    endpoints.handle(status(a));
+    endpoints.handle(status(a, { state: 'failed' }));
+    expect(list().services[0]?.endpoints).toEqual([]);
+  });
+});
