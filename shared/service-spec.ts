@@ -18,6 +18,7 @@ import {
 import { serviceHealthcheck } from './healthcheck.js';
 import { taskDriver } from './payloads/facts.js';
 import { materialRefs } from './secrets/refs.js';
+import { containerOptions, defaultContainerOptions, devicesField, mountsField } from './container-options.js';
 
 export const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
@@ -82,6 +83,9 @@ export const serviceSpec = z.object({
   // [updates]
   // [ports]
   // [container]
+  devices: devicesField.default([]),
+  mounts: mountsField.default([]),
+  container: containerOptions.default(defaultContainerOptions()),
   // [secrets]
   /** Secrets the tasks see under /run/secrets (process tasks: in $KELVIN_SECRETS_DIR); references only. */
   secrets: materialRefs.default([]),
@@ -118,6 +122,9 @@ export function defaultServiceSpec(name: string): ServiceSpec {
     // [updates]
     // [ports]
     // [container]
+    devices: [],
+    mounts: [],
+    container: defaultContainerOptions(),
     // [secrets]
     secrets: [],
     configs: [],

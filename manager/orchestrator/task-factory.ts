@@ -2,6 +2,7 @@
 import type { TaskSpec } from '../../shared/payloads/tasks.js';
 import { randomToken } from '../broker/secrets.js';
 import { taskMaterialRefs } from '../secrets/task-refs.js';
+import { containerTaskFields } from './container-task-fields.js';
 import type { Resources } from '../scheduler/types.js';
 import type { ServiceRecord, TaskRecord } from '../store/records.js';
 
@@ -29,6 +30,7 @@ export function buildTaskSpec(taskId: string, service: ServiceRecord, slot: numb
     // [health] only when set, so tasks made before health checks existed are not seen as outdated
     ...(s.healthcheck === null ? {} : { healthcheck: s.healthcheck }),
     ...taskMaterialRefs(s),
+    ...containerTaskFields(s),
   };
 }
 

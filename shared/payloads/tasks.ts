@@ -3,6 +3,7 @@ import { epochMs, nodeId, stringMap, wireVersion } from './common.js';
 import { taskDriver } from './facts.js';
 import { healthLog, healthState, serviceHealthcheck } from '../healthcheck.js';
 import { materialRefs } from '../secrets/refs.js';
+import { containerOptions, deviceMapping, mountSpec } from '../container-options.js';
 
 /** Swarm task states. The manager owns `pending` (not placed yet); agents report the rest. */
 export const TASK_STATES = [
@@ -60,6 +61,9 @@ export const taskSpec = z.object({
   healthcheck: serviceHealthcheck.optional(),
   // [ports]
   // [container]
+  devices: z.array(deviceMapping).optional(),
+  mounts: z.array(mountSpec).optional(),
+  container: containerOptions.optional(),
   // [secrets]
   /** References to the secrets and configs the task needs; the agent fetches the values when it starts the task. */
   secrets: materialRefs.optional(),

@@ -3,6 +3,7 @@
  * tested without an engine.
  */
 import type { TaskSpec } from '../../../shared/payloads/tasks.js';
+import { applyContainerExtras } from './container-extras.js';
 import { healthConfigBody } from './health-config.js';
 import { materialMounts } from '../../secrets/task-materials.js';
 import { addMounts, type CreateContainerBody, type HostConfigBody } from './engine-types.js';
@@ -72,7 +73,7 @@ export function createBody(spec: TaskSpec, image: string, nodeId: string | null,
   }
   const healthcheck = healthConfigBody(spec.healthcheck);
   addMounts(hostConfig, materialMounts(spec, materialsRoot));
-  return {
+  const body: CreateContainerBody = {
     Image: image,
     ...(spec.command ? { Cmd: spec.command } : {}),
     ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
@@ -85,4 +86,6 @@ export function createBody(spec: TaskSpec, image: string, nodeId: string | null,
     OpenStdin: false,
     HostConfig: hostConfig,
   };
+  applyContainerExtras(body, spec);
+  return body;
 }
