@@ -11,6 +11,7 @@ import { printJson } from '../output.js';
 import { collect, nonNegativeInt, tailCount } from './args.js';
 import { addHealthOptions } from './health-flags.js';
 import { buildServiceSpec, type CreateFlags } from './service-flags.js';
+import { addContainerOptions } from './container-flags.js';
 
 const seg = encodeURIComponent;
 
@@ -65,7 +66,7 @@ export function registerService(program: Command): void {
     .option('--pinned', 'never move the task off its node for heat')
     .option('--secret <secret>', 'NAME or source=NAME[,target=FILE][,uid=N][,gid=N][,mode=0400]; repeatable', collect, [])
     .option('--config <config>', 'NAME or source=NAME[,target=PATH][,uid=N][,gid=N][,mode=0444]; repeatable', collect, []);
-  addHealthOptions(create).action(async (args: string[], flags: CreateFlags) => {
+  addContainerOptions(addHealthOptions(create)).action(async (args: string[], flags: CreateFlags) => {
     const spec = buildServiceSpec(flags, args, process.argv.includes('--'));
     const created = await KelvinClient.fromEnv().post<ServiceView>('/services', spec);
     process.stdout.write(`${created.id}\n`);
