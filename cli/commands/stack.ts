@@ -5,6 +5,7 @@
  * changed ones updated, ones no longer in the file removed.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { ServiceView, StackDeployResult, StackView, TaskView } from '../../manager/api/views.js';
 import { SERVICE_NAME, type ServiceSpec } from '../../shared/service-spec.js';
@@ -44,7 +45,8 @@ async function deploy(name: string, file: string): Promise<void> {
   const stack = stackName(name);
   // The YAML parser loads only for a deploy; every other command starts without it.
   const { parseStackFile } = await import('../../shared/stack/index.js');
-  const parsed = parseStackFile(readStackFile(file), { file, env: process.env });
+  const files = { dir: dirname(resolve(file)), readFile: (path: string) => readFileSync(path, 'utf8') };
+  const parsed = parseStackFile(readStackFile(file), { file, env: process.env, files, stack });
   if (!parsed.ok) {
     for (const e of parsed.errors) process.stderr.write(`${e}\n`);
     throw new CliError(`${file}: ${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}; nothing was deployed`);
@@ -57,6 +59,9 @@ async function deploy(name: string, file: string): Promise<void> {
   for (const s of result.created) process.stdout.write(`Creating service ${s}\n`);
   for (const s of result.updated) process.stdout.write(`Updating service ${s}\n`);
   for (const s of result.removed) process.stdout.write(`Removing service ${s}\n`);
+  // Last, so it is the line nobody misses: what the file asked for that Kelvin did not act on.
+  const count = parsed.warnings.length;
+  process.stderr.write(`${count} warning${count === 1 ? '' : 's'}${count > 0 ? ' (listed above)' : ''}\n`);
 }
 
 export function registerStack(program: Command): void {
