@@ -18,6 +18,8 @@ export interface AgentOptions {
   /** Put the stand-in nvidia-smi on PATH. */
   nvidiaSmi?: boolean;
   logLevel?: string;
+  /** More `kelvin agent` flags (e.g. `--facts-interval 1s`). */
+  args?: string[];
 }
 
 /** Polls until `check` holds (hooks cannot use expect.poll). */
@@ -108,7 +110,7 @@ export class TestCluster {
 
   /** Starts `kelvin agent --name name` on the board under `hostRoot`; its state dir survives restarts. */
   startAgent(name: string, hostRoot: string, options: AgentOptions = {}): ChildProcess {
-    const child = spawnKelvin(this.agentArgs(name, hostRoot), { env: this.agentEnv(hostRoot, options) });
+    const child = spawnKelvin([...this.agentArgs(name, hostRoot), ...(options.args ?? [])], { env: this.agentEnv(hostRoot, options) });
     this.agents.set(name, child);
     const append = (d: Buffer): void => void this.agentLogs.set(name, (this.agentLogs.get(name) ?? '') + d.toString());
     child.stdout?.on('data', append);
