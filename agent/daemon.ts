@@ -29,8 +29,6 @@ import { createBoardSensing, type BoardFacts, type BoardSensing } from './sensin
 import { TelemetryLoop } from './telemetry-loop.js';
 import { AGENT_VERSION } from './version.js';
 
-/** Facts change rarely (a GPU appears, docker starts); re-read them this often. */
-export const FACTS_REFRESH_MS = 60_000;
 
 /** The agent lifts its own CPU cap after this many telemetry intervals of cool readings (a short hold). */
 export const LOCAL_COOL_READINGS = 5;
@@ -38,11 +36,11 @@ export const LOCAL_COOL_READINGS = 5;
 export { AGENT_VERSION };
 
 /** Every driver this build has; each says for itself whether it can run tasks here now. */
-function createExecutors(options: BoardOptions, nodeId: string, logger: Logger, materialsRoot: string | null = null): Executor[] {
+function createExecutors(options: BoardOptions, nodeId: string, board: BoardFacts, logger: Logger, materialsRoot: string | null = null): Executor[] {
   return [
-    new ProcessExecutor({ stateDir: options.stateDir, logger, materialsRoot }),
+    new ProcessExecutor({ stateDir: options.stateDir, hostRoot: options.hostRoot, logger, materialsRoot }),
     // Labelled with the node id, so agents sharing one engine never adopt each other's containers.
-    new DockerExecutor({ socketPath: options.dockerSocket, nodeId, logger, materialsRoot }),
+    new DockerExecutor({ socketPath: options.dockerSocket, nodeId, platform: { os: board.os, arch: board.arch }, logger, materialsRoot }),
   ];
 }
 
@@ -76,7 +74,7 @@ export async function inspectBoard(options: OnceOptions, logger: Logger): Promis
   try {
     const board = await sensing.readFacts();
     const nodeId = readNodeId(options.stateDir) ?? nodeIdFromHostname(options.name ?? board.hostname);
-    const drivers = await availableDrivers(createExecutors(options, nodeId, logger));
+    const drivers = await availableDrivers(createExecutors(options, nodeId, board, logger));
     const reading = await sensing.sample();
     return { facts: composeFacts(board, nodeId, options, drivers), telemetry: { v: 1, seq: 0, ...reading } };
   } finally {
@@ -162,7 +160,7 @@ class AgentDaemon implements RunningAgent {
     let resolveLeft = (): void => {};
     this.left = { promise: new Promise<void>((r) => (resolveLeft = r)), resolve: () => resolveLeft() };
     const root = materialsRoot(options.stateDir);
-    this.executors = createExecutors(options, nodeId, log, root);
+    this.executors = createExecutors(options, nodeId, board, log, root);
     this.secrets = new SecretsFetcher({ nodeId, publish: (request) => this.session.publish('secrets-request', request, { qos: 1, retain: false }) });
     this.mesh = new Mesh({ logger: log });
     this.session = new MqttSession({
@@ -300,7 +298,7 @@ class AgentDaemon implements RunningAgent {
       void this.refreshFacts().finally(() => {
         if (!this.stopped) this.scheduleFactsRefresh();
       });
-    }, FACTS_REFRESH_MS);
+    }, this.options.factsIntervalMs);
   }
 
   private async refreshFacts(): Promise<void> {

@@ -34,6 +34,8 @@ export interface OnceOptions extends BoardOptions {
 }
 
 export const DEFAULT_STATUS_RESYNC_MS = 30_000;
+/** Facts change rarely (a GPU appears, docker starts, a camera is unplugged); re-read them this often. */
+export const DEFAULT_FACTS_INTERVAL_MS = 60_000;
 
 export interface RunOptions extends BoardOptions {
   broker: string;
@@ -43,6 +45,8 @@ export interface RunOptions extends BoardOptions {
   keepaliveS: number;
   /** Every task status is re-sent this often, so one a broker dropped is not lost for good. */
   statusResyncMs: number;
+  /** Facts (devices among them: an unplugged camera) are read again this often. */
+  factsIntervalMs: number;
   /** CA bundle for an `mqtts://` broker with a private certificate. */
   caFile: string | null;
   /** `--advertise-addr`: where other boards reach this board's tasks and its published ports listen; null: the local address of the broker connection. */
@@ -64,6 +68,7 @@ const FLAG_NAMES: Record<string, string> = {
   intervalMs: '--interval',
   keepaliveS: '--keepalive',
   statusResyncMs: '--status-resync',
+  factsIntervalMs: '--facts-interval',
   caFile: '--ca',
   advertiseAddr: '--advertise-addr',
 };
@@ -135,6 +140,7 @@ const runSchema = z
       .refine((ms) => ms % 1000 === 0, { message: 'must be a whole number of seconds' })
       .transform((ms) => ms / 1000),
     statusResyncMs: duration(100, 3_600_000, 'a duration between 100ms and 1h (e.g. 30s)'),
+    factsIntervalMs: duration(1000, 3_600_000, 'a duration between 1s and 1h (e.g. 1m)'),
     caFile: path.refine((p) => existsSync(p), { message: 'no such file' }).nullable(),
     advertiseAddr: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address of this board' }).nullable(),
   })
@@ -179,6 +185,7 @@ export function parseRunOptions(raw: RawAgentFlags, env: NodeJS.ProcessEnv = pro
     intervalMs: raw.interval ?? '1s',
     keepaliveS: raw.keepalive ?? '10s',
     statusResyncMs: raw.statusResync ?? `${DEFAULT_STATUS_RESYNC_MS}ms`,
+    factsIntervalMs: raw.factsInterval ?? `${DEFAULT_FACTS_INTERVAL_MS}ms`,
     caFile: raw.ca ?? null,
     advertiseAddr: raw.advertiseAddr ?? null,
   });

@@ -17,6 +17,7 @@ import { HwProfileError, loadHwProfiles, matchProfile, type HwProfile } from '..
 import { discoverAmbientSensors, readAmbient, type AmbientSensor } from './sensors/ambient.js';
 import { discoverAmdCards, readAmdCard, type AmdCard } from './sensors/amd-gpu.js';
 import { readCpuInfo } from './sensors/cpuinfo.js';
+import { readDevices } from './sensors/devices.js';
 import { findOnPath } from './sensors/find-tool.js';
 import { HostFs } from './sensors/host-fs.js';
 import { discoverHwmon, readHwmonCrits, readHwmonTemps, readHwmonVolts, type HwmonChip } from './sensors/hwmon.js';
@@ -199,11 +200,12 @@ class HostSensing implements BoardSensing {
       sources.push({ kind: 'integrated', smiIndex: integrated?.smiIndex ?? null });
     }
     const cpuTrips = inventory.zones.filter((z) => inventory.isCpuSensor(z.sensor)).flatMap((z) => z.trips);
-    const [identity, cpu, mem, tjMax] = await Promise.all([
+    const [identity, cpu, mem, tjMax, devices] = await Promise.all([
       readIdentity(this.fs),
       readCpuInfo(this.fs),
       readMemInfo(this.fs),
       readHwmonCrits(this.fs, inventory.chips, inventory.isCpuSensor),
+      readDevices(this.fs),
     ]);
     this.inventory = inventory;
     this.gpuSources = sources;
@@ -216,6 +218,7 @@ class HostSensing implements BoardSensing {
       gpus,
       labels: { board: inventory.profile.id, ...gpuLabels(gpus) },
       thermalLimits: deriveThermalLimits(inventory.profile.thermalLimits, cpuTrips, tjMax),
+      devices,
     };
   }
 

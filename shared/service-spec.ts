@@ -19,6 +19,7 @@ import { serviceHealthcheck } from './healthcheck.js';
 import { taskDriver } from './payloads/facts.js';
 import { materialRefs } from './secrets/refs.js';
 import { publishedPort } from './published-ports.js';
+import { containerOptions, defaultContainerOptions, devicesField, mountsField } from './container-options.js';
 
 export const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
@@ -84,6 +85,9 @@ export const serviceSpec = z.object({
   // [ports]
   ports: z.array(publishedPort).max(64, 'over the limit of 64 published ports').default([]),
   // [container]
+  devices: devicesField.default([]),
+  mounts: mountsField.default([]),
+  container: containerOptions.default(defaultContainerOptions()),
   // [secrets]
   /** Secrets the tasks see under /run/secrets (process tasks: in $KELVIN_SECRETS_DIR); references only. */
   secrets: materialRefs.default([]),
@@ -121,6 +125,9 @@ export function defaultServiceSpec(name: string): ServiceSpec {
     // [ports]
     ports: [],
     // [container]
+    devices: [],
+    mounts: [],
+    container: defaultContainerOptions(),
     // [secrets]
     secrets: [],
     configs: [],

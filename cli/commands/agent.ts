@@ -33,6 +33,7 @@ function addRunFlags(cmd: Command): Command {
     .option('--docker-host <url>', 'Docker Engine socket (default: unix:///var/run/docker.sock)')
     .option('--keepalive <duration>', 'MQTT keepalive; the manager sees a dead agent after 1.5x (default: 10s)')
     .option('--status-resync <duration>', 're-send every task status this often, in case a broker dropped one (default: 30s)')
+    .option('--facts-interval <duration>', 're-read the board facts (devices included) this often (default: 1m)')
     .option('--ca <file>', 'CA certificate for an mqtts:// broker (default: the cluster CA the join token names, pinned on first contact)')
     .option('--advertise-addr <ip>', "address other boards use to reach this board's tasks; published ports listen here (default: this board's address towards the broker)");
 }

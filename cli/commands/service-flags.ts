@@ -12,9 +12,10 @@ import { durationMs as duration, keyValues, nonNegativeInt, oneOf, positiveNumbe
 import { firstIssue } from '../../shared/zod-issue.js';
 import { applyHealthFlags, type HealthFlags } from './health-flags.js';
 import { parseMaterialFlags } from './material-flags.js';
+import { applyContainerFlags, type ContainerFlags } from './container-flags.js';
 
 /** Commander's option bag for `service create`. */
-export interface CreateFlags extends HealthFlags {
+export interface CreateFlags extends HealthFlags, ContainerFlags {
   name?: string;
   replicas?: string;
   mode?: string;
@@ -103,6 +104,7 @@ export function buildServiceSpec(flags: CreateFlags, args: string[], usedDoubleD
   spec.healthcheck = applyHealthFlags(flags, spec.healthcheck);
   spec.secrets = parseMaterialFlags('secret', flags.secret ?? []);
   spec.configs = parseMaterialFlags('config', flags.config ?? []);
+  applyContainerFlags(spec, flags);
   const checked = serviceSpec.safeParse(spec);
   if (!checked.success) {
     const { path, where, message } = firstIssue(checked.error, 'spec');

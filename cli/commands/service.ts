@@ -16,6 +16,7 @@ import { addHealthOptions } from './health-flags.js';
 import { createWithName } from './service-create.js';
 import { buildServiceSpec, type CreateFlags } from './service-flags.js';
 import { addTaskListFlags, checkTaskListFlags, printTaskList } from './task-list.js';
+import { addContainerOptions } from './container-flags.js';
 
 const seg = encodeURIComponent;
 
@@ -64,7 +65,7 @@ export function registerService(program: Command): void {
     .option('--pinned', 'never move the task off its node for heat')
     .option('--secret <secret>', 'NAME or source=NAME[,target=FILE][,uid=N][,gid=N][,mode=0400]; repeatable', collect, [])
     .option('--config <config>', 'NAME or source=NAME[,target=PATH][,uid=N][,gid=N][,mode=0444]; repeatable', collect, []);
-  addHealthOptions(create).action(async (args: string[], flags: CreateFlags) => {
+  addContainerOptions(addHealthOptions(create)).action(async (args: string[], flags: CreateFlags) => {
     const spec = buildServiceSpec(flags, args, process.argv.includes('--'));
     const created = await createWithName(KelvinClient.fromEnv(), spec, flags.name === undefined);
     process.stdout.write(`${created.id}

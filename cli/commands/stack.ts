@@ -6,6 +6,7 @@
  * the files removed with `--prune` and otherwise kept (as Swarm does).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { ServiceView, StackDeployResult, StackView, TaskView } from '../../manager/api/views.js';
 import { SERVICE_NAME, type ServiceSpec } from '../../shared/service-spec.js';
@@ -49,7 +50,13 @@ async function deploy(name: string, files: string[], prune: boolean): Promise<vo
   if (files.length === 0) throw new UsageError('-c, --compose-file: required');
   // The YAML parser loads only for a deploy; every other command starts without it.
   const { parseStackFiles } = await import('../../shared/stack/merge-files.js');
-  const parsed = parseStackFiles(files.map((file) => ({ file, text: readStackFile(file) })), process.env);
+  // Relative paths in the files (env_file, secrets, bind mounts) resolve from the first file's folder, as in docker.
+  const project = { dir: dirname(resolve(files[0] ?? '.')), readFile: (path: string) => readFileSync(path, 'utf8') };
+  const parsed = parseStackFiles(
+    files.map((file) => ({ file, text: readStackFile(file) })),
+    process.env,
+    { files: project, stack },
+  );
   if (!parsed.ok) {
     for (const e of parsed.errors) process.stderr.write(`${e}\n`);
     throw new CliError(`${files.join(', ')}: ${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'}; nothing was deployed`);
@@ -67,6 +74,9 @@ async function deploy(name: string, files: string[], prune: boolean): Promise<vo
   for (const s of result.removed) process.stdout.write(`Removing service ${s}\n`);
   // An older manager answers without `kept`.
   for (const s of result.kept ?? []) process.stderr.write(`Keeping service ${s}: not in the compose file (deploy with --prune to remove it)\n`);
+  // Last, so it is the line nobody misses: what the file asked for that Kelvin did not act on.
+  const count = parsed.warnings.length;
+  process.stderr.write(`${count} warning${count === 1 ? '' : 's'}${count > 0 ? ' (listed above)' : ''}\n`);
 }
 
 export function registerStack(program: Command): void {

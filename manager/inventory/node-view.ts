@@ -27,6 +27,7 @@ export function constraintSubject(node: NodeRecord, live?: { ambientC: number | 
     platform: { os: f.os, arch: f.arch },
     labels: nodeLabels(node),
     engineLabels: { ...f.engineLabels },
+    devices: f.devices ?? [],
     hw: {
       cpuCores: f.cpu.cores,
       memoryBytes: f.memoryBytes,

@@ -14,6 +14,7 @@ import type { ServiceRecord, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_TASK_BUDGET, storedConstraints } from './reconcile.js';
 import { reservationsOf } from './task-factory.js';
+import { learnedImagePlatforms } from './image-platforms.js';
 
 /** What one placement round did: tasks it found pending and how many of them it placed. */
 export interface PlacementRound {
@@ -37,6 +38,7 @@ export function placePendingTasks(store: Store, logger: Logger, policy?: Placeme
   const versionOf = (t: TaskRecord): string => `${t.serviceId}|${t.serviceVersion}|${t.forceUpdate}`;
   const specBytesOf = memo((task: TaskRecord) => desiredSetEntryBytes({ ...task.spec, slot: MAX_CLUSTER_TASKS }), versionOf);
   const nodes = buildNodes(store, active, services, specBytesOf);
+  const imagePlatforms = learnedImagePlatforms(store.listTasks());
 
   // One request per service version, shared by its tasks but for the id: the scheduler then
   // groups them by identity instead of comparing 100,000 keys.
@@ -53,6 +55,8 @@ export function placePendingTasks(store: Store, logger: Logger, policy?: Placeme
       maxReplicasPerNode: service.spec.placement.maxReplicasPerNode,
       reservations: reservationsOf(service),
       specBytes: specBytesOf(task),
+      devices: service.spec.devices.map((d) => d.host),
+      platforms: (service.spec.driver === 'docker' && service.spec.image !== null ? imagePlatforms.get(service.spec.image) : undefined) ?? [],
     };
   }, versionOf);
   const requests = new Map<string, PlacementRequest>();

@@ -12,6 +12,7 @@ import { matchConstraints, parseConstraints, type Constraint } from '../../share
 import { isTerminal } from '../../shared/payloads/tasks.js';
 import type { Logger } from '../../shared/logger.js';
 import { constraintSubject } from '../inventory/node-view.js';
+import { missingDevice } from './devices.js';
 import { restartGraceMs } from '../inventory/restart-grace.js';
 import type { NodeRecord, ServiceRecord, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
@@ -278,6 +279,8 @@ class Pass {
     if (!subject || !node.facts) return `node ${node.hostname} has not reported its facts`;
     const failed = matchConstraints(constraints, subject);
     if (failed) return `node ${node.hostname} no longer satisfies ${failed.text}`;
+    const missing = missingDevice(service.spec, subject);
+    if (missing !== null) return `node ${node.hostname} no longer has ${missing}`;
     if (!node.facts.drivers.includes(service.spec.driver)) return `node ${node.hostname} cannot run ${service.spec.driver} tasks`;
     return null;
   }

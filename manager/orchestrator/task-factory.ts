@@ -2,6 +2,7 @@
 import type { TaskSpec } from '../../shared/payloads/tasks.js';
 import { randomToken } from '../broker/secrets.js';
 import { taskMaterialRefs } from '../secrets/task-refs.js';
+import { containerTaskFields } from './container-task-fields.js';
 import type { Resources } from '../scheduler/types.js';
 import type { ServiceRecord, TaskRecord } from '../store/records.js';
 
@@ -31,6 +32,7 @@ export function buildTaskSpec(taskId: string, service: ServiceRecord, slot: numb
     ...taskMaterialRefs(s),
     // [ports] only when published: an unchanged spec keeps older tasks' specs (and isOutdated) as they were.
     ...(s.ports.length > 0 ? { ports: s.ports.map((p) => ({ ...p })) } : {}),
+    ...containerTaskFields(s),
   };
 }
 

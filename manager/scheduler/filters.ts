@@ -14,6 +14,7 @@ export type FilterName =
   | 'policy'
   | 'driver'
   | 'constraints'
+  | 'devices'
   | 'platform'
   | 'resources'
   | 'desiredSet'
@@ -79,6 +80,15 @@ const constraints: Filter = {
   explain: (count, detail) => `${nodes(count)} failed ${detail}`,
 };
 
+/** Devices the service maps (`--device`): only boards that report them. */
+const devices: Filter = {
+  name: 'devices',
+  applies: (group) => group.devices.length > 0,
+  perClass: always,
+  check: (group, node) => group.devices.find((d) => !(node.node.subject.devices ?? []).includes(d)) ?? null,
+  explain: (count, detail) => `no node has ${detail} (${nodes(count)})`,
+};
+
 const platform: Filter = {
   name: 'platform',
   applies: (group) => group.platforms.length > 0,
@@ -124,7 +134,7 @@ const maxReplicas: Filter = {
 };
 
 /** Verdicts that cannot change while tasks are placed in one call. */
-export const STATIC_FILTERS: readonly Filter[] = [ready, availability, policy, driver, constraints, platform];
+export const STATIC_FILTERS: readonly Filter[] = [ready, availability, policy, driver, constraints, devices, platform];
 /** Verdicts that change as tasks land on a node: re-checked for the node after each placement. */
 export const DYNAMIC_FILTERS: readonly Filter[] = [resources, desiredSet, maxReplicas];
 export const FILTERS: readonly Filter[] = [...STATIC_FILTERS, ...DYNAMIC_FILTERS];

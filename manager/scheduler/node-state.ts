@@ -87,6 +87,7 @@ export function equivalenceKey(node: SchedulableNode): string {
     subject.hw.gpuMemoryBytes,
     subject.hw.ambientC ?? null,
     [...node.drivers].sort(),
+    subject.devices ?? [],
   ]);
 }
 

@@ -15,6 +15,7 @@ export interface TaskGroup {
   /** Constraints on node.id or node.hostname differ between identical boards: check them per node. */
   readonly constraintsNameNodes: boolean;
   readonly platforms: Platform[];
+  readonly devices: string[];
   readonly maxReplicasPerNode: number;
   readonly reservations: Resources;
   readonly reservedMilliCpus: number;
@@ -61,6 +62,7 @@ export function taskGroup(request: PlacementRequest): TaskGroup {
       (c) => c.target.kind === 'field' && (c.target.field === 'id' || c.target.field === 'hostname'),
     ),
     platforms: request.platforms ?? [],
+    devices: request.devices ?? [],
     maxReplicasPerNode: request.maxReplicasPerNode,
     reservations: request.reservations,
     reservedMilliCpus: milliCpus(request.reservations.cpus),
@@ -79,6 +81,7 @@ function sameFields(a: PlacementRequest, b: PlacementRequest): boolean {
     a.maxReplicasPerNode === b.maxReplicasPerNode &&
     a.reservations === b.reservations &&
     a.platforms === b.platforms &&
+    a.devices === b.devices &&
     a.specBytes === b.specBytes
   );
 }
@@ -93,6 +96,7 @@ function groupKey(request: PlacementRequest): string {
     request.maxReplicasPerNode,
     [cpus, memoryBytes, gpus],
     request.platforms ?? [],
+    request.devices ?? [],
   ]);
 }
 

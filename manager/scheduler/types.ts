@@ -63,6 +63,8 @@ export interface PlacementRequest {
   platforms?: Platform[];
   /** What the task adds to its node's desired set (desiredSetEntryBytes); absent or 0 = not checked. */
   specBytes?: number;
+  /** Host devices (/dev paths) the node must have; absent or empty = none. */
+  devices?: string[];
 }
 
 /** The heat and power policy plugs in here. Both methods are asked at most once per node per call. */

@@ -11,7 +11,9 @@ export type HwUnit = 'bytes' | 'count' | 'celsius';
 export type KeyTarget =
   | { kind: 'field'; field: NodeField }
   | { kind: 'label'; scope: 'node' | 'engine'; name: string }
-  | { kind: 'hw'; fact: HwFact; unit: HwUnit };
+  | { kind: 'hw'; fact: HwFact; unit: HwUnit }
+  /** `node.hw.device==/dev/video0`: the node reports that device. */
+  | { kind: 'device' };
 
 export type KeyResolution =
   | { ok: true; key: string; target: KeyTarget }
@@ -30,6 +32,7 @@ const FIELD_KEYS = new Map<string, NodeField>([
 const LABEL_PREFIXES = { 'node.labels.': 'node', 'engine.labels.': 'engine' } as const;
 
 const HW_PREFIX = 'node.hw.';
+const DEVICE_KEY = 'node.hw.device';
 const HW_KEYS = new Map<string, { fact: HwFact; unit: HwUnit }>([
   ['node.hw.cpu.cores', { fact: 'cpuCores', unit: 'count' }],
   ['node.hw.memory', { fact: 'memoryBytes', unit: 'bytes' }],
@@ -53,10 +56,11 @@ export function resolveKey(key: string): KeyResolution {
     return { ok: true, key: prefix + name, target: { kind: 'label', scope, name } };
   }
 
+  if (lower === DEVICE_KEY) return { ok: true, key: lower, target: { kind: 'device' } };
   if (lower.startsWith(HW_PREFIX)) {
     const hw = HW_KEYS.get(lower);
     if (hw) return { ok: true, key: lower, target: { kind: 'hw', ...hw } };
-    const known = [...HW_KEYS.keys()].join(', ');
+    const known = [...HW_KEYS.keys(), DEVICE_KEY].join(', ');
     return { ok: false, reason: `unknown hardware key '${key}' (known: ${known})`, offset: HW_PREFIX.length };
   }
 

@@ -16,6 +16,10 @@ export function matchConstraint(c: Constraint, node: ConstraintSubject): boolean
     if (actual === undefined) return true;
     return actual !== null && compareNumbers(actual, c.operator, c.target.amount);
   }
+  if (c.target.kind === 'device') {
+    const has = node.devices?.includes(c.value) ?? false;
+    return c.operator === '==' ? has : !has;
+  }
   if (c.target.kind === 'field' && c.target.field === 'hostname' && node.hostnameConflict) return false;
   const equal = textEquals(c.target, c.value, node);
   return c.operator === '==' ? equal : !equal;
@@ -26,7 +30,7 @@ export function matchConstraints(cs: Constraint[], node: ConstraintSubject): Con
   return cs.find((c) => !matchConstraint(c, node)) ?? null;
 }
 
-function textEquals(target: Exclude<ConstraintTarget, { kind: 'hw' }>, value: string, node: ConstraintSubject): boolean {
+function textEquals(target: Exclude<ConstraintTarget, { kind: 'hw' } | { kind: 'device' }>, value: string, node: ConstraintSubject): boolean {
   if (target.kind === 'label') {
     const labels = target.scope === 'node' ? node.labels : node.engineLabels;
     const actual = Object.hasOwn(labels, target.name) ? labels[target.name] : undefined;

@@ -8,6 +8,7 @@ import { resolveKey, type HwUnit, type KeyTarget } from './keys.js';
 import { isOrderingOperator } from './operators.js';
 import { scanConstraint, type Token } from './scan.js';
 import { parseBytes } from '../units.js';
+import { devicePath } from '../container-options.js';
 
 const ROLES = ['manager', 'worker'];
 
@@ -39,6 +40,9 @@ function bindValue(target: KeyTarget, key: string, value: Token, expression: str
     const amount = readAmount(target.unit, value.text);
     if (amount === null) throw new ConstraintError(expression, value.position, amountError(target.unit, key, value.text));
     return { kind: 'hw', fact: target.fact, amount };
+  }
+  if (target.kind === 'device' && !devicePath.safeParse(value.text).success) {
+    throw new ConstraintError(expression, value.position, `invalid device '${value.text}' for ${key} (expected a path under /dev, e.g. /dev/video0)`);
   }
   if (target.kind === 'field' && target.field === 'role' && !ROLES.includes(value.text.toLowerCase())) {
     throw new ConstraintError(expression, value.position, `unknown role '${value.text}' (expected manager or worker)`);

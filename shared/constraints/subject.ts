@@ -16,6 +16,8 @@ export interface ConstraintSubject {
   labels: Record<string, string>;
   /** `engine.labels.*` (labels the agent reports with --label) */
   engineLabels: Record<string, string>;
+  /** `node.hw.device`: the /dev paths the node reports; absent = none (fails `==`, satisfies `!=`). */
+  devices?: readonly string[];
   /** `node.hw.*` numeric facts */
   hw: {
     cpuCores: number;

@@ -45,5 +45,7 @@ export const nodeFacts = z.object({
   /** Task drivers this agent can run now (docker only when the engine answers). */
   drivers: z.array(taskDriver),
   agentVersion: z.string(),
+  /** Hardware under /dev a task may ask for (`--device`, `node.hw.device`); absent from older agents. */
+  devices: z.array(z.string().max(128)).max(256).optional(),
 });
 export type NodeFacts = z.infer<typeof nodeFacts>;

@@ -4,6 +4,7 @@ import { boundPort, MAX_TASK_PORTS, meshAddress, taskPort } from './endpoints.js
 import { taskDriver } from './facts.js';
 import { healthLog, healthState, serviceHealthcheck } from '../healthcheck.js';
 import { materialRefs } from '../secrets/refs.js';
+import { containerOptions, deviceMapping, mountSpec } from '../container-options.js';
 
 /** Swarm task states. The manager owns `pending` (not placed yet); agents report the rest. */
 export const TASK_STATES = [
@@ -63,6 +64,9 @@ export const taskSpec = z.object({
   /** The service's published ports; the agent sets each one's hostPort when it takes the task. */
   ports: z.array(taskPort).max(MAX_TASK_PORTS).optional(),
   // [container]
+  devices: z.array(deviceMapping).optional(),
+  mounts: z.array(mountSpec).optional(),
+  container: containerOptions.optional(),
   // [secrets]
   /** References to the secrets and configs the task needs; the agent fetches the values when it starts the task. */
   secrets: materialRefs.optional(),

@@ -12,6 +12,8 @@ import { readTopLevelMaterials, type DefinedMaterials, type StackMaterial } from
 import { readService } from './service.js';
 import { readComposeVersion } from './version.js';
 import { readSection } from './section.js';
+import type { StackFiles } from './files.js';
+import { bindNamedVolumes, readTopLevelVolumes, type StackVolume } from './volumes.js';
 
 export interface StackParseResult {
   ok: true;
@@ -34,6 +36,10 @@ export interface StackParseOptions {
   file: string;
   /** Variables for `${VAR}` interpolation, normally the deploying shell's `process.env`. */
   env: Environment;
+  /** The stack file's folder and a reader (env_file, relative bind sources); absent: such references are errors. */
+  files?: StackFiles;
+  /** The stack's name: its named volumes are `<stack>_<name>` on the boards. Absent: names as written. */
+  stack?: string;
 }
 
 export function parseStackFile(text: string, options: StackParseOptions): StackParseResult | StackParseFailure {
@@ -45,7 +51,6 @@ export function parseStackFile(text: string, options: StackParseOptions): StackP
   const ctx: FileContext = { doc, lineCounter, env: options.env, diagnostics: { errors: [], warnings: doc.warnings.map(at) } };
   const { errors, warnings } = ctx.diagnostics;
   const root = Field.root(ctx, doc.contents);
-  const services: ServiceSpec[] = [];
   // Read before the services (wherever they are in the file), so references can be checked.
   const topLevel = (key: string): Field | undefined => (root.isMap() ? root.entries().find(([k]) => k === key)?.[1] : undefined);
   const secretsField = topLevel('secrets');
@@ -53,6 +58,8 @@ export function parseStackFile(text: string, options: StackParseOptions): StackP
   const secrets = secretsField ? readTopLevelMaterials(secretsField, 'secret') : [];
   const configs = configsField ? readTopLevelMaterials(configsField, 'config') : [];
   const defined: DefinedMaterials = { secret: new Set(secrets.map((m) => m.key)), config: new Set(configs.map((m) => m.key)) };
+  const read: Array<{ spec: ServiceSpec; field: Field }> = [];
+  let volumes = new Map<string, StackVolume>();
   if (root.isMap()) {
     readSection(
       root,
@@ -61,16 +68,19 @@ export function parseStackFile(text: string, options: StackParseOptions): StackP
         services: (f) => {
           if (!f.isNull() && !f.isMap()) f.error('expected a mapping of service names to services');
           else if (f.entries().length === 0) f.error('no services defined');
-          else services.push(...f.entries().map(([name, sf]) => readService(name, sf, defined)));
+          else read.push(...f.entries().map(([name, sf]) => ({ spec: readService(name, sf, defined, options.files), field: sf })));
         },
         secrets: () => undefined, // read above
         configs: () => undefined,
+        volumes: (f) => (volumes = readTopLevelVolumes(f)),
       },
       IGNORED_TOP_LEVEL_KEYS,
     );
   } else if (!root.isNull()) {
     errors.push(`${options.file}: expected a mapping with a services: section at the top level`);
   }
+  bindNamedVolumes(read, volumes, options.stack ?? null);
+  const services = read.map((r) => r.spec);
   if (services.length === 0 && errors.length === 0) errors.push(`${options.file}: no services defined`);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, services, secrets, configs, warnings };
 }

@@ -5,7 +5,7 @@
  * the merge of the files; a single file is parsed as it is, lines and all.
  */
 import { LineCounter, parseDocument, stringify } from 'yaml';
-import { parseStackFile, type StackParseFailure, type StackParseResult } from './index.js';
+import { parseStackFile, type StackParseFailure, type StackParseOptions, type StackParseResult } from './index.js';
 import type { Environment } from './interpolate.js';
 import { mergeTrees } from './merge.js';
 
@@ -14,8 +14,13 @@ export interface StackFile {
   text: string;
 }
 
-export function parseStackFiles(files: readonly StackFile[], env: Environment): StackParseResult | StackParseFailure {
-  if (files.length === 1 && files[0]) return parseStackFile(files[0].text, { file: files[0].file, env });
+/** `options`: how the files' relative paths are read (env_file) and the stack's name (volume names). */
+export function parseStackFiles(
+  files: readonly StackFile[],
+  env: Environment,
+  options: Omit<StackParseOptions, 'file' | 'env'> = {},
+): StackParseResult | StackParseFailure {
+  if (files.length === 1 && files[0]) return parseStackFile(files[0].text, { ...options, file: files[0].file, env });
   const errors: string[] = [];
   let merged: unknown = undefined;
   for (const { file, text } of files) {
@@ -35,6 +40,6 @@ export function parseStackFiles(files: readonly StackFile[], env: Environment): 
   if (errors.length > 0) return { ok: false, errors };
   const where = `in the merge of ${files.map((f) => f.file).join(', ')}`;
   const relabel = (line: string): string => line.replace(/ \(line \d+\)$/, ` (${where})`);
-  const parsed = parseStackFile(stringify(merged), { file: where, env });
+  const parsed = parseStackFile(stringify(merged), { ...options, file: where, env });
   return parsed.ok ? { ...parsed, warnings: parsed.warnings.map(relabel) } : { ok: false, errors: parsed.errors.map(relabel) };
 }

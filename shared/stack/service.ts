@@ -8,6 +8,8 @@ import { readArgv, readBoolean, readChoice, readDurationMs, readKeyValues, readS
 import { hasDeployRestartPolicy, readServiceRestart } from './restart.js';
 import { readServiceMaterialRefs, type DefinedMaterials } from './materials.js';
 import { readSection } from './section.js';
+import { containerHandlers, finishContainerKeys, type ContainerKeys } from './container.js';
+import type { StackFiles } from './files.js';
 
 /** Where the fields that the driver rules look at were written, to point errors at them. */
 interface Written {
@@ -18,7 +20,8 @@ interface Written {
   restart?: Field;
 }
 
-export function readService(name: string, field: Field, defined: DefinedMaterials | null = null): ServiceSpec {
+/** `files`: the stack file's folder and a reader, for env_file and relative bind sources. */
+export function readService(name: string, field: Field, defined: DefinedMaterials | null = null, files?: StackFiles): ServiceSpec {
   if (!SERVICE_NAME.test(name)) {
     field.error(`invalid service name '${name}': letters, digits, _ . - (max 63), starting with a letter or digit`);
   }
@@ -26,6 +29,7 @@ export function readService(name: string, field: Field, defined: DefinedMaterial
   const written: Written = {};
   let containerLabels: Record<string, string> = {};
   let serviceLabels: Record<string, string> = {};
+  const containerKeys: ContainerKeys = { envFileVars: {} };
   readSection(
     field,
     {
@@ -56,11 +60,13 @@ export function readService(name: string, field: Field, defined: DefinedMaterial
       'x-kelvin': (f) => readKelvinExtension(f, spec),
       secrets: (f) => (spec.secrets = readServiceMaterialRefs(f, 'secret', defined?.secret ?? null)),
       configs: (f) => (spec.configs = readServiceMaterialRefs(f, 'config', defined?.config ?? null)),
+      ...containerHandlers(spec, containerKeys, files),
     },
     IGNORED_SERVICE_KEYS,
   );
   if (written.restart && !hasDeployRestartPolicy(field)) spec.restartPolicy = readServiceRestart(written.restart, spec.restartPolicy) ?? spec.restartPolicy;
   spec.labels = mergeLabels(containerLabels, serviceLabels, written.containerLabels);
+  finishContainerKeys(field, spec, containerKeys);
   if (field.isMap()) checkDriverFields(field, spec, written);
   checkLimits(field, spec);
   return spec;
@@ -73,6 +79,20 @@ const STACK_KEYS: Record<string, string[]> = {
   workdir: ['working_dir'],
   replicas: ['deploy', 'replicas'],
   placement: ['deploy', 'placement'],
+  mounts: ['volumes'],
+};
+
+/** Where each container option is written (`container.capAdd` -> `cap_add`). */
+const CONTAINER_KEYS: Record<string, string> = {
+  capAdd: 'cap_add',
+  capDrop: 'cap_drop',
+  user: 'user',
+  hostname: 'hostname',
+  sysctls: 'sysctls',
+  ulimits: 'ulimits',
+  stopSignal: 'stop_signal',
+  extraHosts: 'extra_hosts',
+  dns: 'dns',
 };
 
 /**
@@ -85,7 +105,8 @@ function checkLimits(field: Field, spec: ServiceSpec): void {
   for (const { path, message } of parsed.error.issues) {
     if (path[0] === 'name') continue; // reported above with the name as written
     const [first = '', ...rest] = path.map(String);
-    const unmatched = [...(STACK_KEYS[first] ?? [first]), ...rest];
+    const containerKey = first === 'container' ? CONTAINER_KEYS[rest[0] ?? ''] : undefined;
+    const unmatched = containerKey !== undefined ? [containerKey, ...rest.slice(1)] : [...(STACK_KEYS[first] ?? [first]), ...rest];
     let at = field;
     for (let next = child(at, unmatched[0]); next !== undefined; next = child(at, unmatched[0])) {
       at = next;
@@ -102,12 +123,13 @@ function child(field: Field, key: string | undefined): Field | undefined {
   return field.isMap() ? field.entries().find(([k]) => k === key)?.[1] : undefined;
 }
 
-/** `x-kelvin: { driver: docker|process, thermal: { movable: bool } }` */
+/** `x-kelvin: { driver: docker|process, thermal: { movable: bool }, privileged: bool }` */
 function readKelvinExtension(field: Field, spec: ServiceSpec): void {
   readSection(field, {
     driver: (f) => (spec.driver = readChoice(f, 'driver', ['docker', 'process'] as const) ?? spec.driver),
     thermal: (f) =>
       readSection(f, { movable: (m) => (spec.thermal.movable = readBoolean(m) ?? spec.thermal.movable) }),
+    privileged: (f) => (spec.container.privileged = readBoolean(f) ?? false),
   });
 }
 

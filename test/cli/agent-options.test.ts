@@ -34,6 +34,7 @@ describe('parseRunOptions', () => {
       hwProfilesDir: null,
       dockerSocket: '/var/run/docker.sock',
       caFile: null,
+      factsIntervalMs: 60_000,
     });
   });
 
@@ -47,6 +48,7 @@ describe('parseRunOptions', () => {
     expect(o.labels).toEqual({ zone: 'kitchen', rack: 'a=b' });
     expect(o.dockerSocket).toBe('/run/d.sock');
     expect(o.name).toBe('pi-1');
+    expect(parseRunOptions({ ...base, factsInterval: '2s' }, {}).factsIntervalMs).toBe(2000);
   });
 
   it('takes the token from KELVIN_JOIN_TOKEN when --token is absent', () => {
@@ -57,6 +59,7 @@ describe('parseRunOptions', () => {
     [{ interval: 'fast' }, "--interval: 'fast' is not a duration between 100ms and 1h (e.g. 1s)"],
     [{ interval: '10ms' }, "--interval: '10ms' is not a duration between 100ms and 1h (e.g. 1s)"],
     [{ keepalive: '1500ms' }, '--keepalive: must be a whole number of seconds'],
+    [{ factsInterval: '100ms' }, "--facts-interval: '100ms' is not a duration between 1s and 1h (e.g. 1m)"],
     [{ broker: 'http://x:1883' }, '--broker: must be mqtt://HOST[:PORT] or mqtts://HOST[:PORT]'],
     [{ token: 'has:colon' }, '--token: must not be empty or contain spaces or ":"'],
     [{ token: undefined }, '--token: required (or set KELVIN_JOIN_TOKEN)'],

@@ -18,7 +18,7 @@ export interface AgentOptions {
   /** Put the stand-in nvidia-smi on PATH. */
   nvidiaSmi?: boolean;
   logLevel?: string;
-  /** More `kelvin agent` flags (e.g. --advertise-addr). */
+  /** More `kelvin agent` flags (e.g. --advertise-addr, `--facts-interval 1s`). */
   extraArgs?: string[];
   /** Run the agent (and so its process tasks) in this network namespace. */
   netns?: string;

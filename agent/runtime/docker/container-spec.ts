@@ -4,6 +4,7 @@
  */
 import type { TaskSpec } from '../../../shared/payloads/tasks.js';
 import { dockerPorts } from '../../mesh/task-ports.js';
+import { applyContainerExtras } from './container-extras.js';
 import { healthConfigBody } from './health-config.js';
 import { materialMounts } from '../../secrets/task-materials.js';
 import { addMounts, type CreateContainerBody, type HostConfigBody } from './engine-types.js';
@@ -74,7 +75,7 @@ export function createBody(spec: TaskSpec, image: string, nodeId: string | null,
   }
   const healthcheck = healthConfigBody(spec.healthcheck);
   addMounts(hostConfig, materialMounts(spec, materialsRoot));
-  return {
+  const body: CreateContainerBody = {
     Image: image,
     ...(spec.command ? { Cmd: spec.command } : {}),
     ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
@@ -88,4 +89,6 @@ export function createBody(spec: TaskSpec, image: string, nodeId: string | null,
     ...(ExposedPorts ? { ExposedPorts } : {}),
     HostConfig: hostConfig,
   };
+  applyContainerExtras(body, spec);
+  return body;
 }

@@ -11,6 +11,8 @@ import type { ContainerInspect, CreateContainerResponse, WaitResponse } from './
 import { containerName, cpuQuota, createBody, effectiveCpus, LABEL_TASK_ID } from './container-spec.js';
 import { exitFromState, GONE, signalFromExitCode } from './exit-info.js';
 import { ensureImage } from './images.js';
+import { checkImagePlatform } from './image-platform-check.js';
+import type { ImagePlatform } from '../../../shared/image-platform.js';
 import { decodeLogStream } from './log-stream.js';
 import type { HealthMonitor } from '../health/types.js';
 import { DockerHealthWatcher } from './health-watcher.js';
@@ -26,6 +28,8 @@ export interface ControllerContext {
   stopTimeoutMs: number;
   /** The fastest a container's health is read from the engine. */
   healthPollMs: number;
+  /** The board's OS and architecture: an image built for another is rejected; null checks nothing. */
+  platform: ImagePlatform | null;
 }
 
 export class DockerController implements Controller {
@@ -61,6 +65,7 @@ export class DockerController implements Controller {
     const image = this.spec.image;
     if (!image) throw new RuntimeError(`task ${this.taskId}: a docker task needs an image`, 'permanent');
     await ensureImage(this.ctx.client, image, this.ctx.pullIdleTimeoutMs, this.logger);
+    if (this.ctx.platform !== null) await checkImagePlatform(this.ctx.client, image, this.ctx.platform);
     this.containerId = await this.create(image);
     this.logger.info({ containerId: this.containerId }, 'container created');
   }
@@ -88,7 +93,7 @@ export class DockerController implements Controller {
   async stop(graceMs: number): Promise<void> {
     const id = this.containerId;
     if (id === null) return;
-    if (!(await this.kill(id, 'SIGTERM'))) return;
+    if (!(await this.kill(id, this.spec.container?.stopSignal ?? 'SIGTERM'))) return;
     const ended = this.waitNotRunning(id);
     if (await settlesWithin(ended, graceMs)) return;
     this.logger.info({ graceMs }, 'task ignored SIGTERM for its grace period; sending SIGKILL');

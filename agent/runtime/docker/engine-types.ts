@@ -19,13 +19,29 @@ export interface DeviceRequest {
   Capabilities: string[][];
 }
 
+export interface DeviceMappingBody {
+  PathOnHost: string;
+  PathInContainer: string;
+  CgroupPermissions: string;
+}
+
 export interface HostConfigBody {
   CpuPeriod?: number;
   CpuQuota?: number;
   Memory?: number;
   DeviceRequests?: DeviceRequest[];
+  Devices?: DeviceMappingBody[];
   Mounts?: MountBody[];
   PortBindings?: Record<string, Array<{ HostPort: string }>>;
+  CapAdd?: string[];
+  CapDrop?: string[];
+  Privileged?: boolean;
+  Sysctls?: Record<string, string>;
+  Ulimits?: Array<{ Name: string; Soft: number; Hard: number }>;
+  Init?: boolean;
+  ReadonlyRootfs?: boolean;
+  ExtraHosts?: string[];
+  Dns?: string[];
 }
 
 /** Durations in nanoseconds; Test ['NONE'] disables the image's check, an absent body inherits it. */
@@ -46,6 +62,9 @@ export interface CreateContainerBody {
   WorkingDir?: string;
   Healthcheck?: HealthConfigBody;
   ExposedPorts?: Record<string, object>;
+  User?: string;
+  Hostname?: string;
+  StopSignal?: string;
   Tty: false;
   AttachStdin: false;
   OpenStdin: false;
@@ -77,7 +96,7 @@ export interface ContainerInspect {
   Name: string;
   State: ContainerState;
   Config: { Labels: Record<string, string> | null; Image: string; Healthcheck?: { Interval?: number } };
-  HostConfig: { CpuPeriod: number; CpuQuota: number; Memory: number };
+  HostConfig: { CpuPeriod: number; CpuQuota: number; Memory: number; CapAdd?: string[] | null; Mounts?: MountBody[] | null; Devices?: DeviceMappingBody[] | null };
 }
 
 export interface ContainerSummary {
@@ -106,6 +125,8 @@ export interface MountBody {
   Source?: string;
   Target: string;
   ReadOnly?: boolean;
+  VolumeOptions?: { DriverConfig: { Name: string; Options: Record<string, string> } };
+  TmpfsOptions?: { SizeBytes: number };
 }
 
 /** Appends mounts to a host config (several parts of a task's spec add their own). */

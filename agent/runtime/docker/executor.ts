@@ -10,6 +10,7 @@ import type { ContainerInspect, ContainerSummary } from './engine-types.js';
 import { LABEL_MANAGED, LABEL_NODE_ID, LABEL_TASK_ID } from './container-spec.js';
 import { DockerController, type ControllerContext } from './controller.js';
 import { exitFromState } from './exit-info.js';
+import type { ImagePlatform } from '../../../shared/image-platform.js';
 
 export interface DockerExecutorOptions {
   /** The engine's unix socket; the agent's `--docker-host unix:///path` maps here. */
@@ -28,6 +29,8 @@ export interface DockerExecutorOptions {
   healthPollMs?: number;
   /** Where task secrets and configs are written (agent/secrets/task-materials.ts); null: none are mounted. */
   materialsRoot?: string | null;
+  /** The board's OS and architecture (its facts): images built for another are rejected. */
+  platform?: ImagePlatform;
 }
 
 const PING_TIMEOUT_MS = 2_000;
@@ -49,6 +52,7 @@ export class DockerExecutor implements Executor {
       pullIdleTimeoutMs: options.pullIdleTimeoutMs ?? 60_000,
       stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
       healthPollMs: options.healthPollMs ?? 1_000,
+      platform: options.platform ?? null,
     };
   }
 

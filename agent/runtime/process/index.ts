@@ -17,6 +17,8 @@ export { AdoptedProcessController, PROCESS_GONE, SURVIVOR_STOPPED } from './adop
 
 export interface ProcessExecutorOptions {
   stateDir: string;
+  /** Where the board's /dev is read; default `/`. */
+  hostRoot?: string;
   logger: Logger;
   /** Where the cgroup hierarchy is mounted; default /sys/fs/cgroup. */
   cgroupRoot?: string;
@@ -45,6 +47,7 @@ export class ProcessExecutor implements Executor {
       spec,
       stateDir: this.options.stateDir,
       cgroupRoot: this.cgroupRoot,
+      hostRoot: this.options.hostRoot ?? '/',
       logger: this.options.logger.child({ taskId: spec.id }),
       loadPty,
       logCapBytes: this.options.logCapBytes,

@@ -15,6 +15,7 @@ import { isSafeTaskId } from '../task-dir.js';
 import { RuntimeError, type Controller, type ExitInfo, type LogOptions } from '../types.js';
 import { pickCpuLimiter, type CpuLimiter } from './cpu-limiter.js';
 import { closingInheritedFds } from './inherited-fds.js';
+import { prepareProcessMounts } from './task-mounts.js';
 import { planLaunch, type LaunchPlan } from './launch-plan.js';
 import type { HealthMonitor } from '../health/types.js';
 import { ProcessHealthRunner } from './health-runner.js';
@@ -30,6 +31,8 @@ export interface ProcessControllerOptions {
   spec: TaskSpec;
   stateDir: string;
   cgroupRoot: string;
+  /** Where the board's /dev is read (devices a task needs); `/` on a real board. */
+  hostRoot: string;
   logger: Logger;
   loadPty: () => Promise<PtyModule | null>;
   logCapBytes?: number;
@@ -82,6 +85,7 @@ export class ProcessController implements Controller {
     mkdirSync(this.files.dir, { recursive: true });
     this.plan = planLaunch(this.spec, this.files.work);
     Object.assign(this.plan.env, materialEnv(this.spec, this.options.materialsRoot ?? null));
+    Object.assign(this.plan.env, prepareProcessMounts(this.spec, this.options.stateDir, this.options.hostRoot, this.files.work));
     this.limiter ??= await pickCpuLimiter({
       cgroupRoot: this.options.cgroupRoot,
       taskId: this.taskId,

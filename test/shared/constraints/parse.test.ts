@@ -53,7 +53,7 @@ const ACCEPTED: [string, string, Operator, string][] = [
 const KNOWN_KEYS =
   '(expected node.id, node.hostname, node.role, node.platform.os, node.platform.arch, ' +
   'node.labels.<name>, engine.labels.<name> or node.hw.*)';
-const KNOWN_HW_KEYS = '(known: node.hw.cpu.cores, node.hw.memory, node.hw.gpu.memory, node.hw.gpu.count, node.hw.ambient)';
+const KNOWN_HW_KEYS = '(known: node.hw.cpu.cores, node.hw.memory, node.hw.gpu.memory, node.hw.gpu.count, node.hw.ambient, node.hw.device)';
 
 /** [expression, 1-based position, reason] */
 const REJECTED: [string, number, string][] = [
