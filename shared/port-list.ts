@@ -11,6 +11,11 @@ export function portKey(port: Pick<PublishedPort, 'published' | 'protocol'>): st
   return `${port.published}/${port.protocol}`;
 }
 
+/** The keys of the ports published on the task's own board (mode host): a node resource for the scheduler. */
+export function hostPortKeys(ports: readonly PublishedPort[]): string[] {
+  return ports.filter((p) => p.mode === 'host' && p.published !== 0).map(portKey);
+}
+
 export const publishedPorts = z
   .array(publishedPort)
   .max(MAX_PUBLISHED_PORTS, `over the limit of ${MAX_PUBLISHED_PORTS} published ports`)

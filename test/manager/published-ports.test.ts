@@ -5,10 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyStack } from '../../manager/api/stacks.js';
 import { Cluster } from '../../manager/cluster.js';
 import { Store } from '../../manager/store/store.js';
+import { ManualClock } from './orchestrator/harness.js';
 import type { PublishedPort } from '../../shared/published-ports.js';
 import { defaultServiceSpec, type ServiceSpec } from '../../shared/service-spec.js';
 
-const clock = { now: () => 1_000 };
+const clock = new ManualClock();
 let dir: string;
 let store: Store;
 let cluster: Cluster;
