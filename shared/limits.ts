@@ -51,4 +51,4 @@ export const MAX_TASK_SPEC_BYTES = 256 * 1024;
  * Published ports of one service: each one is a listener on every board (ingress) and an entry in
  * every task. Ranges (`8000-8100:8000-8100`) expand to one entry per port.
  */
-export const MAX_PUBLISHED_PORTS = 256;
+export const MAX_PUBLISHED_PORTS = 64;

@@ -6,6 +6,7 @@ import { applyStack } from '../../manager/api/stacks.js';
 import { Cluster } from '../../manager/cluster.js';
 import { Store } from '../../manager/store/store.js';
 import { ManualClock } from './orchestrator/harness.js';
+import { MAX_PUBLISHED_PORTS } from '../../shared/limits.js';
 import type { PublishedPort } from '../../shared/published-ports.js';
 import { defaultServiceSpec, type ServiceSpec } from '../../shared/service-spec.js';
 
@@ -89,9 +90,10 @@ describe('published ports: assigned by the manager (published 0)', () => {
   });
 
   it('says so when the range is used up', () => {
-    const all = Array.from({ length: 256 }, (_, i) => port(0, i + 1));
-    for (let i = 0; i < 10; i++) cluster.createService(spec(`s${i}`, all));
-    cluster.createService(spec('s10', all.slice(0, 2768 - 2560)));
+    const many = Array.from({ length: MAX_PUBLISHED_PORTS }, (_, i) => port(0, i + 1));
+    const full = Math.floor(2768 / MAX_PUBLISHED_PORTS);
+    for (let i = 0; i < full; i++) cluster.createService(spec(`s${i}`, many));
+    cluster.createService(spec('rest', many.slice(0, 2768 - full * MAX_PUBLISHED_PORTS)));
     expect(() => cluster.createService(spec('last', [port(0, 80)]))).toThrow(
       'service last: no port left in 30000-32767/tcp to publish target port 80 on; give it one with published=',
     );
