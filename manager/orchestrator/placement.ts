@@ -149,7 +149,7 @@ function withTask(node: SchedulableNode, req: PlacementRequest): SchedulableNode
     tasksByService,
     totalTasks: node.totalTasks + 1,
     desiredSetBytes: (node.desiredSetBytes ?? 0) + (req.specBytes ?? 0),
-    usedHostPorts: new Set([...(node.usedHostPorts ?? []), ...(req.hostPorts ?? [])]),
+    usedHostPorts: req.hostPorts?.length ? new Set([...(node.usedHostPorts ?? []), ...req.hostPorts]) : node.usedHostPorts,
   };
 }
 
