@@ -6,9 +6,12 @@
  */
 import { z } from 'zod';
 
+const PUBLISHED = 'must be a port number (1-65535), or 0 for the manager to pick one';
+const TARGET = 'must be a port number (1-65535)';
+
 export const publishedPort = z.object({
-  published: z.number().int().min(0).max(65535),
-  target: z.number().int().min(1).max(65535),
+  published: z.number().int(PUBLISHED).min(0, PUBLISHED).max(65535, PUBLISHED),
+  target: z.number().int(TARGET).min(1, TARGET).max(65535, TARGET),
   protocol: z.enum(['tcp', 'udp']),
   mode: z.enum(['ingress', 'host']),
 });
