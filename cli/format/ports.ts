@@ -18,6 +18,11 @@ function formatRun({ first, count }: Run): string {
 }
 
 export function formatPorts(ports: readonly PublishedPort[]): string {
+  return portLines(ports).join(', ');
+}
+
+/** One entry per port, or per run of consecutive ports (for listings with a port on each line). */
+export function portLines(ports: readonly PublishedPort[]): string[] {
   const runs: Run[] = [];
   for (const port of ports) {
     const last = runs.at(-1);
@@ -30,5 +35,5 @@ export function formatPorts(ports: readonly PublishedPort[]): string {
     if (follows) last.count++;
     else runs.push({ first: port, count: 1 });
   }
-  return runs.map(formatRun).join(', ');
+  return runs.map(formatRun);
 }
