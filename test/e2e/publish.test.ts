@@ -42,6 +42,8 @@ describe('kelvin service create --publish', () => {
     const [auto] = JSON.parse(await cluster.kelvin('service', 'inspect', 'auto')) as ServiceView[];
     expect(auto?.spec.ports).toEqual([{ published: 30000, target: 8081, protocol: 'udp', mode: 'ingress' }]);
     expect(await cluster.kelvin('service', 'ls')).toMatch(/\bauto\b.*\*:30000->8081\/udp/);
+    expect(await cluster.kelvin('service', 'inspect', '--pretty', 'auto')).toContain('Ports:\n  - *:30000->8081/udp\n');
+    expect(await cluster.kelvin('service', 'ls', '--filter', 'name=auto', '--format', '{{.Name}} {{.Ports}}')).toBe('auto *:30000->8081/udp\n');
   }, 30_000);
 
   it('refuses a bad --publish value before reaching the manager, with exit 2', async () => {
