@@ -10,6 +10,7 @@ import { hashSecret, newJoinToken, safeEqual } from './broker/secrets.js';
 import { joinTokenCaDigest } from '../shared/join-token.js';
 import type { Clock } from './options.js';
 import { buildTaskSpec, newObjectId } from './orchestrator/task-factory.js';
+import { allocatePorts, keepAssignedPorts } from './port-allocator.js';
 import { isSpreadDescriptor } from './scheduler/index.js';
 import { ambientLimitsProblem, overlayLimits, thermalLimitsProblem } from './policy/index.js';
 import type { Change, ClusterRecord, EventRecord, NodeAvailability, NodeRecord, ServiceRecord, TaskRecord, ThermalOverrides } from './store/records.js';
@@ -151,10 +152,11 @@ export class Cluster {
   }
 
   createService(input: unknown): ServiceRecord {
-    const spec = validateSpec(input);
+    const requested = validateSpec(input);
     return this.store.transaction(() => {
-      if (this.store.getServiceByName(spec.name)) throw new ClusterError(`service '${spec.name}' already exists`, 'conflict');
-      this.materials?.checkRefs(spec);
+      if (this.store.getServiceByName(requested.name)) throw new ClusterError(`service '${requested.name}' already exists`, 'conflict');
+      this.materials?.checkRefs(requested);
+      const spec = this.withPublishedPorts(requested, null);
       this.checkTaskCap(spec, null);
       const now = this.clock.now();
       const service = this.store.insertService({ id: newObjectId(), name: spec.name, spec, version: 1, forceUpdate: 0, createdAt: now, updatedAt: now });
@@ -165,11 +167,12 @@ export class Cluster {
 
   updateService(ref: string, update: ServiceUpdate): ServiceRecord {
     const current = this.getService(ref);
-    const spec = update.spec === undefined ? current.spec : validateSpec(update.spec);
-    if (spec.name !== current.name) throw new ClusterError(`service ${current.name} cannot be renamed (to ${spec.name})`, 'invalid');
-    if (spec.mode !== current.spec.mode) throw new ClusterError(`service ${current.name}: mode cannot change from ${current.spec.mode} to ${spec.mode}`, 'invalid');
+    const requested = update.spec === undefined ? current.spec : validateSpec(update.spec);
+    if (requested.name !== current.name) throw new ClusterError(`service ${current.name} cannot be renamed (to ${requested.name})`, 'invalid');
+    if (requested.mode !== current.spec.mode) throw new ClusterError(`service ${current.name}: mode cannot change from ${current.spec.mode} to ${requested.mode}`, 'invalid');
     return this.store.transaction(() => {
-      this.materials?.checkRefs(spec);
+      this.materials?.checkRefs(requested);
+      const spec = this.withPublishedPorts(requested, current);
       if (this.desiredTasks(spec) > this.desiredTasks(current.spec)) this.checkTaskCap(spec, current.id);
       const updated = this.store.updateService(current.id, {
         spec,
@@ -196,6 +199,23 @@ export class Cluster {
       this.store.deleteService(service.id);
       this.store.addEvent('service.remove', service.name, `service ${service.name} removed`, { serviceId: service.id });
     });
+  }
+
+  /**
+   * A stack file's spec with the ports it leaves to the manager (`- "80"`) set to the ones the
+   * service already has, so an unchanged file compares equal to what is stored.
+   */
+  withKeptPorts(spec: ServiceSpec): ServiceSpec {
+    const current = this.store.getServiceByName(spec.name);
+    return { ...spec, ports: keepAssignedPorts(spec.ports, current?.spec ?? null) };
+  }
+
+  /** `spec` with its `published: 0` ports assigned; refused when another service holds one of its ports. */
+  private withPublishedPorts(spec: ServiceSpec, current: ServiceRecord | null): ServiceSpec {
+    const others = this.store.listServices().filter((s) => s.id !== current?.id).map((s) => s.spec);
+    const allocation = allocatePorts(spec, current?.spec ?? null, others);
+    if (!allocation.ok) throw new ClusterError(`service ${spec.name}: ${allocation.error}`, 'conflict');
+    return { ...spec, ports: allocation.ports };
   }
 
   /** Tasks the spec asks for: its replicas, or one per known node for a global service. */

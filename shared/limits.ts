@@ -46,3 +46,9 @@ export const MAX_STRING_CHARS = 4096;
  * to six-fold): a quarter of MAX_DESIRED_SET_BYTES, so a node holds at least four of the largest.
  */
 export const MAX_TASK_SPEC_BYTES = 256 * 1024;
+
+/**
+ * Published ports of one service: each one is a listener on every board (ingress) and an entry in
+ * every task. Ranges (`8000-8100:8000-8100`) expand to one entry per port.
+ */
+export const MAX_PUBLISHED_PORTS = 64;

@@ -17,8 +17,8 @@ import {
 } from './limits.js';
 import { serviceHealthcheck } from './healthcheck.js';
 import { taskDriver } from './payloads/facts.js';
+import { publishedPorts } from './port-list.js';
 import { materialRefs } from './secrets/refs.js';
-import { publishedPort } from './published-ports.js';
 import { containerOptions, defaultContainerOptions, devicesField, mountsField } from './container-options.js';
 
 export const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
@@ -83,7 +83,8 @@ export const serviceSpec = z.object({
   healthcheck: serviceHealthcheck.default(null),
   // [updates]
   // [ports]
-  ports: z.array(publishedPort).max(64, 'over the limit of 64 published ports').default([]),
+  /** Swarm's `--publish`: see shared/published-ports.ts. */
+  ports: publishedPorts.default([]),
   // [container]
   devices: devicesField.default([]),
   mounts: mountsField.default([]),

@@ -9,6 +9,7 @@ import { parseBytes } from '../../shared/units.js';
 import { UsageError } from '../errors.js';
 import { generateServiceName } from '../names/generate.js';
 import { durationMs as duration, keyValues, nonNegativeInt, oneOf, positiveNumber } from './args.js';
+import { publishFlag } from './publish-flags.js';
 import { firstIssue } from '../../shared/zod-issue.js';
 import { applyHealthFlags, type HealthFlags } from './health-flags.js';
 import { parseMaterialFlags } from './material-flags.js';
@@ -39,6 +40,7 @@ export interface CreateFlags extends HealthFlags, ContainerFlags {
   pinned?: boolean;
   secret?: string[];
   config?: string[];
+  publish?: string[];
 }
 
 function bytes(flag: string, text: string): number {
@@ -105,6 +107,7 @@ export function buildServiceSpec(flags: CreateFlags, args: string[], usedDoubleD
   spec.secrets = parseMaterialFlags('secret', flags.secret ?? []);
   spec.configs = parseMaterialFlags('config', flags.config ?? []);
   applyContainerFlags(spec, flags);
+  spec.ports = publishFlag('--publish', flags.publish ?? []);
   const checked = serviceSpec.safeParse(spec);
   if (!checked.success) {
     const { path, where, message } = firstIssue(checked.error, 'spec');
@@ -127,4 +130,5 @@ const FLAG_OF: Record<string, string> = {
   constraints: '--constraint',
   preferences: '--placement-pref',
   healthcheck: '--health-cmd',
+  ports: '--publish',
 };

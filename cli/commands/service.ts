@@ -64,7 +64,8 @@ export function registerService(program: Command): void {
     .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL (default 10s)')
     .option('--pinned', 'never move the task off its node for heat')
     .option('--secret <secret>', 'NAME or source=NAME[,target=FILE][,uid=N][,gid=N][,mode=0400]; repeatable', collect, [])
-    .option('--config <config>', 'NAME or source=NAME[,target=PATH][,uid=N][,gid=N][,mode=0444]; repeatable', collect, []);
+    .option('--config <config>', 'NAME or source=NAME[,target=PATH][,uid=N][,gid=N][,mode=0444]; repeatable', collect, [])
+    .option('-p, --publish <port>', 'publish a port: PUBLISHED:TARGET[/udp], TARGET (port picked from 30000-32767), or published=,target=[,protocol=][,mode=ingress|host]; repeatable', collect, []);
   addContainerOptions(addHealthOptions(create)).action(async (args: string[], flags: CreateFlags) => {
     const spec = buildServiceSpec(flags, args, process.argv.includes('--'));
     const created = await createWithName(KelvinClient.fromEnv(), spec, flags.name === undefined);

@@ -4,6 +4,7 @@
  * `.Telemetry.CpuTempC`) where no column has the same name.
  */
 import type { NodeView, ServiceView, StackView, TaskView } from '../../manager/api/views.js';
+import { formatPorts } from './ports.js';
 import { serviceRuns } from './services.js';
 import { currentState, shortId, taskError, taskName } from './tasks.js';
 import { capitalize } from './time.js';
@@ -33,7 +34,7 @@ export function nodeRow(n: NodeView): Row {
 }
 
 export function serviceRow(s: ServiceView): Row {
-  return overlay(s, { ID: shortId(s.id), Name: s.name, Mode: s.mode, Replicas: `${s.running}/${s.desired}`, Driver: s.spec.driver, Image: serviceRuns(s) });
+  return overlay(s, { ID: shortId(s.id), Name: s.name, Mode: s.mode, Replicas: `${s.running}/${s.desired}`, Driver: s.spec.driver, Image: serviceRuns(s), Ports: formatPorts(s.spec.ports) });
 }
 
 export function taskRow(t: TaskView, hostnames: ReadonlyMap<string, string>, now = Date.now()): Row {

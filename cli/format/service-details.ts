@@ -2,6 +2,7 @@
 import type { ServiceView } from '../../manager/api/views.js';
 import { formatBytes } from '../../shared/units.js';
 import { formatLines } from '../output.js';
+import { portLines } from './ports.js';
 import { serviceRuns } from './services.js';
 
 const seconds = (ms: number): string => `${ms / 1000}s`;
@@ -33,6 +34,7 @@ export function serviceDetails(s: ServiceView): string {
     `Restart policy: ${rp.condition}, delay ${seconds(rp.delayMs)}, max attempts ${rp.maxAttempts || 'unlimited'}${rp.windowMs ? `, window ${seconds(rp.windowMs)}` : ''}`,
     `Stop grace:     ${seconds(spec.stopGracePeriodMs)}`,
     `Heat:           ${spec.thermal.movable ? 'moved off a hot node' : 'pinned (throttled in place, never moved)'}`,
+    ...(spec.ports.length > 0 ? ['Ports:', ...list(portLines(spec.ports))] : []),
     'Environment:',
     ...pairs(spec.env),
     'Labels:',

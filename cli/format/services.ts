@@ -1,6 +1,7 @@
 /** `kelvin service ls`, `stack services`, `stack ls` tables and `service inspect --pretty`. */
 import type { ServiceView, StackView } from '../../manager/api/views.js';
 import { formatTable } from '../output.js';
+import { formatPorts } from './ports.js';
 import { shortId } from './tasks.js';
 
 /** What the service runs: the image for docker, the command line for a process. */
@@ -11,8 +12,8 @@ export function serviceRuns(s: ServiceView): string {
 
 export function serviceTable(services: ServiceView[]): string {
   return formatTable(
-    ['ID', 'NAME', 'MODE', 'REPLICAS', 'DRIVER', 'IMAGE / COMMAND'],
-    services.map((s) => [shortId(s.id), s.name, s.mode, `${s.running}/${s.desired}`, s.spec.driver, serviceRuns(s)]),
+    ['ID', 'NAME', 'MODE', 'REPLICAS', 'DRIVER', 'IMAGE / COMMAND', 'PORTS'],
+    services.map((s) => [shortId(s.id), s.name, s.mode, `${s.running}/${s.desired}`, s.spec.driver, serviceRuns(s), formatPorts(s.spec.ports)]),
   );
 }
 

@@ -2,8 +2,9 @@
  * Stacks are services sharing `spec.stack`. A deploy applies the file's set in one transaction: it
  * creates what is new, updates what changed, removes what the file dropped only with `prune` (as
  * `docker stack deploy --prune`; otherwise they are kept and listed), and changes nothing at all if
- * any of it is refused (no half-applied stack).
+ * any of it is refused (a port conflict included: no half-applied stack).
  */
+import { portKey } from '../../shared/port-list.js';
 import type { ServiceSpec } from '../../shared/service-spec.js';
 import type { Cluster } from '../cluster.js';
 import type { ServiceRecord } from '../store/records.js';
@@ -41,9 +42,25 @@ export function applyStack(cluster: Cluster, transaction: Transaction, name: str
   const result: StackDeployResult = { created: [], updated: [], removed: [], unchanged: [], kept: [] };
   transaction(() => {
     const existing = new Map(cluster.listServices().filter((s) => s.spec.stack === name).map((s) => [s.name, s]));
-    for (const spec of specs) {
+    const wanted = specs.map((spec) => cluster.withKeptPorts(spec));
+    const names = new Set(wanted.map((s) => s.name));
+    // Pruned services go first and services that take up a new port last, so a port the file moves
+    // from one service to another is free by the time its new holder claims it.
+    for (const gone of existing.values()) {
+      if (names.has(gone.name)) continue;
+      if (!options.prune) {
+        result.kept.push(gone.name);
+        continue;
+      }
+      cluster.removeService(gone.id);
+      result.removed.push(gone.name);
+    }
+    const takesNewPort = (spec: ServiceSpec): boolean => {
+      const had = new Set(existing.get(spec.name)?.spec.ports.map(portKey));
+      return spec.ports.some((p) => !had.has(portKey(p)));
+    };
+    for (const spec of [...wanted.filter((s) => !takesNewPort(s)), ...wanted.filter(takesNewPort)]) {
       const current = existing.get(spec.name);
-      existing.delete(spec.name);
       if (!current) {
         cluster.createService(spec);
         result.created.push(spec.name);
@@ -51,14 +68,6 @@ export function applyStack(cluster: Cluster, transaction: Transaction, name: str
         cluster.updateService(current.id, { spec });
         result.updated.push(spec.name);
       } else result.unchanged.push(spec.name);
-    }
-    for (const gone of existing.values()) {
-      if (!options.prune) {
-        result.kept.push(gone.name);
-        continue;
-      }
-      cluster.removeService(gone.id);
-      result.removed.push(gone.name);
     }
   });
   return result;

@@ -44,6 +44,8 @@ export interface PlacedTask {
   reservations: Resources;
   /** What it takes in the node's desired set (desiredSetEntryBytes). */
   specBytes: number;
+  /** Host-mode ports it publishes on the node (`9100/tcp`). */
+  hostPorts: readonly string[];
 }
 
 /** `telemetry`: the node's latest sample (load and ambient readings), null before its first. */
@@ -52,8 +54,10 @@ export function schedulableNode(node: NodeRecord, placed: PlacedTask[], telemetr
   if (!subject || !node.facts) return null;
   const reserved: Resources = { cpus: 0, memoryBytes: 0, gpus: 0 };
   const tasksByService = new Map<string, number>();
+  const usedHostPorts = new Set<string>();
   let desiredSetBytes = 0;
   for (const t of placed) {
+    for (const p of t.hostPorts) usedHostPorts.add(p);
     desiredSetBytes += t.specBytes;
     reserved.cpus += t.reservations.cpus;
     reserved.memoryBytes += t.reservations.memoryBytes;
@@ -71,5 +75,6 @@ export function schedulableNode(node: NodeRecord, placed: PlacedTask[], telemetr
     totalTasks: placed.length,
     load1: telemetry?.load1 ?? null,
     desiredSetBytes,
+    usedHostPorts,
   };
 }

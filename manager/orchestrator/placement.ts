@@ -7,6 +7,7 @@ import type { Logger } from '../../shared/logger.js';
 import { isTerminal } from '../../shared/payloads/tasks.js';
 import { MAX_CLUSTER_TASKS } from '../../shared/limits.js';
 import { desiredSetEntryBytes } from '../../shared/wire.js';
+import { hostPortKeys } from '../../shared/port-list.js';
 import { schedulableNode, type PlacedTask } from '../inventory/node-view.js';
 import { scheduleTasks } from '../scheduler/index.js';
 import type { PlacementPolicy, PlacementRequest, SchedulableNode } from '../scheduler/types.js';
@@ -37,7 +38,8 @@ export function placePendingTasks(store: Store, logger: Logger, policy?: Placeme
   // Measured once per service version, not once per task (a service may have 100,000).
   const versionOf = (t: TaskRecord): string => `${t.serviceId}|${t.serviceVersion}|${t.forceUpdate}`;
   const specBytesOf = memo((task: TaskRecord) => desiredSetEntryBytes({ ...task.spec, slot: MAX_CLUSTER_TASKS }), versionOf);
-  const nodes = buildNodes(store, active, services, specBytesOf);
+  const hostPortsOf = memo((task: TaskRecord) => hostPortKeys(services.get(task.serviceId)?.spec.ports ?? []), (t) => t.serviceId);
+  const nodes = buildNodes(store, active, services, specBytesOf, hostPortsOf);
   const imagePlatforms = learnedImagePlatforms(store.listTasks());
 
   // One request per service version, shared by its tasks but for the id: the scheduler then
@@ -57,6 +59,7 @@ export function placePendingTasks(store: Store, logger: Logger, policy?: Placeme
       specBytes: specBytesOf(task),
       devices: service.spec.devices.map((d) => d.host),
       platforms: (service.spec.driver === 'docker' && service.spec.image !== null ? imagePlatforms.get(service.spec.image) : undefined) ?? [],
+      hostPorts: hostPortsOf(task),
     };
   }, versionOf);
   const requests = new Map<string, PlacementRequest>();
@@ -106,7 +109,13 @@ export function placePendingTasks(store: Store, logger: Logger, policy?: Placeme
   return { pending: pending.length, placed, more: writes > writeBudget };
 }
 
-function buildNodes(store: Store, active: TaskRecord[], services: Map<string, ServiceRecord>, specBytesOf: (task: TaskRecord) => number): Map<string, SchedulableNode> {
+function buildNodes(
+  store: Store,
+  active: TaskRecord[],
+  services: Map<string, ServiceRecord>,
+  specBytesOf: (task: TaskRecord) => number,
+  hostPortsOf: (task: TaskRecord) => string[],
+): Map<string, SchedulableNode> {
   const placed = new Map<string, PlacedTask[]>();
   for (const t of active) {
     if (t.nodeId === null || t.state === 'pending' || isTerminal(t.state)) continue;
@@ -115,6 +124,7 @@ function buildNodes(store: Store, active: TaskRecord[], services: Map<string, Se
       serviceId: t.serviceId,
       reservations: service ? reservationsOf(service) : { cpus: 0, memoryBytes: 0, gpus: 0 },
       specBytes: specBytesOf(t),
+      hostPorts: hostPortsOf(t),
     };
     pushTo(placed, t.nodeId, entry);
   }
@@ -139,6 +149,7 @@ function withTask(node: SchedulableNode, req: PlacementRequest): SchedulableNode
     tasksByService,
     totalTasks: node.totalTasks + 1,
     desiredSetBytes: (node.desiredSetBytes ?? 0) + (req.specBytes ?? 0),
+    usedHostPorts: req.hostPorts?.length ? new Set([...(node.usedHostPorts ?? []), ...req.hostPorts]) : node.usedHostPorts,
   };
 }
 

@@ -18,6 +18,7 @@ export type FilterName =
   | 'platform'
   | 'resources'
   | 'desiredSet'
+  | 'hostPorts'
   | 'maxReplicas';
 
 export interface Filter {
@@ -125,6 +126,15 @@ const desiredSet: Filter = {
   explain: (count) => `desired set full on ${nodes(count)} (${MAX_DESIRED_SET_BYTES} bytes each)`,
 };
 
+/** A host-mode port is a node resource: one task publishing it per board (swarmkit's HostPortFilter). */
+const hostPorts: Filter = {
+  name: 'hostPorts',
+  applies: (group) => group.hostPorts.length > 0,
+  perClass: never,
+  check: (group, node) => (node.hostPortInUse(group.hostPorts) ? '' : null),
+  explain: (count) => `host-mode port already in use on ${nodes(count)}`,
+};
+
 const maxReplicas: Filter = {
   name: 'maxReplicas',
   applies: (group) => group.maxReplicasPerNode > 0,
@@ -136,7 +146,7 @@ const maxReplicas: Filter = {
 /** Verdicts that cannot change while tasks are placed in one call. */
 export const STATIC_FILTERS: readonly Filter[] = [ready, availability, policy, driver, constraints, devices, platform];
 /** Verdicts that change as tasks land on a node: re-checked for the node after each placement. */
-export const DYNAMIC_FILTERS: readonly Filter[] = [resources, desiredSet, maxReplicas];
+export const DYNAMIC_FILTERS: readonly Filter[] = [resources, desiredSet, hostPorts, maxReplicas];
 export const FILTERS: readonly Filter[] = [...STATIC_FILTERS, ...DYNAMIC_FILTERS];
 
 export interface FilterFailure {

@@ -21,6 +21,7 @@ export class NodeState implements HeapItem {
   freeDesiredSetBytes: number;
   totalTasks: number;
   private readonly placedByService = new Map<string, number>();
+  private readonly placedHostPorts = new Set<string>();
   private refusal: string | null | undefined;
   private cachedPenalty: number | undefined;
 
@@ -42,6 +43,11 @@ export class NodeState implements HeapItem {
     return (this.node.tasksByService.get(serviceId) ?? 0) + (this.placedByService.get(serviceId) ?? 0);
   }
 
+  /** Whether a task already on the node, or placed in this call, publishes one of `ports` in host mode. */
+  hostPortInUse(ports: readonly string[]): boolean {
+    return ports.some((p) => this.placedHostPorts.has(p) || this.node.usedHostPorts?.has(p) === true);
+  }
+
   /** The policy's reason to refuse new work, asked once per call (telemetry does not change mid-call). */
   refusedBecause(): string | null {
     if (this.refusal === undefined) this.refusal = this.policy?.refuse(this.node) ?? null;
@@ -57,7 +63,8 @@ export class NodeState implements HeapItem {
     return this.cachedPenalty;
   }
 
-  place(serviceId: string, reservations: Resources, specBytes = 0): void {
+  place(serviceId: string, reservations: Resources, specBytes = 0, hostPorts: readonly string[] = []): void {
+    for (const p of hostPorts) this.placedHostPorts.add(p);
     this.freeDesiredSetBytes -= specBytes;
     this.freeMilliCpus -= milliCpus(reservations.cpus);
     this.freeMemoryBytes -= reservations.memoryBytes;

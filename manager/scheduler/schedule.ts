@@ -57,7 +57,7 @@ function placeGroup(
       pending.set(taskId, exhausted);
       continue;
     }
-    choice.node.place(group.serviceId, group.reservations, group.specBytes);
+    choice.node.place(group.serviceId, group.reservations, group.specBytes, group.hostPorts);
     placements.set(taskId, choice.node.id);
     const failure = firstFailure(DYNAMIC_FILTERS, group, choice.node);
     if (failure !== null) tally.add(failure);

@@ -20,6 +20,8 @@ export interface TaskGroup {
   readonly reservations: Resources;
   readonly reservedMilliCpus: number;
   readonly spread: string[];
+  /** Host-mode ports (`9100/tcp`) each task takes on its node. */
+  readonly hostPorts: string[];
   /** The largest desired-set entry of the group's tasks (they differ by a few id and slot digits). */
   specBytes: number;
   readonly taskIds: string[];
@@ -68,6 +70,7 @@ export function taskGroup(request: PlacementRequest): TaskGroup {
     reservedMilliCpus: milliCpus(request.reservations.cpus),
     spread: request.spread,
     specBytes: request.specBytes ?? 0,
+    hostPorts: request.hostPorts ?? [],
     taskIds: [],
   };
 }
@@ -82,7 +85,8 @@ function sameFields(a: PlacementRequest, b: PlacementRequest): boolean {
     a.reservations === b.reservations &&
     a.platforms === b.platforms &&
     a.devices === b.devices &&
-    a.specBytes === b.specBytes
+    a.specBytes === b.specBytes &&
+    a.hostPorts === b.hostPorts
   );
 }
 
@@ -97,6 +101,7 @@ function groupKey(request: PlacementRequest): string {
     [cpus, memoryBytes, gpus],
     request.platforms ?? [],
     request.devices ?? [],
+    request.hostPorts ?? [],
   ]);
 }
 

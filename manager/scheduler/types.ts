@@ -35,6 +35,8 @@ export interface SchedulableNode {
   load1: number | null;
   /** Bytes its desired set's tasks take (desiredSetEntryBytes each); absent = 0. */
   desiredSetBytes?: number;
+  /** Host-mode ports (`9100/tcp`) its tasks publish; absent = none. */
+  usedHostPorts?: ReadonlySet<string>;
 }
 
 /** An OS/architecture pair an image is built for (Swarm's `placement.platforms`). */
@@ -65,6 +67,8 @@ export interface PlacementRequest {
   specBytes?: number;
   /** Host devices (/dev paths) the node must have; absent or empty = none. */
   devices?: string[];
+  /** Host-mode ports (`9100/tcp`) the task publishes on its board: no two such tasks share a node. */
+  hostPorts?: string[];
 }
 
 /** The heat and power policy plugs in here. Both methods are asked at most once per node per call. */

@@ -14,7 +14,7 @@ export const IGNORED_SERVICE_KEYS = [
   'extends', 'external_links', 'gpus', 'group_add', 'ipc',
   'isolation', 'label_file', 'links', 'logging', 'mac_address', 'mem_limit', 'mem_reservation',
   'mem_swappiness', 'memswap_limit', 'network_mode', 'networks', 'oom_kill_disable', 'oom_score_adj', 'pid',
-  'pids_limit', 'platform', 'ports', 'post_start', 'pre_stop', 'profiles', 'provider',
+  'pids_limit', 'platform', 'post_start', 'pre_stop', 'profiles', 'provider',
   'pull_policy', 'runtime', 'scale', 'security_opt', 'shm_size',
   'stdin_open', 'storage_opt', 'tty', 'use_api_socket',
   'userns_mode', 'uts', 'volumes_from',

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiServer } from '../../../manager/api/index.js';
 import { startManager, type RunningManager } from '../../../manager/manager.js';
-import { MAX_CLUSTER_TASKS, MAX_CONSTRAINTS, MAX_ENV_BYTES, MAX_LABELS, MAX_TASK_SPEC_BYTES } from '../../../shared/limits.js';
+import { MAX_CLUSTER_TASKS, MAX_CONSTRAINTS, MAX_ENV_BYTES, MAX_LABELS, MAX_PUBLISHED_PORTS, MAX_TASK_SPEC_BYTES } from '../../../shared/limits.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { defaultServiceSpec, type ServiceSpec } from '../../../shared/service-spec.js';
 
@@ -67,6 +67,8 @@ describe('bounds on what a client sends', () => {
       [{ env: many(30, () => 'v'.repeat(30_000)) }, new RegExp(`^env: \\d+ bytes in all, over the limit of ${MAX_ENV_BYTES}$`)],
       [{ env: { BIG: 'v'.repeat(900 * 1024) } }, /^env\.BIG: 921604 bytes, over the limit of 32768 per entry$/],
       [{ command: ['/bin/echo', 'a'.repeat(70_000)] }, /^command: \d+ bytes in all, over the limit of 65536$/],
+      [{ ports: Array.from({ length: MAX_PUBLISHED_PORTS + 1 }, (_, i) => ({ published: 8000 + i, target: 80, protocol: 'tcp', mode: 'ingress' })) }, /^ports: over the limit of 64 published ports$/],
+      [{ ports: [{ published: 70_000, target: 80, protocol: 'tcp', mode: 'ingress' }] }, /^ports\.0\.published: must be a port number \(1-65535\), or 0 for the manager to pick one$/],
     ];
     for (const [patch, message] of cases) {
       const r = await call('POST', '/services', processSpec('web', patch));

@@ -38,6 +38,7 @@ export function node(id: string, options: NodeOptions = {}): SchedulableNode {
     tasksByService,
     totalTasks: options.totalTasks ?? counted,
     load1: options.load1 === undefined ? 0.5 : options.load1,
+    usedHostPorts: options.usedHostPorts,
   };
 }
 

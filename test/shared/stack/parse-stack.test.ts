@@ -56,11 +56,12 @@ describe('parseStackFile: the sample edge stack', () => {
       mode: 'global',
       placement: { constraints: [], preferences: [{ spread: 'node.labels.zone' }], maxReplicasPerNode: 0 },
       resources: { ...base.resources, limits: { cpus: null, memoryBytes: 64 * 1024 ** 2 } },
+      ports: [{ published: 9100, target: 9100, protocol: 'tcp', mode: 'ingress' }],
     });
   });
 
-  it('warns about the one key it does not act on, and says nothing about version or x-common-env', () => {
-    expect(result.warnings).toEqual(['services.node-exporter.ports: ignored: Kelvin does not act on this key (line 79)']);
+  it('has no warnings, and says nothing about version or x-common-env', () => {
+    expect(result.warnings).toEqual([]);
   });
 
   it('falls back to the ${TAG:-...} default when TAG is unset', () => {
