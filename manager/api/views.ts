@@ -69,6 +69,8 @@ export interface TaskView {
   health: TaskRecord['health'];
   /** The health check's last results, oldest first. */
   healthLog: TaskRecord['healthLog'];
+  /** Container id (docker) or process id (process) on its board, once started, as `docker inspect` gives a task's container. */
+  runtimeId: string | null;
 }
 
 export interface ServiceView {
@@ -167,6 +169,7 @@ export function taskView(task: TaskRecord): TaskView {
     finishedAt: task.finishedAt,
     health: task.health,
     healthLog: task.healthLog,
+    runtimeId: task.runtimeId,
   };
 }
 

@@ -224,8 +224,9 @@ describe('routing mesh', () => {
     await new Promise((r) => setTimeout(r, 300));
     await cluster.kelvin('service', 'scale', `${WEB}=1`);
     await expect.poll(() => cluster.runningOn(WEB), { timeout: 10_000 }).toHaveLength(1);
-    const [kept] = await cluster.runningOn(WEB);
-    const keptPort = portOfTask(tasksOf(kept ?? '?')[0] ?? 0);
+    // By task, not by board: after the kill -9 above, both tasks may run on the same board.
+    const keptTask = (await cluster.tasks(WEB)).find((t) => t.desiredState === 'running' && t.state === 'running');
+    const keptPort = portOfTask(Number(keptTask?.runtimeId));
     // While the other drains (its slow requests still open), new connections go to the kept task
     // as soon as the endpoint list without it has reached the board (recomputed every 250 ms).
     await expect.poll(() => replies(BOARDS[2]!.addr, 4), { timeout: 5000, interval: 200 }).toEqual(Array(4).fill(keptPort));
