@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultServiceSpec, type UpdateConfig } from '../../../shared/service-spec.js';
+import { applyStack } from '../../../manager/api/stacks.js';
 import { updateAlertOf } from '../../../manager/orchestrator/update-events.js';
 import type { Change, TaskRecord } from '../../../manager/store/records.js';
 import { Harness, spec } from './harness.js';
@@ -204,5 +205,22 @@ describe('rolling update', () => {
     h.orchestrator.endEvacuation(fresh.nodeId);
     run(15_000);
     expect(status()).toMatchObject({ state: 'completed', failures: 0 });
+  });
+
+  it('a stack deploy of a changed file rolls out the changed service only; the unchanged keep their task ids', () => {
+    const stackSpec = (name: string, v: string) => spec(`edge_${name}`, { stack: 'edge', replicas: 2, env: { V: v }, updateConfig: config({ monitorMs: 1000 }) });
+    const deployStack = (v: string) => applyStack(h.cluster, (fn) => h.store.transaction(fn), 'edge', [stackSpec('api', v), stackSpec('db', '1')]);
+    deployStack('1');
+    h.settle();
+    converge();
+    const dbTasks = h.live('edge_db').map((t) => t.id);
+    expect(deployStack('2')).toEqual({ created: [], updated: ['edge_api'], removed: [], unchanged: ['edge_db'] });
+    h.settle();
+    expect(h.live('edge_api').filter((t) => t.spec.env.V === '2')).toHaveLength(1); // parallelism 1: one slot first
+    run(10_000);
+    expect(h.live('edge_api').map((t) => t.spec.env.V)).toEqual(['2', '2']);
+    expect(h.cluster.getService('edge_api').updateStatus?.state).toBe('completed');
+    expect(h.live('edge_db').map((t) => t.id)).toEqual(dbTasks);
+    expect(h.cluster.getService('edge_db').updateStatus).toBeNull();
   });
 });
