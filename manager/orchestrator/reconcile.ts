@@ -174,7 +174,8 @@ class Pass {
     const older = tasks.slice(0, -1);
     if (isTerminal(newest.state)) {
       for (const t of older) if (isTerminal(t.state)) this.shutdown(t, 'ended during replacement');
-      this.restart(service, newest, successor);
+      // A rollout replacing an ended task of an older spec starts the new one now, not after the restart delay.
+      this.restart(service, newest, successor, update !== null && isOutdated(newest, service));
       return;
     }
     if (older.length > 0) {
@@ -215,10 +216,10 @@ class Pass {
     }
   }
 
-  private restart(service: ServiceRecord, ended: TaskRecord, successor: (of: TaskRecord) => TaskRecord): void {
+  private restart(service: ServiceRecord, ended: TaskRecord, successor: (of: TaskRecord) => TaskRecord, now = false): void {
     const decision = decideRestart(ended, service.spec.restartPolicy, this.ctx.now);
     if (!decision.restart) return; // the ended task keeps the slot: nothing more runs there
-    if (decision.at > this.ctx.now) {
+    if (decision.at > this.ctx.now && !now) {
       this.later(decision.at);
       return;
     }

@@ -12,6 +12,7 @@
 import { isTerminal } from '../../shared/payloads/tasks.js';
 import type { UpdateConfig } from '../../shared/service-spec.js';
 import type { ServiceRecord, TaskRecord, UpdateState, UpdateStatus } from '../store/records.js';
+import { decideRestart } from './restart-policy.js';
 import { isOutdated } from './task-factory.js';
 
 export interface RolloutInput {
@@ -65,10 +66,14 @@ export function rollbackPatch(service: ServiceRecord, now: number, message: stri
   return { spec: service.previousSpec, previousSpec: service.spec, version, updateStatus: freshStatus('rollback_started', version, now, message) };
 }
 
-/** A slot is due for replacement: its one live task runs (or starts) an older spec. */
-function dueForUpdate(tasks: readonly TaskRecord[], service: ServiceRecord): boolean {
+/**
+ * A slot is due for replacement: its one live task runs (or starts) an older spec, or ended and
+ * waits for its restart (the rollout restarts it at once, with the new spec).
+ */
+function dueForUpdate(tasks: readonly TaskRecord[], service: ServiceRecord, now: number): boolean {
   const newest = tasks[tasks.length - 1];
-  return tasks.length === 1 && newest !== undefined && newest.state !== 'pending' && !isTerminal(newest.state) && isOutdated(newest, service);
+  if (tasks.length !== 1 || newest === undefined || newest.state === 'pending' || !isOutdated(newest, service)) return false;
+  return !isTerminal(newest.state) || decideRestart(newest, service.spec.restartPolicy, now).restart;
 }
 
 /** Why a task of the rollout counts as failed, or null. Tasks the orchestrator stopped (moved for heat, node lost) never do. */
@@ -88,7 +93,7 @@ function failureOf(task: TaskRecord, monitorMs: number, now: number): string | n
 export function planRollout(input: RolloutInput): RolloutDecision {
   const { service, slots, now } = input;
   const previous = service.updateStatus;
-  const due = [...slots].filter(([, tasks]) => dueForUpdate(tasks, service)).map(([key]) => key);
+  const due = [...slots].filter(([, tasks]) => dueForUpdate(tasks, service, now)).map(([key]) => key);
   const idle = (status: UpdateStatus | null): RolloutDecision => ({
     start: new Set(),
     order: configFor(service, status?.state).order,
