@@ -95,6 +95,11 @@ describe('rolling update', () => {
     expect(status()?.message).toMatch(new RegExp(`update paused due to failure or early termination of task ${fresh.id} failed`));
     expect(h.live('web').filter((t) => t.slot !== 1).map((t) => t.id)).toEqual(before);
     expect(h.cluster.events().map((e) => e.kind)).toContain('service.update.paused');
+    // service rollback replaces the failed slot at once, not after the 5 s restart delay.
+    h.cluster.rollbackService('web');
+    h.settle();
+    expect(h.live('web').find((t) => t.slot === 1)?.spec.env).toEqual({ V: '1' });
+    expect(status()).toMatchObject({ state: 'rollback_started', total: 1 });
   });
 
   it('a task that fails after its monitor window is not an update failure', () => {
