@@ -190,7 +190,7 @@ export class Cluster {
         version,
         forceUpdate: next.forceUpdate,
         previousSpec: current.spec,
-        ...(rolls ? { updateStatus: freshStatus('updating', version, this.clock.now(), 'update in progress') } : {}),
+        ...(rolls ? { updateStatus: freshStatus('updating', version, this.clock.now(), 'update in progress', current.updateStatus) } : {}),
       });
       if (!updated) throw new ClusterError(`service ${ref} not found`, 'not-found');
       this.store.addEvent('service.update', current.name, `service ${current.name} updated${update.force ? ' (forced)' : ''}`, { serviceId: current.id });

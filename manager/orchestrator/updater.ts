@@ -51,9 +51,14 @@ export function configFor(service: ServiceRecord, state: UpdateState | undefined
   return state !== undefined && isRollback(state) ? service.spec.rollbackConfig : service.spec.updateConfig;
 }
 
-/** A rollout just begun. `total` is filled in by the first pass that sees the slots. */
-export function freshStatus(state: 'updating' | 'rollback_started', version: number, now: number, message: string): UpdateStatus {
-  return { state, version, startedAt: now, completedAt: null, message, total: 0, batch: [], nextBatchAt: now, failures: 0, failedTasks: [] };
+/**
+ * A rollout just begun (`total` is filled in by the first pass that sees the slots). One that
+ * replaces a rollout still under way keeps its batch, so the slots in flight still count against
+ * parallelism.
+ */
+export function freshStatus(state: 'updating' | 'rollback_started', version: number, now: number, message: string, replacing: UpdateStatus | null = null): UpdateStatus {
+  const batch = replacing !== null && ACTIVE.includes(replacing.state) ? replacing.batch : [];
+  return { state, version, startedAt: now, completedAt: null, message, total: 0, batch, nextBatchAt: now, failures: 0, failedTasks: [] };
 }
 
 /**
@@ -63,7 +68,7 @@ export function freshStatus(state: 'updating' | 'rollback_started', version: num
 export function rollbackPatch(service: ServiceRecord, now: number, message: string): Pick<ServiceRecord, 'spec' | 'previousSpec' | 'version'> & { updateStatus: UpdateStatus } | null {
   if (service.previousSpec === null) return null;
   const version = service.version + 1;
-  return { spec: service.previousSpec, previousSpec: service.spec, version, updateStatus: freshStatus('rollback_started', version, now, message) };
+  return { spec: service.previousSpec, previousSpec: service.spec, version, updateStatus: freshStatus('rollback_started', version, now, message, service.updateStatus) };
 }
 
 /**
@@ -109,7 +114,7 @@ export function planRollout(input: RolloutInput): RolloutDecision {
     status = { ...previous };
   } else if (due.length > 0 && !(previous !== null && previous.version === service.version && PAUSED.includes(previous.state))) {
     // Outdated tasks and no rollout for this version (an update through the store, or from an older manager).
-    status = freshStatus('updating', service.version, now, 'update in progress');
+    status = freshStatus('updating', service.version, now, 'update in progress', previous);
     transition = true;
   } else {
     return idle(previous);
@@ -161,7 +166,10 @@ export function planRollout(input: RolloutInput): RolloutDecision {
     const live = slots.get(key);
     const newest = live?.[live.length - 1];
     if (!live || !newest || isTerminal(newest.state)) return false;
-    if (live.length > 1 || isOutdated(newest, service) || newest.state !== 'running' || newest.startedAt === null) return true;
+    if (live.length > 1) return true;
+    // Not replaced under this spec (a batch carried over from the rollout this one replaced): due again, not in flight.
+    if (isOutdated(newest, service)) return false;
+    if (newest.state !== 'running' || newest.startedAt === null) return true;
     if (newest.health === 'starting' || newest.health === 'unhealthy') return true;
     const settlesAt = newest.startedAt + config.monitorMs;
     if (settlesAt > now) wake(settlesAt);

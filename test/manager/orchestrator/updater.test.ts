@@ -228,4 +228,19 @@ describe('rolling update', () => {
     expect(h.live('edge_db').map((t) => t.id)).toEqual(dbTasks);
     expect(h.cluster.getService('edge_db').updateStatus).toBeNull();
   });
+
+  it('a scale in the middle of an update keeps the batch in flight: still one slot at a time', () => {
+    deploy(4, config({ parallelism: 1, monitorMs: 2000 }));
+    updateEnv('2');
+    converge();
+    expect(h.live('web').filter((t) => envOf(t) === '2').map((t) => t.slot)).toEqual([1]);
+    h.cluster.scaleService('web', 5);
+    h.settle();
+    converge();
+    const replaced = (): number[] => h.live('web').filter((t) => envOf(t) === '2' && (t.slot ?? 0) <= 4).map((t) => t.slot ?? 0);
+    expect(replaced()).toEqual([1]); // slot 1 still within its monitor window: no second slot yet
+    run(15_000);
+    expect(h.live('web').map(envOf)).toEqual(['2', '2', '2', '2', '2']);
+    expect(status()?.state).toBe('completed');
+  });
 });
