@@ -49,7 +49,7 @@ function envOfProcesses(service: string): string[] {
 }
 
 /** Runs the kelvin command while sampling how many tasks of `service` run; returns its result and the fewest seen. */
-async function whileSampling(service: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string; fewest: number; ms: number }> {
+async function whileSampling(service: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; fewest: number; ms: number }> {
   let fewest = Number.MAX_SAFE_INTEGER;
   let done = false;
   const sampler = (async () => {
