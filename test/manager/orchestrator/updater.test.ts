@@ -243,4 +243,19 @@ describe('rolling update', () => {
     expect(h.live('web').map(envOf)).toEqual(['2', '2', '2', '2', '2']);
     expect(status()?.state).toBe('completed');
   });
+
+  it('a global service rolls out node by node', () => {
+    h.cluster.createService(spec('web', { mode: 'global', env: { V: '1' }, updateConfig: config({ parallelism: 1, monitorMs: 1000 }) }));
+    h.settle();
+    converge();
+    expect(running()).toHaveLength(2);
+    updateEnv('2');
+    converge();
+    expect(h.live('web').filter((t) => envOf(t) === '2')).toHaveLength(1);
+    run(500);
+    expect(h.live('web').filter((t) => envOf(t) === '2')).toHaveLength(1); // the first node's new task is within its monitor window
+    run(5000);
+    expect(running().map(envOf)).toEqual(['2', '2']);
+    expect(status()).toMatchObject({ state: 'completed', total: 2 });
+  });
 });
