@@ -59,4 +59,10 @@ describe('service update flags', () => {
     expect(usage(() => applyUpdateFlags(docker(), flags({ envAdd: ['A=1'] })))).toBe('nothing to update: no flag changes service web (pass --force to replace its tasks anyway)');
     expect(applyUpdateFlags(docker(), flags({ force: true }))).toEqual(docker());
   });
+
+  it('take the health flags, as service create does', () => {
+    const checked = applyUpdateFlags(docker(), flags({ healthCmd: 'wget -q localhost', healthRetries: '2' }));
+    expect(checked.healthcheck).toMatchObject({ test: ['CMD-SHELL', 'wget -q localhost'], retries: 2 });
+    expect(applyUpdateFlags(checked, flags({ healthcheck: false })).healthcheck).toBe('none');
+  });
 });

@@ -258,4 +258,38 @@ describe('rolling update', () => {
     expect(running().map(envOf)).toEqual(['2', '2']);
     expect(status()).toMatchObject({ state: 'completed', total: 2 });
   });
+
+  it('start-first with a health check stops the old task only once the new one is healthy; unhealthy within monitor is a failure', () => {
+    deploy(1, config({ monitorMs: 5000, order: 'start-first' }));
+    const old = h.live('web')[0];
+    updateEnv('2');
+    const fresh = h.live('web').find((t) => envOf(t) === '2');
+    if (!fresh?.nodeId || !old) throw new Error('no new task placed');
+    const health = (state: 'starting' | 'healthy' | 'unhealthy'): void => {
+      h.dispatcher.handle({
+        scope: 'node',
+        nodeId: fresh.nodeId ?? '',
+        kind: 'task-status',
+        payload: { v: 1, taskId: fresh.id, generation: 1, state: 'running', exitCode: null, signal: null, error: null, message: 'running', runtimeId: 'c1', throttled: false, ts: h.clock.now(), startedAt: null, finishedAt: null, health: state },
+      });
+      h.settle();
+    };
+    health('starting');
+    expect(h.store.getTask(old.id)?.desiredState).toBe('running'); // running but not healthy yet: the old one stays
+    health('healthy');
+    expect(h.store.getTask(old.id)?.desiredState).toBe('shutdown');
+    updateEnv('3');
+    const third = h.live('web').find((t) => envOf(t) === '3');
+    if (!third?.nodeId) throw new Error('no new task placed');
+    h.report(third.nodeId, third.id, 'running');
+    h.dispatcher.handle({
+      scope: 'node',
+      nodeId: third.nodeId,
+      kind: 'task-status',
+      payload: { v: 1, taskId: third.id, generation: 1, state: 'running', exitCode: null, signal: null, error: null, message: 'running', runtimeId: 'c1', throttled: false, ts: h.clock.now(), startedAt: null, finishedAt: null, health: 'unhealthy' },
+    });
+    h.settle();
+    expect(status()).toMatchObject({ state: 'paused', failures: 1 });
+    expect(status()?.message).toBe(`update paused due to failure or early termination of task ${third.id} unhealthy`);
+  });
 });
