@@ -18,7 +18,7 @@ export function serviceTable(services: ServiceView[]): string {
 }
 
 /** The latest rolling update's state, and why when it stopped short (`paused: update paused due to ...`). */
-function updateCell(s: ServiceView): string {
+export function updateCell(s: ServiceView): string {
   const u = s.updateStatus;
   if (u === null) return '';
   return u.state === 'paused' || u.state === 'rollback_paused' ? `${u.state}: ${u.message}` : u.state;
