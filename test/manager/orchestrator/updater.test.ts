@@ -219,7 +219,7 @@ describe('rolling update', () => {
     h.settle();
     converge();
     const dbTasks = h.live('edge_db').map((t) => t.id);
-    expect(deployStack('2')).toEqual({ created: [], updated: ['edge_api'], removed: [], unchanged: ['edge_db'] });
+    expect(deployStack('2')).toEqual({ created: [], updated: ['edge_api'], removed: [], unchanged: ['edge_db'], kept: [] });
     h.settle();
     expect(h.live('edge_api').filter((t) => t.spec.env.V === '2')).toHaveLength(1); // parallelism 1: one slot first
     run(10_000);
