@@ -17,7 +17,8 @@ let serviceId = '';
 describe.skipIf(!hasDocker)('rolling update, docker driver', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start();
-    cluster.startAgent('orin', boardRoot('jetson-orin'));
+    // An x86 board: the engine here runs amd64 images, and the agent refuses an image for another platform.
+    cluster.startAgent('box', boardRoot('x86-intel'));
     await cluster.waitForReadyNodes(1);
   }, 60_000);
 
