@@ -22,6 +22,7 @@ const BENCHES = [
   ['bench/brownout-storm.mjs', ['--nodes', '1000', '--down', '10'], ['--nodes', '5000']],
   ['bench/history-memory.mjs', ['--nodes', '2000', '--seconds', '30'], ['--nodes', '10000', '--seconds', '180']],
   ['bench/big-service.mjs', ['--replicas', '20000', '--stop-at', '1'], ['--replicas', '100000', '--stop-at', '1']],
+  ['bench/update.mjs', [], ['--monitor', '5s']],
 ];
 
 if (!existsSync(`${root}dist/cli/main.js`)) {

@@ -9,7 +9,9 @@ import { serviceSpec, type ServiceSpec } from '../shared/service-spec.js';
 import { hashSecret, newJoinToken, safeEqual } from './broker/secrets.js';
 import { joinTokenCaDigest } from '../shared/join-token.js';
 import type { Clock } from './options.js';
-import { buildTaskSpec, newObjectId } from './orchestrator/task-factory.js';
+import { buildTaskSpec, isOutdated, newObjectId } from './orchestrator/task-factory.js';
+import { recordTransition } from './orchestrator/update-events.js';
+import { freshStatus, rollbackPatch } from './orchestrator/updater.js';
 import { allocatePorts, keepAssignedPorts } from './port-allocator.js';
 import { isSpreadDescriptor } from './scheduler/index.js';
 import { ambientLimitsProblem, overlayLimits, thermalLimitsProblem } from './policy/index.js';
@@ -46,6 +48,8 @@ export interface ServiceUpdate {
   spec?: unknown;
   /** `update --force`: replace every task even if nothing changed. */
   force?: boolean;
+  /** The version the caller read the spec at: refused when the service changed since (no lost update). */
+  version?: number;
 }
 
 export interface TaskQuery {
@@ -159,7 +163,7 @@ export class Cluster {
       const spec = this.withPublishedPorts(requested, null);
       this.checkTaskCap(spec, null);
       const now = this.clock.now();
-      const service = this.store.insertService({ id: newObjectId(), name: spec.name, spec, version: 1, forceUpdate: 0, createdAt: now, updatedAt: now });
+      const service = this.store.insertService({ id: newObjectId(), name: spec.name, spec, version: 1, forceUpdate: 0, previousSpec: null, updateStatus: null, createdAt: now, updatedAt: now });
       this.store.addEvent('service.create', service.name, `service ${service.name} created`, { serviceId: service.id });
       return service;
     });
@@ -170,17 +174,41 @@ export class Cluster {
     const requested = update.spec === undefined ? current.spec : validateSpec(update.spec);
     if (requested.name !== current.name) throw new ClusterError(`service ${current.name} cannot be renamed (to ${requested.name})`, 'invalid');
     if (requested.mode !== current.spec.mode) throw new ClusterError(`service ${current.name}: mode cannot change from ${current.spec.mode} to ${requested.mode}`, 'invalid');
+    if (update.version !== undefined && update.version !== current.version) {
+      throw new ClusterError(`service ${current.name} changed since it was read (version ${current.version}, not ${update.version}); run the update again`, 'conflict');
+    }
     return this.store.transaction(() => {
       this.materials?.checkRefs(requested);
       const spec = this.withPublishedPorts(requested, current);
       if (this.desiredTasks(spec) > this.desiredTasks(current.spec)) this.checkTaskCap(spec, current.id);
+      const version = current.version + 1;
+      const next = { ...current, spec, version, forceUpdate: current.forceUpdate + (update.force ? 1 : 0) };
+      // A change the tasks see starts a rolling update (the orchestrator paces it); a scale does not.
+      const rolls = this.store.listTasks({ serviceId: current.id, desiredState: 'running' }).some((t) => isOutdated(t, next));
       const updated = this.store.updateService(current.id, {
         spec,
-        version: current.version + 1,
-        forceUpdate: current.forceUpdate + (update.force ? 1 : 0),
+        version,
+        forceUpdate: next.forceUpdate,
+        previousSpec: current.spec,
+        ...(rolls ? { updateStatus: freshStatus('updating', version, this.clock.now(), 'update in progress', current.updateStatus) } : {}),
       });
       if (!updated) throw new ClusterError(`service ${ref} not found`, 'not-found');
       this.store.addEvent('service.update', current.name, `service ${current.name} updated${update.force ? ' (forced)' : ''}`, { serviceId: current.id });
+      if (rolls && updated.updateStatus) recordTransition(this.store, updated, updated.updateStatus);
+      return updated;
+    });
+  }
+
+  /** `kelvin service rollback`: back to the spec before the last update, rolled out with its rollback_config. */
+  rollbackService(ref: string): ServiceRecord {
+    const current = this.getService(ref);
+    const patch = rollbackPatch(current, this.clock.now(), 'manually requested rollback');
+    if (!patch) throw new ClusterError(`service ${current.name} has no previous spec to roll back to (it was never updated)`, 'invalid');
+    return this.store.transaction(() => {
+      if (this.desiredTasks(patch.spec) > this.desiredTasks(current.spec)) this.checkTaskCap(patch.spec, current.id);
+      const updated = this.store.updateService(current.id, patch);
+      if (!updated) throw new ClusterError(`service ${ref} not found`, 'not-found');
+      recordTransition(this.store, updated, patch.updateStatus);
       return updated;
     });
   }
@@ -346,7 +374,7 @@ function validateSpec(input: unknown): ServiceSpec {
 /** A task of the spec at its largest: longest ids and slot number. */
 function largestTaskBytes(spec: ServiceSpec): number {
   const id = 'x'.repeat(64);
-  const service: ServiceRecord = { id, name: spec.name, spec, version: 1, forceUpdate: 0, createdAt: 0, updatedAt: 0 };
+  const service: ServiceRecord = { id, name: spec.name, spec, version: 1, forceUpdate: 0, previousSpec: null, updateStatus: null, createdAt: 0, updatedAt: 0 };
   return desiredSetEntryBytes(buildTaskSpec(id, service, spec.mode === 'replicated' ? MAX_CLUSTER_TASKS : null));
 }
 

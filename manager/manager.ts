@@ -26,6 +26,7 @@ import { MeshPublisher, TaskEndpoints } from './mesh/index.js';
 import { ManagerMetrics } from './metrics.js';
 import { parseManagerOptions, type ManagerOptions, type ManagerOptionsInput } from './options.js';
 import { Orchestrator } from './orchestrator/orchestrator.js';
+import { watchUpdateAlerts } from './orchestrator/update-events.js';
 import { PolicyEngine } from './policy/index.js';
 import { PolicyActions, PolicyInputs } from './policy-runtime/index.js';
 import { ensureClusterIdentity } from './store/cluster-identity.js';
@@ -257,6 +258,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     cleanups.push(() => inventory.stop());
     dispatcher.start();
     cleanups.push(() => dispatcher.stop());
+    cleanups.push(watchUpdateAlerts(store, (alert) => alerts.emit(alert), () => clock.now()));
     orchestrator.start();
     cleanups.push(() => orchestrator.stop());
     policyInputs.start();

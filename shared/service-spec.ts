@@ -38,8 +38,18 @@ export const updateConfig = z.object({
   delayMs: z.number().int().nonnegative(),
   order: z.enum(['stop-first', 'start-first']),
   failureAction: z.enum(['pause', 'continue', 'rollback']),
+  // [updates]
+  /** A new task that exits, is rejected or turns unhealthy this long after starting counts as failed. */
+  monitorMs: z.number().int().nonnegative().default(5000),
+  /** Share of the rolled-out tasks that may fail before failureAction applies (0..1). */
+  maxFailureRatio: z.number().min(0).max(1).default(0),
 });
 export type UpdateConfig = z.infer<typeof updateConfig>;
+
+/** Swarm's rollback_config defaults (the same as update_config's). */
+export function defaultRollbackConfig(): UpdateConfig {
+  return { parallelism: 1, delayMs: 0, order: 'stop-first', failureAction: 'pause', monitorMs: 5000, maxFailureRatio: 0 };
+}
 
 export const serviceSpec = z.object({
   name: z.string().regex(SERVICE_NAME, 'service name: letters, digits, _ . - (max 63), starting with a letter or digit'),
@@ -82,6 +92,8 @@ export const serviceSpec = z.object({
   /** The service's own check, 'none' (`--no-healthcheck`), or null: the image's HEALTHCHECK, if any. */
   healthcheck: serviceHealthcheck.default(null),
   // [updates]
+  /** How `kelvin service rollback` (or an automatic rollback) rolls the previous spec out; Swarm's defaults. */
+  rollbackConfig: updateConfig.default(defaultRollbackConfig()),
   // [ports]
   /** Swarm's `--publish`: see shared/published-ports.ts. */
   ports: publishedPorts.default([]),
@@ -116,13 +128,14 @@ export function defaultServiceSpec(name: string): ServiceSpec {
       reservations: { cpus: null, memoryBytes: null, gpus: null },
     },
     restartPolicy: { condition: 'any', delayMs: 5000, maxAttempts: 0, windowMs: 0 },
-    updateConfig: { parallelism: 1, delayMs: 0, order: 'stop-first', failureAction: 'pause' },
+    updateConfig: { parallelism: 1, delayMs: 0, order: 'stop-first', failureAction: 'pause', monitorMs: 5000, maxFailureRatio: 0 },
     stopGracePeriodMs: 10_000,
     thermal: { movable: true },
     stack: null,
     // [health]
     healthcheck: null,
     // [updates]
+    rollbackConfig: defaultRollbackConfig(),
     // [ports]
     ports: [],
     // [container]

@@ -1,4 +1,4 @@
-/** `kelvin service create|ls|ps|inspect|scale|update|rm|logs`, as `docker service` has them. */
+/** `kelvin service create|ls|ps|inspect|scale|update|rollback|rm|logs`, as `docker service` has them. */
 import { Command } from 'commander';
 import type { ServiceView, TaskView } from '../../manager/api/views.js';
 import type { LogsStreamItem } from '../../manager/api/logs-stream.js';
@@ -12,11 +12,12 @@ import { serviceDetails } from '../format/service-details.js';
 import { serviceTable } from '../format/services.js';
 import { printJson } from '../output.js';
 import { collect, nonNegativeInt, tailCount } from './args.js';
-import { addHealthOptions } from './health-flags.js';
 import { createWithName } from './service-create.js';
-import { buildServiceSpec, type CreateFlags } from './service-flags.js';
+import { buildServiceSpec, specOptions, type CreateFlags } from './service-flags.js';
+import { applyUpdateFlags, type UpdateFlags } from './service-update-flags.js';
 import { addTaskListFlags, checkTaskListFlags, printTaskList } from './task-list.js';
 import { addContainerOptions } from './container-flags.js';
+import { followRollout } from './update-progress.js';
 
 const seg = encodeURIComponent;
 
@@ -34,43 +35,30 @@ function parseScale(item: string): [string, number] {
 export function registerService(program: Command): void {
   const service = program
     .command('service')
-    .description('Manage services: create, ls, ps, inspect, scale, update, rm, logs')
+    .description('Manage services: create, ls, ps, inspect, scale, update, rollback, rm, logs')
     .enablePositionalOptions();
 
   const create = service
     .command('create')
     .description('Create a service: IMAGE [ARGS...] for docker, or -- CMD [ARGS...] for a process')
     .argument('[args...]', 'IMAGE [ARGS...] (docker) or -- CMD [ARGS...] (process)')
-    .passThroughOptions()
+    .passThroughOptions();
+  specOptions(create)
     .option('--name <name>', 'service name (default: a generated one, as docker_names makes)')
-    .option('--replicas <n>', 'number of tasks (replicated mode)')
     .option('--mode <mode>', 'replicated or global (one task per eligible node)')
     .option('--constraint <expr>', 'placement constraint, e.g. node.labels.gpu==true; repeatable', collect, [])
     .option('--placement-pref <pref>', 'spread=<node attribute>; repeatable', collect, [])
-    .option('--max-replicas-per-node <n>', 'at most this many tasks on one node (0: no limit)')
-    .option('--reserve-cpu <cpus>', 'CPUs a node must have free')
-    .option('--reserve-memory <size>', 'memory a node must have free, e.g. 256M')
-    .option('--gpus <n>', 'GPUs to reserve (and hand to the container)')
-    .option('--limit-cpu <cpus>', 'hard CPU limit')
-    .option('--limit-memory <size>', 'hard memory limit, e.g. 512M')
     .option('--driver <driver>', 'docker or process (default: docker for IMAGE, process for -- CMD)')
     .option('--env <k=v>', 'environment variable; repeatable', collect, [])
     .option('--label <k=v>', 'service label; repeatable', collect, [])
-    .option('--workdir <dir>', 'working directory of the task')
-    .option('--restart-condition <cond>', 'none, on-failure or any (default any)')
-    .option('--restart-delay <duration>', 'wait between restarts (default 5s)')
-    .option('--restart-max-attempts <n>', 'give up after this many restarts (0: never)')
-    .option('--restart-window <duration>', 'window in which restarts are counted')
-    .option('--stop-grace-period <duration>', 'time between SIGTERM and SIGKILL (default 10s)')
     .option('--pinned', 'never move the task off its node for heat')
     .option('--secret <secret>', 'NAME or source=NAME[,target=FILE][,uid=N][,gid=N][,mode=0400]; repeatable', collect, [])
     .option('--config <config>', 'NAME or source=NAME[,target=PATH][,uid=N][,gid=N][,mode=0444]; repeatable', collect, [])
     .option('-p, --publish <port>', 'publish a port: PUBLISHED:TARGET[/udp], TARGET (port picked from 30000-32767), or published=,target=[,protocol=][,mode=ingress|host]; repeatable', collect, []);
-  addContainerOptions(addHealthOptions(create)).action(async (args: string[], flags: CreateFlags) => {
+  addContainerOptions(create).action(async (args: string[], flags: CreateFlags) => {
     const spec = buildServiceSpec(flags, args, process.argv.includes('--'));
     const created = await createWithName(KelvinClient.fromEnv(), spec, flags.name === undefined);
-    process.stdout.write(`${created.id}
-`);
+    process.stdout.write(`${created.id}\n`);
   });
 
   addListFlags(service.command('ls').description('List services'), Object.keys(serviceFilters)).action(async (flags: ListFlags) => {
@@ -116,15 +104,42 @@ export function registerService(program: Command): void {
       }
     });
 
-  service
+  const update = service
     .command('update')
-    .description('Update a service; --force replaces every task (and rebalances)')
-    .argument('<service>')
-    .option('--force', 'replace all tasks even though the spec did not change')
-    .action(async (name: string, flags: { force?: boolean }) => {
-      if (!flags.force) throw new UsageError('nothing to update: pass --force to replace the tasks');
-      const updated = await KelvinClient.fromEnv().post<ServiceView>(`/services/${seg(name)}/update`, { force: true });
+    .description('Update a service: each flag changes only what it names; the tasks are replaced as update_config says')
+    .argument('<service>');
+  specOptions(update)
+    .option('--image <image>', 'new image (docker services)')
+    .option('--args <command>', "the image's arguments (docker) or the whole command line (process), split like a shell")
+    .option('--env-add <k=v>', 'add or change an environment variable; repeatable', collect, [])
+    .option('--env-rm <k>', 'remove an environment variable; repeatable', collect, [])
+    .option('--label-add <k=v>', 'add or change a service label; repeatable', collect, [])
+    .option('--label-rm <k>', 'remove a service label; repeatable', collect, [])
+    .option('--constraint-add <expr>', 'add a placement constraint; repeatable', collect, [])
+    .option('--constraint-rm <expr>', 'remove a placement constraint; repeatable', collect, [])
+    .option('--placement-pref-add <pref>', 'add a spread=<node attribute> preference; repeatable', collect, [])
+    .option('--placement-pref-rm <pref>', 'remove a placement preference; repeatable', collect, [])
+    .option('--force', 'replace every task even if nothing changed')
+    .option('-d, --detach', 'return at once instead of following the update')
+    .action(async (name: string, flags: UpdateFlags) => {
+      const client = KelvinClient.fromEnv();
+      const current = await client.get<ServiceView>(`/services/${seg(name)}`);
+      const spec = applyUpdateFlags(current.spec, flags);
+      const updated = await client.post<ServiceView>(`/services/${seg(current.id)}/update`, { spec, force: flags.force === true, version: current.version });
       process.stdout.write(`${updated.name}\n`);
+      if (!flags.detach) await followRollout(client, updated, 'update');
+    });
+
+  service
+    .command('rollback')
+    .description('Return a service to its spec before the last update, rolled out with its rollback_config')
+    .argument('<service>')
+    .option('-d, --detach', 'return at once instead of following the rollback')
+    .action(async (name: string, flags: { detach?: boolean }) => {
+      const client = KelvinClient.fromEnv();
+      const updated = await client.post<ServiceView>(`/services/${seg(name)}/rollback`, {});
+      process.stdout.write(`${updated.name}\n`);
+      if (!flags.detach) await followRollout(client, updated, 'rollback');
     });
 
   service

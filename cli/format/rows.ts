@@ -5,7 +5,7 @@
  */
 import type { NodeView, ServiceView, StackView, TaskView } from '../../manager/api/views.js';
 import { formatPorts } from './ports.js';
-import { serviceRuns } from './services.js';
+import { serviceRuns, updateCell } from './services.js';
 import { currentState, shortId, taskError, taskName } from './tasks.js';
 import { capitalize } from './time.js';
 
@@ -34,7 +34,7 @@ export function nodeRow(n: NodeView): Row {
 }
 
 export function serviceRow(s: ServiceView): Row {
-  return overlay(s, { ID: shortId(s.id), Name: s.name, Mode: s.mode, Replicas: `${s.running}/${s.desired}`, Driver: s.spec.driver, Image: serviceRuns(s), Ports: formatPorts(s.spec.ports) });
+  return overlay(s, { ID: shortId(s.id), Name: s.name, Mode: s.mode, Replicas: `${s.running}/${s.desired}`, Driver: s.spec.driver, Image: serviceRuns(s), Ports: formatPorts(s.spec.ports), Update: updateCell(s) });
 }
 
 export function taskRow(t: TaskView, hostnames: ReadonlyMap<string, string>, now = Date.now()): Row {

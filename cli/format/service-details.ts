@@ -6,6 +6,8 @@ import { portLines } from './ports.js';
 import { serviceRuns } from './services.js';
 
 const seconds = (ms: number): string => `${ms / 1000}s`;
+const rollout = (c: ServiceView['spec']['updateConfig']): string =>
+  `parallelism ${c.parallelism || 'all'}, delay ${seconds(c.delayMs)}, monitor ${seconds(c.monitorMs)}, on failure ${c.failureAction}, max failure ratio ${c.maxFailureRatio}, ${c.order}`;
 const list = (items: string[]): string[] => (items.length === 0 ? ['  (none)'] : items.map((i) => `  - ${i}`));
 const pairs = (map: Record<string, string>): string[] => list(Object.entries(map).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`));
 
@@ -39,6 +41,11 @@ export function serviceDetails(s: ServiceView): string {
     ...pairs(spec.env),
     'Labels:',
     ...pairs(spec.labels),
+    `Update config:  ${rollout(spec.updateConfig)}`,
+    `Rollback config: ${rollout(spec.rollbackConfig)}`,
+    ...(s.updateStatus
+      ? [`Update status:  ${s.updateStatus.state} since ${new Date(s.updateStatus.completedAt ?? s.updateStatus.startedAt).toISOString()}: ${s.updateStatus.message}`]
+      : []),
     `Version:        ${s.version}`,
     `Created:        ${new Date(s.createdAt).toISOString()}`,
     `Updated:        ${new Date(s.updatedAt).toISOString()}`,

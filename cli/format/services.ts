@@ -12,9 +12,16 @@ export function serviceRuns(s: ServiceView): string {
 
 export function serviceTable(services: ServiceView[]): string {
   return formatTable(
-    ['ID', 'NAME', 'MODE', 'REPLICAS', 'DRIVER', 'IMAGE / COMMAND', 'PORTS'],
-    services.map((s) => [shortId(s.id), s.name, s.mode, `${s.running}/${s.desired}`, s.spec.driver, serviceRuns(s), formatPorts(s.spec.ports)]),
+    ['ID', 'NAME', 'MODE', 'REPLICAS', 'DRIVER', 'IMAGE / COMMAND', 'PORTS', 'UPDATE'],
+    services.map((s) => [shortId(s.id), s.name, s.mode, `${s.running}/${s.desired}`, s.spec.driver, serviceRuns(s), formatPorts(s.spec.ports), updateCell(s)]),
   );
+}
+
+/** The latest rolling update's state, and why when it stopped short (`paused: update paused due to ...`). */
+export function updateCell(s: ServiceView): string {
+  const u = s.updateStatus;
+  if (u === null) return '';
+  return u.state === 'paused' || u.state === 'rollback_paused' ? `${u.state}: ${u.message}` : u.state;
 }
 
 export function stackTable(stacks: StackView[]): string {

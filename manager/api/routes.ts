@@ -66,7 +66,11 @@ const nodeUpdateBody = z
   .strict();
 
 const scaleBody = serviceSpec.pick({ replicas: true }).strict();
-const updateBody = z.object({ force: z.literal(true) }).strict();
+/** A whole new spec (the CLI reads, changes what the flags name, and sends it with the version it read), or --force alone. */
+const updateBody = z
+  .object({ spec: serviceSpec.optional(), force: z.boolean().optional(), version: z.number().int().positive().optional() })
+  .strict()
+  .refine((b) => b.spec !== undefined || b.force === true, 'nothing to update: give a spec or force');
 /** `prune`: remove the stack's services the file no longer lists (`stack deploy --prune`); Swarm keeps them otherwise. */
 const stackBody = z
   .object({
@@ -170,9 +174,10 @@ export function buildRoutes(deps: ApiDeps): Router {
         return json(serviceView(cluster.scaleService(params.ref ?? '', replicas), allTasks()));
       })
       .add('POST', '/v1/services/:ref/update', async ({ req, params }) => {
-        await readJson(req, updateBody);
-        return json(serviceView(cluster.updateService(params.ref ?? '', { force: true }), allTasks()));
+        const body = await readJson(req, updateBody);
+        return json(serviceView(cluster.updateService(params.ref ?? '', body), allTasks()));
       })
+      .add('POST', '/v1/services/:ref/rollback', ({ params }) => json(serviceView(cluster.rollbackService(params.ref ?? ''), allTasks())))
       .add('DELETE', '/v1/services/:ref', ({ params }) => {
         const service = cluster.getService(params.ref ?? '');
         cluster.removeService(service.id);

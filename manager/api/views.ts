@@ -9,7 +9,7 @@ import type { Telemetry } from '../../shared/payloads/telemetry.js';
 import type { ServiceSpec } from '../../shared/service-spec.js';
 import { nodeLabels } from '../inventory/node-view.js';
 import type { NodePolicyView } from '../policy/index.js';
-import type { EventRecord, NodeRecord, ServiceRecord, TaskRecord } from '../store/records.js';
+import type { EventRecord, NodeRecord, ServiceRecord, TaskRecord, UpdateState, UpdateStatus } from '../store/records.js';
 
 export interface NodeView {
   id: string;
@@ -71,6 +71,8 @@ export interface TaskView {
   healthLog: TaskRecord['healthLog'];
   /** Container id (docker) or process id (process) on its board, once started, as `docker inspect` gives a task's container. */
   runtimeId: string | null;
+  /** Version of the service spec the task was made from (a rolling update moves it forward). */
+  serviceVersion: number;
 }
 
 export interface ServiceView {
@@ -85,6 +87,22 @@ export interface ServiceView {
   version: number;
   createdAt: number;
   updatedAt: number;
+  /** The spec `kelvin service rollback` returns to; null when never updated. */
+  previousSpec: ServiceSpec | null;
+  /** The latest rolling update or rollback (Swarm's UpdateStatus); null when none ran. */
+  updateStatus: UpdateStatusView | null;
+}
+
+/** What a rolling update shows: its state, when, why, and how far it got. */
+export interface UpdateStatusView {
+  state: UpdateState;
+  version: number;
+  startedAt: number;
+  completedAt: number | null;
+  message: string;
+  /** Slots to replace when it started, and tasks of it that failed within the monitor window. */
+  total: number;
+  failures: number;
 }
 
 export type EventView = EventRecord;
@@ -170,6 +188,7 @@ export function taskView(task: TaskRecord): TaskView {
     health: task.health,
     healthLog: task.healthLog,
     runtimeId: task.runtimeId,
+    serviceVersion: task.serviceVersion,
   };
 }
 
@@ -186,5 +205,12 @@ export function serviceView(service: ServiceRecord, tasks: TaskRecord[]): Servic
     version: service.version,
     createdAt: service.createdAt,
     updatedAt: service.updatedAt,
+    previousSpec: service.previousSpec,
+    updateStatus: updateStatusView(service.updateStatus),
   };
+}
+
+function updateStatusView(s: UpdateStatus | null): UpdateStatusView | null {
+  if (s === null) return null;
+  return { state: s.state, version: s.version, startedAt: s.startedAt, completedAt: s.completedAt, message: s.message, total: s.total, failures: s.failures };
 }

@@ -3,7 +3,8 @@
  * live task per slot 1..N; global services one per eligible node. Ended tasks are replaced per the
  * restart policy (the ended task stays for history, a new task id takes the slot); tasks of a lost
  * node are rescheduled; drained nodes, nodes that stop matching constraints, nodes the heat
- * policy empties, and updates move tasks start-new-then-stop-old. Everything one pass writes commits as one transaction.
+ * policy empties move tasks start-new-then-stop-old; rolling updates go at the pace updater.ts
+ * sets. Everything one pass writes commits as one transaction.
  * Bulk work (scaling by thousands, removing a big service, pruning history) is done at most
  * `taskBudget` tasks a pass, so one pass never holds the event loop for long; the pass says when
  * it left work for the next one.
@@ -11,6 +12,7 @@
 import { matchConstraints, parseConstraints, type Constraint } from '../../shared/constraints/index.js';
 import { isTerminal } from '../../shared/payloads/tasks.js';
 import type { Logger } from '../../shared/logger.js';
+import type { UpdateConfig } from '../../shared/service-spec.js';
 import { constraintSubject } from '../inventory/node-view.js';
 import { missingDevice } from './devices.js';
 import { restartGraceMs } from '../inventory/restart-grace.js';
@@ -18,6 +20,8 @@ import type { NodeRecord, ServiceRecord, TaskRecord } from '../store/records.js'
 import type { Store } from '../store/store.js';
 import { decideRestart } from './restart-policy.js';
 import { isOutdated, newTask } from './task-factory.js';
+import { recordTransition } from './update-events.js';
+import { planRollout, rollbackPatch, statusChanged, type RolloutDecision } from './updater.js';
 
 /** Ended tasks kept per slot for `service ps` history, as Swarm's task-history-limit. */
 export const TASK_HISTORY_LIMIT = 5;
@@ -115,9 +119,9 @@ class Pass {
       this.ctx.store.insertTask(t);
       slots.set(String(slot), [t]);
     }
-    let budget = this.updateBudget(service, [...slots.values()]);
-    for (const slotTasks of slots.values()) {
-      budget -= this.slot(service, slotTasks, constraints, budget > 0, (successorOf) =>
+    const update = this.rollout(service, slots);
+    for (const [key, slotTasks] of slots) {
+      this.slot(service, slotTasks, constraints, update.start.has(key) ? update.order : null, (successorOf) =>
         newTask(service, successorOf.slot, null, this.ctx.now, successorOf.restartHistory),
       );
     }
@@ -142,10 +146,10 @@ class Pass {
       this.ctx.store.insertTask(t);
       byNode.set(node.id, [t]);
     }
-    let budget = this.updateBudget(service, [...byNode.values()]);
-    for (const nodeTasks of byNode.values()) {
+    const update = this.rollout(service, byNode);
+    for (const [key, nodeTasks] of byNode) {
       // A global task cannot move to another node: its node either fits (kept) or not (shut down above).
-      budget -= this.slot(service, nodeTasks, [], budget > 0, (successorOf) =>
+      this.slot(service, nodeTasks, [], update.start.has(key) ? update.order : null, (successorOf) =>
         newTask(service, null, successorOf.nodeId, this.ctx.now, successorOf.restartHistory),
       );
     }
@@ -155,39 +159,41 @@ class Pass {
 
   /**
    * Live tasks of one slot, oldest first. More than one means a replacement is under way: the
-   * newest is the successor, the older ones stop once it runs. Returns 1 when it started an update.
+   * newest is the successor, the older ones stop once it runs (and is healthy, when it has a check).
+   * `update`: the rollout lets this slot be replaced now, in this order.
    */
   private slot(
     service: ServiceRecord,
     tasks: TaskRecord[],
     constraints: Constraint[],
-    mayUpdate: boolean,
+    update: UpdateConfig['order'] | null,
     successor: (of: TaskRecord) => TaskRecord,
-  ): number {
+  ): void {
     const newest = tasks[tasks.length - 1];
-    if (!newest) return 0;
+    if (!newest) return;
     const older = tasks.slice(0, -1);
     if (isTerminal(newest.state)) {
       for (const t of older) if (isTerminal(t.state)) this.shutdown(t, 'ended during replacement');
-      this.restart(service, newest, successor);
-      return 0;
+      // A rollout replacing an ended task of an older spec starts the new one now, not after the restart delay.
+      this.restart(service, newest, successor, update !== null && isOutdated(newest, service));
+      return;
     }
     if (older.length > 0) {
-      if (newest.state === 'running') {
+      if (newest.state === 'running' && newest.health !== 'starting' && newest.health !== 'unhealthy') {
         for (const t of older) this.shutdown(t, `replaced by task ${newest.id}`);
       } else {
         for (const t of older) if (isTerminal(t.state)) this.shutdown(t, 'ended during replacement');
         const stillNeeded = older.some((t) => !isTerminal(t.state) && (this.moveReason(t, service, constraints) !== null || isOutdated(t, service)));
         if (newest.state === 'pending' && !stillNeeded) this.shutdown(newest, 'replacement no longer needed');
       }
-      return 0;
+      return;
     }
     if (newest.state === 'pending') {
       if (isOutdated(newest, service)) {
         this.shutdown(newest, 'service updated before placement');
         this.ctx.store.insertTask(successor(newest));
       }
-      return 0;
+      return;
     }
     const move = this.moveReason(newest, service, constraints);
     if (move !== null) {
@@ -200,22 +206,20 @@ class Pass {
         replacement: next.id,
       });
       this.ctx.onMove?.(newest, next);
-      return 0;
+      return;
     }
-    if (mayUpdate && isOutdated(newest, service)) {
+    if (update !== null && isOutdated(newest, service)) {
       const next = { ...successor(newest), restartHistory: [] };
-      if (service.spec.updateConfig.order === 'stop-first') this.shutdown(newest, 'service updated');
+      if (update === 'stop-first') this.shutdown(newest, 'service updated');
       else this.ctx.store.updateTask(newest.id, { message: `service updated: replacing with task ${next.id}` });
       this.ctx.store.insertTask(next);
-      return 1;
     }
-    return 0;
   }
 
-  private restart(service: ServiceRecord, ended: TaskRecord, successor: (of: TaskRecord) => TaskRecord): void {
+  private restart(service: ServiceRecord, ended: TaskRecord, successor: (of: TaskRecord) => TaskRecord, now = false): void {
     const decision = decideRestart(ended, service.spec.restartPolicy, this.ctx.now);
     if (!decision.restart) return; // the ended task keeps the slot: nothing more runs there
-    if (decision.at > this.ctx.now) {
+    if (decision.at > this.ctx.now && !now) {
       this.later(decision.at);
       return;
     }
@@ -229,15 +233,24 @@ class Pass {
     });
   }
 
-  /** Parallel updates still allowed: parallelism (0 = all) minus slots with a replacement in flight. */
-  private updateBudget(service: ServiceRecord, slots: TaskRecord[][]): number {
-    const parallelism = service.spec.updateConfig.parallelism;
-    if (parallelism === 0) return Number.MAX_SAFE_INTEGER;
-    const inFlight = slots.filter((tasks) => {
-      const newest = tasks[tasks.length - 1];
-      return tasks.length > 1 || (newest !== undefined && !isTerminal(newest.state) && newest.state !== 'running' && newest.serviceVersion === service.version);
-    }).length;
-    return parallelism - inFlight;
+  /** The rolling update's say over this pass (see updater.ts): which slots it replaces now; its status is stored here. */
+  private rollout(service: ServiceRecord, slots: ReadonlyMap<string, readonly TaskRecord[]>): RolloutDecision {
+    const { store, now } = this.ctx;
+    const decision = planRollout({ service, slots, now, history: () => store.listTasks({ serviceId: service.id }) });
+    if (decision.wakeAt !== null) this.later(decision.wakeAt);
+    if (decision.rollback !== null) {
+      const patch = rollbackPatch(service, now, decision.rollback);
+      if (patch) {
+        store.updateService(service.id, patch);
+        recordTransition(store, service, patch.updateStatus);
+      }
+      return { ...decision, start: new Set() };
+    }
+    if (decision.status !== null && statusChanged(service.updateStatus, decision.status)) {
+      store.updateService(service.id, { updateStatus: decision.status });
+      if (decision.transition) recordTransition(store, service, decision.status);
+    }
+    return decision;
   }
 
   // ---- nodes ----

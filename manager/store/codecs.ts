@@ -2,7 +2,7 @@
 import type { NodeFacts } from '../../shared/payloads/facts.js';
 import type { TaskSpec, TaskState } from '../../shared/payloads/tasks.js';
 import { withSpecDefaults, type ServiceSpec } from '../../shared/service-spec.js';
-import type { ClusterRecord, EventRecord, NodeRecord, ServiceRecord, TaskRecord } from './records.js';
+import type { ClusterRecord, EventRecord, NodeRecord, ServiceRecord, TaskRecord, UpdateStatus } from './records.js';
 
 export type Row = Record<string, string | number | null>;
 
@@ -63,6 +63,8 @@ export const serviceCodec: Codec<ServiceRecord> = {
     spec: JSON.stringify(s.spec),
     version: s.version,
     force_update: s.forceUpdate,
+    previous_spec: s.previousSpec === null ? null : JSON.stringify(s.previousSpec),
+    update_status: s.updateStatus === null ? null : JSON.stringify(s.updateStatus),
     created_at: s.createdAt,
     updated_at: s.updatedAt,
   }),
@@ -72,6 +74,8 @@ export const serviceCodec: Codec<ServiceRecord> = {
     spec: withSpecDefaults(json<ServiceSpec>(r.spec)),
     version: Number(r.version),
     forceUpdate: Number(r.force_update),
+    previousSpec: r.previous_spec === null || r.previous_spec === undefined ? null : withSpecDefaults(json<ServiceSpec>(r.previous_spec)),
+    updateStatus: r.update_status === null || r.update_status === undefined ? null : json<UpdateStatus>(r.update_status),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   }),

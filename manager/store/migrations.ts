@@ -111,6 +111,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE tasks ADD COLUMN health TEXT;
   ALTER TABLE tasks ADD COLUMN health_log TEXT NOT NULL DEFAULT '[]';
   `,
+  // Rolling updates: the spec before the last update (service rollback) and the update's progress.
+  `
+  ALTER TABLE services ADD COLUMN previous_spec TEXT;
+  ALTER TABLE services ADD COLUMN update_status TEXT;
+  `,
 ];
 
 /** Applies every migration newer than the file's user_version, each in its own transaction. */

@@ -73,8 +73,37 @@ export interface ServiceRecord {
   version: number;
   /** Bumped by `service update --force`: every task is replaced. */
   forceUpdate: number;
+  /** The spec before the last update: what `kelvin service rollback` returns to (null: never updated). */
+  previousSpec: ServiceSpec | null;
+  /** The latest rolling update or rollback and how far it got; null when none ran (see orchestrator/updater.ts). */
+  updateStatus: UpdateStatus | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** Swarm's UpdateStatus states. */
+export const UPDATE_STATES = ['updating', 'paused', 'completed', 'rollback_started', 'rollback_paused', 'rollback_completed'] as const;
+export type UpdateState = (typeof UPDATE_STATES)[number];
+
+/** A rolling update (or rollback) in the store, so a restarted manager resumes it where it was. */
+export interface UpdateStatus {
+  state: UpdateState;
+  /** The service version this rollout brings the tasks to. */
+  version: number;
+  startedAt: number;
+  /** When it completed or paused; null while it runs. */
+  completedAt: number | null;
+  message: string;
+  /** Slots (replica numbers, or node ids of a global service) that needed a new task when it started. */
+  total: number;
+  /** Slots of the batch under way: the next batch waits until each has passed its monitor window. */
+  batch: string[];
+  /** Earliest time the next batch may start (the update delay after the last batch). */
+  nextBatchAt: number;
+  /** Tasks of this rollout that failed within the monitor window, counted once each. */
+  failures: number;
+  /** Ids of the counted tasks still in the store (so none is counted twice). */
+  failedTasks: string[];
 }
 
 export type DesiredTaskState = 'running' | 'shutdown';

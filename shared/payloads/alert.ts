@@ -15,6 +15,8 @@ export const ALERT_KINDS = [
   'node.hostname-conflict',
   'manager.disk-full',
   'manager.disk-recovered',
+  'service.update-paused',
+  'service.rolled-back',
 ] as const;
 
 /** Manager -> anyone on the `alerts` topic, one per state transition. */

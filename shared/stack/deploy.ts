@@ -24,8 +24,9 @@ export function readDeploy(field: Field, spec: ServiceSpec): Record<string, stri
       resources: (f) => readResources(f, spec.resources),
       restart_policy: (f) => readRestartPolicy(f, spec.restartPolicy),
       update_config: (f) => readUpdateConfig(f, spec.updateConfig),
+      rollback_config: (f) => readUpdateConfig(f, spec.rollbackConfig, 'rollback'),
     },
-    ['rollback_config', 'endpoint_mode'],
+    ['endpoint_mode'],
   );
   if (spec.mode === 'global' && written.replicas) written.replicas.error("replicas cannot be used with mode 'global'");
   return serviceLabels;

@@ -1,7 +1,7 @@
-/** `deploy.restart_policy` and `deploy.update_config`, over Swarm's defaults. */
+/** `deploy.restart_policy`, `deploy.update_config` and `deploy.rollback_config`, over Swarm's defaults. */
 import type { RestartPolicy, UpdateConfig } from '../service-spec.js';
 import type { Field } from './field.js';
-import { readChoice, readDurationMs, readNonNegativeInt } from './read.js';
+import { readChoice, readDurationMs, readNonNegativeInt, readRatio } from './read.js';
 import { readSection } from './section.js';
 
 export function readRestartPolicy(field: Field, policy: RestartPolicy): void {
@@ -13,16 +13,15 @@ export function readRestartPolicy(field: Field, policy: RestartPolicy): void {
   });
 }
 
-export function readUpdateConfig(field: Field, update: UpdateConfig): void {
-  readSection(
-    field,
-    {
-      parallelism: (f) => (update.parallelism = readNonNegativeInt(f) ?? update.parallelism),
-      delay: (f) => (update.delayMs = readDurationMs(f) ?? update.delayMs),
-      order: (f) => (update.order = readChoice(f, 'order', ['stop-first', 'start-first'] as const) ?? update.order),
-      failure_action: (f) =>
-        (update.failureAction = readChoice(f, 'failure action', ['pause', 'continue', 'rollback'] as const) ?? update.failureAction),
-    },
-    ['monitor', 'max_failure_ratio'],
-  );
+/** `update_config` and `rollback_config` share their keys; a rollback cannot itself roll back (as in Swarm). */
+export function readUpdateConfig(field: Field, update: UpdateConfig, kind: 'update' | 'rollback' = 'update'): void {
+  const actions = kind === 'update' ? (['pause', 'continue', 'rollback'] as const) : (['pause', 'continue'] as const);
+  readSection(field, {
+    parallelism: (f) => (update.parallelism = readNonNegativeInt(f) ?? update.parallelism),
+    delay: (f) => (update.delayMs = readDurationMs(f) ?? update.delayMs),
+    order: (f) => (update.order = readChoice(f, 'order', ['stop-first', 'start-first'] as const) ?? update.order),
+    failure_action: (f) => (update.failureAction = readChoice(f, 'failure action', actions) ?? update.failureAction),
+    monitor: (f) => (update.monitorMs = readDurationMs(f) ?? update.monitorMs),
+    max_failure_ratio: (f) => (update.maxFailureRatio = readRatio(f) ?? update.maxFailureRatio),
+  });
 }

@@ -69,6 +69,17 @@ export function readCpus(field: Field, bound: 'positive' | 'non-negative'): numb
   return n;
 }
 
+/** A fraction from 0 to 1 (`max_failure_ratio: 0.25`). */
+export function readRatio(field: Field): number | undefined {
+  const n = readNumeric(field, /^[-+]?(\d+(\.\d*)?|\.\d+)$/, 'a number from 0 to 1');
+  if (n === undefined) return undefined;
+  if (n < 0 || n > 1) {
+    field.error(`must be from 0 to 1, got ${n}`);
+    return undefined;
+  }
+  return n;
+}
+
 export function readBoolean(field: Field): boolean | undefined {
   const scalar = field.scalar();
   if (scalar && typeof scalar.value === 'boolean') return scalar.value;

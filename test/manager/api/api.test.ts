@@ -38,6 +38,22 @@ afterAll(async () => {
 });
 
 describe('HTTP API', () => {
+  it('updates a service with a whole spec at the version read, refuses a stale version, and rolls back', async () => {
+    await call('POST', '/services', { body: processSpec('upd', { env: { V: '1' } }) });
+    const noPrevious = await call('POST', '/services/upd/rollback', { body: {} });
+    expect(noPrevious.status).toBe(400);
+    expect(((await noPrevious.json()) as { error: { message: string } }).error.message).toBe('service upd has no previous spec to roll back to (it was never updated)');
+    const updated = await call('POST', '/services/upd/update', { body: { spec: processSpec('upd', { env: { V: '2' } }), version: 1 } });
+    expect(updated.status).toBe(200);
+    expect(await updated.json()).toMatchObject({ version: 2, spec: { env: { V: '2' } }, previousSpec: { env: { V: '1' } } });
+    const stale = await call('POST', '/services/upd/update', { body: { spec: processSpec('upd', { env: { V: '3' } }), version: 1 } });
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { error: { message: string } }).error.message).toMatch(/^service upd changed since it was read \(version 2, not 1\)/);
+    const back = await call('POST', '/services/upd/rollback', { body: {} });
+    expect(await back.json()).toMatchObject({ version: 3, spec: { env: { V: '1' } }, updateStatus: { state: expect.stringMatching(/^rollback_/), message: expect.any(String) } });
+    await call('DELETE', '/services/upd');
+  });
+
   it('refuses a request without a token, or with a wrong one, with 401 and the error shape', async () => {
     const missing = await call('GET', '/nodes', { token: null });
     expect(missing.status).toBe(401);

@@ -13,6 +13,8 @@ const web: ServiceRecord = {
   spec: { ...defaultServiceSpec('web'), ports: [{ published: 8080, target: 80, protocol: 'tcp', mode: 'ingress' }] },
   version: 1,
   forceUpdate: 0,
+  previousSpec: null,
+  updateStatus: null,
   createdAt: 0,
   updatedAt: 0,
 };

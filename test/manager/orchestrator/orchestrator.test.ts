@@ -142,7 +142,7 @@ describe('replicated services', () => {
 
   it('update --force replaces every task and rebalances onto a node that joined later', () => {
     h.addNode('a');
-    h.cluster.createService(spec('web', { replicas: 2, updateConfig: { parallelism: 0, delayMs: 0, order: 'stop-first', failureAction: 'pause' } }));
+    h.cluster.createService(spec('web', { replicas: 2, updateConfig: { parallelism: 0, delayMs: 0, order: 'stop-first', failureAction: 'pause', monitorMs: 0, maxFailureRatio: 0 } }));
     h.settle();
     h.runAll();
     const before = h.live('web').map((t) => t.id);
@@ -158,7 +158,7 @@ describe('replicated services', () => {
 
   it('a spec change with parallelism 1 start-first replaces one slot at a time', () => {
     h.addNode('a');
-    h.cluster.createService(spec('web', { replicas: 2, updateConfig: { parallelism: 1, delayMs: 0, order: 'start-first', failureAction: 'pause' } }));
+    h.cluster.createService(spec('web', { replicas: 2, updateConfig: { parallelism: 1, delayMs: 0, order: 'start-first', failureAction: 'pause', monitorMs: 0, maxFailureRatio: 0 } }));
     h.settle();
     h.runAll();
     const svc = h.cluster.getService('web');

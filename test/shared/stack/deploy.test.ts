@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { onlyService, parseOk, yaml } from './parse-helpers.js';
+import { onlyService, parseErrors, parseOk, yaml } from './parse-helpers.js';
 
 describe('deploy', () => {
   it('reads mode and replicas, including replicas from a variable', () => {
@@ -65,7 +65,35 @@ describe('deploy', () => {
             update_config: { parallelism: 0, delay: 10s, order: stop-first, failure_action: continue }
     `);
     expect(spec.restartPolicy).toEqual({ condition: 'none', delayMs: 500, maxAttempts: 3, windowMs: 3_600_000 });
-    expect(spec.updateConfig).toEqual({ parallelism: 0, delayMs: 10_000, order: 'stop-first', failureAction: 'continue' });
+    expect(spec.updateConfig).toEqual({ parallelism: 0, delayMs: 10_000, order: 'stop-first', failureAction: 'continue', monitorMs: 5000, maxFailureRatio: 0 });
+  });
+
+  it('reads update_config.monitor, max_failure_ratio and rollback_config over the Swarm defaults', () => {
+    const spec = onlyService(yaml`
+      services:
+        web:
+          image: busybox
+          deploy:
+            update_config: { monitor: 30s, max_failure_ratio: 0.25, failure_action: rollback }
+            rollback_config: { parallelism: 0, order: start-first, monitor: 2s }
+    `);
+    expect(spec.updateConfig).toEqual({ parallelism: 1, delayMs: 0, order: 'stop-first', failureAction: 'rollback', monitorMs: 30_000, maxFailureRatio: 0.25 });
+    expect(spec.rollbackConfig).toEqual({ parallelism: 0, delayMs: 0, order: 'start-first', failureAction: 'pause', monitorMs: 2000, maxFailureRatio: 0 });
+  });
+
+  it('refuses a failure ratio outside 0..1 and a rollback that would roll back, with path and line', () => {
+    const errors = parseErrors(yaml`
+      services:
+        web:
+          image: busybox
+          deploy:
+            update_config: { max_failure_ratio: 1.5 }
+            rollback_config: { failure_action: rollback }
+    `);
+    expect(errors).toEqual([
+      'services.web.deploy.update_config.max_failure_ratio: must be from 0 to 1, got 1.5 (line 5)',
+      "services.web.deploy.rollback_config.failure_action: unknown failure action 'rollback', expected 'pause' or 'continue' (line 6)",
+    ]);
   });
 
   it('keeps the defaults for what a partial policy leaves out', () => {
@@ -86,17 +114,12 @@ describe('deploy', () => {
           image: busybox
           deploy:
             endpoint_mode: dnsrr
-            rollback_config: { parallelism: 2 }
             resources:
               limits: { pids: 100 }
-            update_config: { monitor: 30s, max_failure_ratio: 0.1 }
     `);
     expect(warnings).toEqual([
       'services.web.deploy.endpoint_mode: ignored: Kelvin does not act on this key (line 5)',
-      'services.web.deploy.rollback_config: ignored: Kelvin does not act on this key (line 6)',
-      'services.web.deploy.resources.limits.pids: ignored: Kelvin does not act on this key (line 8)',
-      'services.web.deploy.update_config.monitor: ignored: Kelvin does not act on this key (line 9)',
-      'services.web.deploy.update_config.max_failure_ratio: ignored: Kelvin does not act on this key (line 9)',
+      'services.web.deploy.resources.limits.pids: ignored: Kelvin does not act on this key (line 7)',
     ]);
   });
 });

@@ -30,7 +30,7 @@ describe('parseStackFile: the sample edge stack', () => {
         reservations: { cpus: 1, memoryBytes: 512 * 1024 ** 2, gpus: 1 },
       },
       restartPolicy: { condition: 'on-failure', delayMs: 10_000, maxAttempts: 5, windowMs: 120_000 },
-      updateConfig: { parallelism: 1, delayMs: 30_000, order: 'start-first', failureAction: 'rollback' },
+      updateConfig: { parallelism: 1, delayMs: 30_000, order: 'start-first', failureAction: 'rollback', monitorMs: 5000, maxFailureRatio: 0 },
       stopGracePeriodMs: 45_000,
       thermal: { movable: false },
     });
