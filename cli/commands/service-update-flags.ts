@@ -6,10 +6,17 @@ import type { ServiceSpec } from '../../shared/service-spec.js';
 import { splitShellWords } from '../../shared/stack/shell-words.js';
 import { UsageError } from '../errors.js';
 import { keyValues } from './args.js';
+import { applyContainerUpdateFlags, type ContainerUpdateFlags } from './container-flags.js';
+import { updateMaterialRefs } from './material-flags.js';
+import { withPublishChanges, type PublishUpdateFlags } from './publish-flags.js';
 import { applySpecFlags, checkedSpec, FLAG_OF, placementPrefs, validateConstraints, type SpecFlags } from './service-flags.js';
 
 /** Commander's option bag for `service update`. */
-export interface UpdateFlags extends SpecFlags {
+export interface UpdateFlags extends SpecFlags, PublishUpdateFlags, ContainerUpdateFlags {
+  secretAdd: string[];
+  secretRm: string[];
+  configAdd: string[];
+  configRm: string[];
   image?: string;
   args?: string;
   envAdd: string[];
@@ -28,7 +35,10 @@ const UPDATE_FLAG_OF: Record<string, string> = { ...FLAG_OF, env: '--env-add', l
 
 /** The new spec, or a UsageError naming the flag that is wrong. Throws when no flag changes anything and --force is absent. */
 export function applyUpdateFlags(current: ServiceSpec, flags: UpdateFlags): ServiceSpec {
-  const spec = structuredClone(current);
+  const spec = applyContainerUpdateFlags(structuredClone(current), flags);
+  spec.ports = withPublishChanges(spec.ports, flags);
+  spec.secrets = updateMaterialRefs('secret', spec.secrets, flags.secretAdd, flags.secretRm);
+  spec.configs = updateMaterialRefs('config', spec.configs, flags.configAdd, flags.configRm);
   if (flags.image !== undefined) {
     if (spec.driver !== 'docker') throw new UsageError(`--image: service ${spec.name} runs a process, not an image (change its command with --args)`);
     if (flags.image.trim() === '') throw new UsageError('--image: must not be empty');
@@ -43,7 +53,6 @@ export function applyUpdateFlags(current: ServiceSpec, flags: UpdateFlags): Serv
   const removedPrefs = new Set(placementPrefs('--placement-pref-rm', flags.placementPrefRm).map(prefKey));
   spec.placement.preferences = [...spec.placement.preferences.filter((p) => !removedPrefs.has(prefKey(p))), ...placementPrefs('--placement-pref-add', flags.placementPrefAdd)];
   applySpecFlags(spec, flags);
-  // [health] h-health's health flags apply here, as on `service create`.
   const checked = checkedSpec(spec, UPDATE_FLAG_OF);
   if (!flags.force && JSON.stringify(checked) === JSON.stringify(current)) throw new UsageError(`nothing to update: no flag changes service ${current.name} (pass --force to replace its tasks anyway)`);
   return checked;

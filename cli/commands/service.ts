@@ -16,7 +16,7 @@ import { createWithName } from './service-create.js';
 import { buildServiceSpec, specOptions, type CreateFlags } from './service-flags.js';
 import { applyUpdateFlags, type UpdateFlags } from './service-update-flags.js';
 import { addTaskListFlags, checkTaskListFlags, printTaskList } from './task-list.js';
-import { addContainerOptions } from './container-flags.js';
+import { addContainerOptions, addContainerUpdateOptions } from './container-flags.js';
 import { followRollout } from './update-progress.js';
 
 const seg = encodeURIComponent;
@@ -119,9 +119,15 @@ export function registerService(program: Command): void {
     .option('--constraint-rm <expr>', 'remove a placement constraint; repeatable', collect, [])
     .option('--placement-pref-add <pref>', 'add a spread=<node attribute> preference; repeatable', collect, [])
     .option('--placement-pref-rm <pref>', 'remove a placement preference; repeatable', collect, [])
+    .option('--publish-add <port>', 'publish a port (as --publish); repeatable', collect, [])
+    .option('--publish-rm <port>', 'stop publishing a port, by target (80, 8080:80, target=80,protocol=udp); repeatable', collect, [])
+    .option('--secret-add <secret>', 'give the tasks a secret (as --secret); repeatable', collect, [])
+    .option('--secret-rm <name>', 'take a secret away; repeatable', collect, [])
+    .option('--config-add <config>', 'give the tasks a config (as --config); repeatable', collect, [])
+    .option('--config-rm <name>', 'take a config away; repeatable', collect, [])
     .option('--force', 'replace every task even if nothing changed')
-    .option('-d, --detach', 'return at once instead of following the update')
-    .action(async (name: string, flags: UpdateFlags) => {
+    .option('-d, --detach', 'return at once instead of following the update');
+  addContainerUpdateOptions(update).action(async (name: string, flags: UpdateFlags) => {
       const client = KelvinClient.fromEnv();
       const current = await client.get<ServiceView>(`/services/${seg(name)}`);
       const spec = applyUpdateFlags(current.spec, flags);

@@ -3,7 +3,22 @@ import { applyUpdateFlags, type UpdateFlags } from '../../cli/commands/service-u
 import { UsageError } from '../../cli/errors.js';
 import { defaultServiceSpec, type ServiceSpec } from '../../shared/service-spec.js';
 
-const none: UpdateFlags = { envAdd: [], envRm: [], labelAdd: [], labelRm: [], constraintAdd: [], constraintRm: [], placementPrefAdd: [], placementPrefRm: [] };
+const none: UpdateFlags = {
+  envAdd: [],
+  envRm: [],
+  labelAdd: [],
+  labelRm: [],
+  constraintAdd: [],
+  constraintRm: [],
+  placementPrefAdd: [],
+  placementPrefRm: [],
+  publishAdd: [],
+  publishRm: [],
+  secretAdd: [],
+  secretRm: [],
+  configAdd: [],
+  configRm: [],
+};
 const flags = (over: Partial<UpdateFlags>): UpdateFlags => ({ ...none, ...over });
 
 function docker(): ServiceSpec {
@@ -21,6 +36,22 @@ function usage(fn: () => unknown): string {
 }
 
 describe('service update flags', () => {
+  it('add and remove published ports, secrets, configs, devices, mounts and capabilities', () => {
+    const after = applyUpdateFlags(
+      docker(),
+      flags({ publishAdd: ['8080:80'], secretAdd: ['source=db_pass,target=db,mode=0400'], configAdd: ['nginx_conf'], deviceAdd: ['/dev/video0'], mountAdd: ['type=tmpfs,target=/cache'], capAdd: ['NET_ADMIN'] }),
+    );
+    expect(after.ports).toEqual([{ published: 8080, target: 80, protocol: 'tcp', mode: 'ingress' }]);
+    expect(after.secrets.map((r) => [r.source, r.target])).toEqual([['db_pass', 'db']]);
+    expect(after.configs.map((r) => r.source)).toEqual(['nginx_conf']);
+    expect(after.devices.map((d) => d.host)).toEqual(['/dev/video0']);
+    expect(after.mounts.map((m) => [m.type, m.target])).toEqual([['tmpfs', '/cache']]);
+    expect(after.container.capAdd).toEqual(['NET_ADMIN']);
+    const back = applyUpdateFlags(after, flags({ publishRm: ['80'], secretRm: ['db_pass'], configRm: ['nginx_conf'], deviceRm: ['/dev/video0'], mountRm: ['/cache'], capDrop: ['NET_ADMIN'] }));
+    expect([back.ports, back.secrets, back.configs, back.devices, back.mounts, back.container.capAdd]).toEqual([[], [], [], [], [], []]);
+    expect(usage(() => applyUpdateFlags(docker(), flags({ secretRm: ['nope'] })))).toBe("--secret-rm: the service has no secret 'nope'");
+  });
+
   it('change only what they name', () => {
     const before = docker();
     const after = applyUpdateFlags(before, flags({ image: 'nginx:2', envAdd: ['C=3'], envRm: ['A'], replicas: '5', updateParallelism: '2', updateMonitor: '30s', rollbackOrder: 'start-first' }));
