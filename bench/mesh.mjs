@@ -23,7 +23,12 @@ const role = process.argv[2];
 
 if (role === '--echo') {
   const port = Number(process.argv[3]);
-  createServer({ noDelay: true }, (s) => s.pipe(s)).listen(port, '127.0.0.1', () => process.send?.('ready'));
+  // A peer that resets (a hop closing its upstream) must not take the echo server down with it.
+  const echo = (s) => {
+    s.on('error', () => s.destroy());
+    s.pipe(s);
+  };
+  createServer({ noDelay: true }, echo).listen(port, '127.0.0.1', () => process.send?.('ready'));
 } else if (role === '--hop') {
   const [listen, to] = [Number(process.argv[3]), Number(process.argv[4])];
   const { Balancer } = await import('../dist/agent/mesh/balancer.js');
