@@ -9,7 +9,7 @@ import type { Telemetry } from '../../shared/payloads/telemetry.js';
 import type { ServiceSpec } from '../../shared/service-spec.js';
 import { nodeLabels } from '../inventory/node-view.js';
 import type { NodePolicyView } from '../policy/index.js';
-import type { EventRecord, NodeRecord, ServiceRecord, TaskRecord, UpdateState, UpdateStatus } from '../store/records.js';
+import type { EventRecord, NodeRecord, ServiceRecord, TaskRecord, UpdateStatus } from '../store/records.js';
 
 export interface NodeView {
   id: string;
@@ -93,17 +93,8 @@ export interface ServiceView {
   updateStatus: UpdateStatusView | null;
 }
 
-/** What a rolling update shows: its state, when, why, and how far it got. */
-export interface UpdateStatusView {
-  state: UpdateState;
-  version: number;
-  startedAt: number;
-  completedAt: number | null;
-  message: string;
-  /** Slots to replace when it started, and tasks of it that failed within the monitor window. */
-  total: number;
-  failures: number;
-}
+/** What a rolling update shows: its state, when, why, and how far it got (the stored record minus its bookkeeping). */
+export type UpdateStatusView = Omit<UpdateStatus, 'batch' | 'nextBatchAt' | 'failedTasks'>;
 
 export type EventView = EventRecord;
 
