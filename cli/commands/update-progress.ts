@@ -8,6 +8,7 @@ import type { ServiceView, TaskView } from '../../manager/api/views.js';
 import type { KelvinClient } from '../client.js';
 import { CliError } from '../errors.js';
 import { shortId, taskName } from '../format/tasks.js';
+import { formatLines } from '../output.js';
 
 const POLL_MS = 500;
 const seg = encodeURIComponent;
@@ -25,16 +26,16 @@ export async function followRollout(client: KelvinClient, service: ServiceView, 
       const line = `${t.state}${t.desiredState === 'shutdown' ? ' (shutting down)' : ''}`;
       if (seen.get(t.id) === line) continue;
       seen.set(t.id, line);
-      process.stdout.write(`${taskName(t)} ${shortId(t.id)} v${t.serviceVersion}: ${line}${t.error ? ` (${t.error})` : ''}\n`);
+      process.stdout.write(formatLines([`${taskName(t)} ${shortId(t.id)} v${t.serviceVersion}: ${line}${t.error ? ` (${t.error})` : ''}`]));
     }
     const status = now.updateStatus;
     if (status === null || status.version < service.version) {
       // Nothing for the tasks to roll out (a replica count, say): done once the service converged.
-      if (now.running === now.desired) return void process.stdout.write(`${now.name}: converged\n`);
+      if (now.running === now.desired) return void process.stdout.write(formatLines([`${now.name}: converged`]));
     } else if (status.state === 'completed') {
-      return void process.stdout.write(`${now.name}: ${status.message}\n`);
+      return void process.stdout.write(formatLines([`${now.name}: ${status.message}`]));
     } else if (status.state === 'rollback_completed') {
-      if (kind === 'rollback') return void process.stdout.write(`${now.name}: ${status.message}\n`);
+      if (kind === 'rollback') return void process.stdout.write(formatLines([`${now.name}: ${status.message}`]));
       throw new CliError(`service ${now.name} was rolled back: ${status.message}`);
     } else if (status.state === 'paused' || status.state === 'rollback_paused') {
       throw new CliError(`service ${now.name}: ${status.message} (kelvin service update or kelvin service rollback moves on)`);

@@ -3,6 +3,7 @@
  * the average of its slots; a cell with no data is blank, so a quiet board shows a gap), with the
  * lowest, highest and latest value beside it.
  */
+import { terminalSafe } from '../terminal-safe.js';
 import type { HistoryView } from '../../manager/history/telemetry-history.js';
 import type { MetricName } from '../../manager/history/node-history.js';
 import { formatLines } from '../output.js';
@@ -39,7 +40,8 @@ export function sparkline(values: ReadonlyArray<number | null>, width: number): 
 
 export function historyLines(hostname: string, sinceText: string, view: HistoryView, columns: number): string {
   const width = Math.max(10, Math.min(240, columns - 40));
-  const lines = [`${hostname}: last ${sinceText} at ${view.resolution} (${view.t.length} slots)`];
+  // The hostname is the board's own word: escaped like every board string printed for people.
+  const lines = [`${terminalSafe(hostname)}: last ${sinceText} at ${view.resolution} (${view.t.length} slots)`];
   for (const [name, values] of Object.entries(view.avg) as Array<[MetricName, Array<number | null>]>) {
     const { label, unit, digits } = LABELS[name];
     const known = values.filter((v): v is number => v !== null);
