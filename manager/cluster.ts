@@ -205,8 +205,10 @@ export class Cluster {
     const patch = rollbackPatch(current, this.clock.now(), 'manually requested rollback');
     if (!patch) throw new ClusterError(`service ${current.name} has no previous spec to roll back to (it was never updated)`, 'invalid');
     return this.store.transaction(() => {
-      if (this.desiredTasks(patch.spec) > this.desiredTasks(current.spec)) this.checkTaskCap(patch.spec, current.id);
-      const updated = this.store.updateService(current.id, patch);
+      // Another service may have taken one of the old spec's ports since: refused as at create/update.
+      const spec = this.withPublishedPorts(patch.spec, current);
+      if (this.desiredTasks(spec) > this.desiredTasks(current.spec)) this.checkTaskCap(spec, current.id);
+      const updated = this.store.updateService(current.id, { ...patch, spec });
       if (!updated) throw new ClusterError(`service ${ref} not found`, 'not-found');
       recordTransition(this.store, updated, patch.updateStatus);
       return updated;

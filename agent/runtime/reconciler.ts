@@ -319,8 +319,15 @@ export class Reconciler {
       entry.stopping = true;
       const controller = entry.controller;
       if (entry.ended && controller && !isTerminal(entry.status.state)) {
-        if (this.options.drain && boundPorts(entry.spec).length > 0) await this.options.drain(entry.spec).catch(() => undefined);
-        const stopped = await this.step(entry, 'stop', () => controller.stop(entry.spec.stopGracePeriodMs), { untilClosed: true });
+        // Draining spends the stop grace period: the task gets what is left of it, so it is gone
+        // within one grace period of being asked to stop, not two.
+        let graceLeft = entry.spec.stopGracePeriodMs;
+        if (this.options.drain && boundPorts(entry.spec).length > 0) {
+          const askedAt = this.now();
+          await this.options.drain(entry.spec).catch(() => undefined);
+          graceLeft = Math.max(0, graceLeft - (this.now() - askedAt));
+        }
+        const stopped = await this.step(entry, 'stop', () => controller.stop(graceLeft), { untilClosed: true });
         if (!stopped.ok) return this.dropFailed(entry, stopped.error.message);
         await entry.ended;
       } else if (!isTerminal(entry.status.state)) {

@@ -16,9 +16,10 @@ import type { UpdateConfig } from '../../shared/service-spec.js';
 import { constraintSubject } from '../inventory/node-view.js';
 import { missingDevice } from './devices.js';
 import { restartGraceMs } from '../inventory/restart-grace.js';
-import type { NodeRecord, ServiceRecord, TaskRecord } from '../store/records.js';
+import type { NodeRecord, ServiceRecord, TaskRecord, UpdateStatus } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { decideRestart } from './restart-policy.js';
+import { allocatePorts } from '../port-allocator.js';
 import { isOutdated, newTask } from './task-factory.js';
 import { recordTransition } from './update-events.js';
 import { planRollout, rollbackPatch, statusChanged, type RolloutDecision } from './updater.js';
@@ -240,9 +241,17 @@ class Pass {
     if (decision.wakeAt !== null) this.later(decision.wakeAt);
     if (decision.rollback !== null) {
       const patch = rollbackPatch(service, now, decision.rollback);
-      if (patch) {
+      // Another service may have taken a port of the previous spec since the update: no rollback
+      // onto it (two services on one ingress port); the update pauses and says why instead.
+      const others = store.listServices().filter((s) => s.id !== service.id).map((s) => s.spec);
+      const ports = patch ? allocatePorts(patch.spec, service.spec, others) : null;
+      if (patch && ports?.ok) {
         store.updateService(service.id, patch);
         recordTransition(store, service, patch.updateStatus);
+      } else if (ports && !ports.ok && decision.status) {
+        const paused: UpdateStatus = { ...decision.status, state: 'paused', completedAt: now, message: `update paused: cannot roll back: service ${service.name}: ${ports.error}` };
+        store.updateService(service.id, { updateStatus: paused });
+        recordTransition(store, service, paused);
       }
       return { ...decision, start: new Set() };
     }

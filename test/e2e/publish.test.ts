@@ -2,9 +2,12 @@
  * Published ports through the real CLI, manager and agents: a port another service publishes is
  * refused with its name, a port left to the manager comes from 30000-32767, a compose host IP is
  * refused with the file, service and line, and host-mode ports keep tasks on different boards
- * (3 replicas on 2 boards: one stays pending and says why).
+ * (3 replicas on 2 boards: one stays pending and says why). A rollback to a port another service
+ * took since is refused the same way, and a task that holds a connection open is stopped within one
+ * stop grace period (draining spends it).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceView } from '../../manager/api/views.js';
@@ -13,7 +16,7 @@ import { runKelvin } from '../helpers/cli.js';
 import { TestCluster, waitUntil } from '../helpers/cluster.js';
 
 let cluster: TestCluster;
-const SERVICES = ['web', 'auto', 'exporter'];
+const SERVICES = ['web', 'auto', 'exporter', 'back', 'taker', 'hold'];
 
 beforeAll(async () => {
   cluster = await TestCluster.start();
@@ -84,4 +87,46 @@ describe('kelvin stack deploy with ports', () => {
     expect(r.stderr).toBe("kelvin: service mon_proxy: published port 18080/tcp is already in use by service 'web' as an ingress port\n");
     expect(await cluster.kelvin('service', 'ls')).not.toMatch(/mon_/);
   });
+});
+
+describe('kelvin service rollback with ports', () => {
+  it('refuses to roll back to a port another service took since, with the create/update message, and changes nothing', async () => {
+    await cluster.kelvin('service', 'create', '--name', 'back', '-p', '18181:80', '--', ...cluster.loop('back'));
+    await cluster.kelvin('service', 'update', '--publish-rm', '80', '--publish-add', '18182:80', 'back');
+    await cluster.kelvin('service', 'create', '--name', 'taker', '-p', '18181:80', '--', ...cluster.loop('taker'));
+    const [before] = JSON.parse(await cluster.kelvin('service', 'inspect', 'back')) as ServiceView[];
+    const refused = await runKelvin(['service', 'rollback', 'back'], { env: cluster.env });
+    expect(refused.stderr).toBe("kelvin: service back: published port 18181/tcp is already in use by service 'taker' as an ingress port\n");
+    expect(refused.code).toBe(1);
+    const res = await fetch(`${cluster.env.KELVIN_HOST}/v1/services/back/rollback`, { method: 'POST', headers: { authorization: `Bearer ${cluster.env.KELVIN_TOKEN}` } });
+    expect(res.status).toBe(409);
+    const [after] = JSON.parse(await cluster.kelvin('service', 'inspect', 'back')) as ServiceView[];
+    expect(after).toEqual(before);
+    expect(await cluster.kelvin('service', 'ls')).toMatch(/\bback\b.*\*:18182->80\/tcp/);
+  }, 30_000);
+});
+
+/** Holds every connection open and ignores SIGTERM: only the SIGKILL at the end of the grace period stops it. */
+const HOLDER = "process.on('SIGTERM',()=>{});require('net').createServer(()=>{}).listen(+process.env.PORT);";
+
+describe('stopping a task with open connections', () => {
+  it('stops it within one stop grace period in total: draining spends the grace, the driver gets what is left', async () => {
+    await cluster.kelvin('service', 'create', '--name', 'hold', '-p', '18190:80', '--stop-grace-period', '2s', '--', process.execPath, '-e', HOLDER, cluster.marker('hold'));
+    await waitUntil('the hold task listening', async () => cluster.processesOf('hold').length === 1 && (await cluster.runningOn('hold')).length === 1, 20_000);
+    const [pid] = cluster.processesOf('hold');
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const port = Number(env.find((e) => e.startsWith('PORT='))?.slice('PORT='.length));
+    const client = connect({ host: '127.0.0.1', port });
+    client.on('error', () => undefined);
+    await new Promise((resolve, reject) => client.once('connect', resolve).once('error', reject));
+    const asked = Date.now();
+    await cluster.kelvin('service', 'rm', 'hold');
+    await expect.poll(() => existsSync(`/proc/${pid}`), { timeout: 10_000, interval: 20 }).toBe(false);
+    const tookMs = Date.now() - asked;
+    client.destroy();
+    // The drain waits for the open connection until the grace period is spent, then SIGKILL follows
+    // at once: about 2 s, where a full grace period for the drain and another for the stop took 4 s.
+    expect(tookMs).toBeGreaterThanOrEqual(1900);
+    expect(tookMs).toBeLessThan(3500);
+  }, 30_000);
 });

@@ -157,6 +157,27 @@ describe('rolling update', () => {
     expect(alerts).toEqual(['service.rolled-back']);
   });
 
+  it('failure_action rollback onto a port another service took since pauses the update instead, saying why', () => {
+    const port = (published: number) => [{ published, target: 80, protocol: 'tcp' as const, mode: 'ingress' as const }];
+    h.cluster.createService(spec('web', { replicas: 2, ports: port(8080), updateConfig: config({ parallelism: 1, monitorMs: 1000, failureAction: 'rollback' }) }));
+    h.settle();
+    converge();
+    h.cluster.updateService('web', { spec: { ...h.cluster.getService('web').spec, ports: port(8081) } });
+    h.cluster.createService(spec('other', { ports: port(8080) }));
+    h.settle();
+    converge();
+    const fresh = h.live('web').find((t) => t.spec.ports?.[0]?.published === 8081);
+    if (!fresh?.nodeId) throw new Error('no new task placed');
+    h.report(fresh.nodeId, fresh.id, 'failed', 1);
+    h.settle();
+    expect(status()).toMatchObject({
+      state: 'paused',
+      message: "update paused: cannot roll back: service web: published port 8080/tcp is already in use by service 'other' as an ingress port",
+    });
+    expect(h.cluster.getService('web').spec.ports).toEqual(port(8081));
+    expect(h.cluster.getService('other').spec.ports).toEqual(port(8080));
+  });
+
   it('service rollback restores the previous env in batches, and a second rollback goes forward again', () => {
     deploy(2, config({ parallelism: 1, monitorMs: 500 }));
     updateEnv('2');
