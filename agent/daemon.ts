@@ -49,7 +49,8 @@ async function availableDrivers(executors: Executor[]): Promise<TaskDriver[]> {
   return found.filter((d): d is TaskDriver => d !== null);
 }
 
-function composeFacts(board: BoardFacts, nodeId: string, options: BoardOptions, drivers: TaskDriver[]): NodeFacts {
+/** `addr`: the advertise address, once known (the manager lists this board's task endpoints only at it). */
+function composeFacts(board: BoardFacts, nodeId: string, options: BoardOptions, drivers: TaskDriver[], addr: string | null = null): NodeFacts {
   return {
     v: 1,
     ...board,
@@ -58,6 +59,7 @@ function composeFacts(board: BoardFacts, nodeId: string, options: BoardOptions, 
     engineLabels: options.labels,
     drivers,
     agentVersion: AGENT_VERSION,
+    ...(addr !== null ? { addr } : {}),
   };
 }
 
@@ -284,7 +286,11 @@ class AgentDaemon implements RunningAgent {
     this.protection.setManagerReachable(true);
     const addr = this.options.advertiseAddr ?? this.session.localAddress;
     if (addr !== null) this.mesh.setAddress(addr);
-    if (this.facts) this.session.publish('facts', this.facts, { qos: 1, retain: true });
+    // Facts before statuses: the manager checks each task endpoint's address against them.
+    if (this.facts) {
+      if (addr !== null) this.facts = { ...this.facts, addr };
+      this.session.publish('facts', this.facts, { qos: 1, retain: true });
+    }
     this.publishStatuses();
     this.askToLeave();
   }
@@ -304,7 +310,7 @@ class AgentDaemon implements RunningAgent {
   private async refreshFacts(): Promise<void> {
     try {
       this.board = await this.sensing.readFacts();
-      const next = composeFacts(this.board, this.nodeId, this.options, await availableDrivers(this.executors));
+      const next = composeFacts(this.board, this.nodeId, this.options, await availableDrivers(this.executors), this.mesh.address);
       if (JSON.stringify(next) === JSON.stringify(this.facts)) return;
       this.facts = next;
       this.log.info('facts changed; republishing');

@@ -13,8 +13,9 @@ import { isTerminal } from '../shared/payloads/tasks.js';
 import { allNodesTopic } from '../shared/topics.js';
 import { createAlertBus, type AlertBus } from './alerts/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
-import { InboundRouter, type MessageHandler } from './broker/inbound.js';
+import { BAD_PAYLOAD_LOG_INTERVAL_MS, InboundRouter, type MessageHandler } from './broker/inbound.js';
 import { PendingJoins } from './broker/pending-joins.js';
+import { LogOncePer } from './broker/rate-limit.js';
 import { EXTERNAL_BROKER_CREDENTIAL } from './broker/secrets.js';
 import { Cluster } from './cluster.js';
 import { DiskWatch } from './disk-watch.js';
@@ -216,7 +217,14 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       placementPolicy: policy.placementPolicy(),
       metrics,
     });
-    const taskEndpoints = new TaskEndpoints((id) => store.getTask(id));
+    const endpointLog = new LogOncePer(BAD_PAYLOAD_LOG_INTERVAL_MS, () => clock.now());
+    const taskEndpoints = new TaskEndpoints((id) => store.getTask(id), {
+      advertisedAddr: (nodeId) => store.getNode(nodeId)?.facts?.addr ?? null,
+      rejected: (nodeId, addr, advertised) => {
+        metrics.rejectedPayload('task-status', 'address');
+        if (endpointLog.due(nodeId)) logger.warn({ nodeId, addr, advertised }, 'task endpoint dropped: not at the address its node advertised');
+      },
+    });
     const mesh = new MeshPublisher({
       incarnation: dispatcher.incarnation,
       services: () => store.listServices(),

@@ -8,8 +8,11 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Alert } from '../shared/payloads/alert.js';
 import type { RejectReason } from '../shared/wire.js';
 
-/** Why a payload was dropped: failed the wire decoder, or (identity) a node spoke of what is not its own. */
-export type RejectionReason = RejectReason | 'identity';
+/**
+ * Why a payload was dropped: failed the wire decoder, (identity) a node spoke of what is not its
+ * own, or (address) a task endpoint named an address its node did not advertise.
+ */
+export type RejectionReason = RejectReason | 'identity' | 'address';
 
 /** Node count per state ("ready", "down", ...), read when Prometheus scrapes. */
 export type NodeStateSource = () => Record<string, number>;
@@ -56,7 +59,7 @@ export class ManagerMetrics {
     this.migrations = new Counter({ name: 'kelvin_migrations_total', help: 'Tasks moved off a node by the heat or power policy', registers });
     this.rejectedPayloads = new Counter({
       name: 'kelvin_rejected_payloads_total',
-      help: 'Inbound MQTT payloads dropped, by topic kind and reason (topic, size, json, schema, identity)',
+      help: 'Inbound MQTT payloads dropped, by topic kind and reason (topic, size, json, schema, identity, address)',
       labelNames: ['kind', 'reason'],
       registers,
     });

@@ -2,7 +2,9 @@
  * Where each running task listens, as its agent reported in task-status (board address and host
  * port per target). Kept in memory: agents send every status again after a reconnect and every
  * status-resync period, so a restarted manager learns it back within seconds. Only the node a task
- * is assigned to may say where it listens.
+ * is assigned to may say where it listens, and only at the address that node advertised in its
+ * facts: a board cannot point every mesh at some other host (another board, a router's SSH port)
+ * through a task's status. It can still advertise any address for itself (see ARCHITECTURE).
  */
 import { isTerminal } from '../../shared/payloads/tasks.js';
 import type { BoundPort } from '../../shared/payloads/endpoints.js';
@@ -15,10 +17,20 @@ export interface TaskEndpoint {
   ports: BoundPort[];
 }
 
+export interface TaskEndpointsOptions {
+  /** The advertise address the node gave in its facts; null before any (or from an older agent). */
+  advertisedAddr: (nodeId: string) => string | null;
+  /** A status whose endpoint named another address than `advertised` was dropped. */
+  rejected?: (nodeId: string, addr: string, advertised: string | null) => void;
+}
+
 export class TaskEndpoints {
   private readonly byTask = new Map<string, TaskEndpoint>();
 
-  constructor(private readonly getTask: (id: string) => TaskRecord | null) {}
+  constructor(
+    private readonly getTask: (id: string) => TaskRecord | null,
+    private readonly o: TaskEndpointsOptions,
+  ) {}
 
   handle(msg: NodeMessage): void {
     if (msg.kind !== 'task-status') return;
@@ -29,6 +41,12 @@ export class TaskEndpoints {
     }
     // Entries exist only for tasks of the store assigned to the reporter: bounded by the store.
     if (this.getTask(status.taskId)?.nodeId !== msg.nodeId) return;
+    const advertised = this.o.advertisedAddr(msg.nodeId);
+    if (status.addr !== advertised) {
+      this.byTask.delete(status.taskId);
+      this.o.rejected?.(msg.nodeId, status.addr, advertised);
+      return;
+    }
     this.byTask.set(status.taskId, { nodeId: msg.nodeId, addr: status.addr, ports: status.ports });
   }
 

@@ -3,6 +3,7 @@
  * the endpoint list the manager publishes, retained, to every node (`nodes/{id}/endpoints`).
  * Everything is bounded: a list is at most MAX_DESIRED_SET_BYTES and each array has a cap.
  */
+import { BlockList, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { publishedPort } from '../published-ports.js';
 import { nodeId, wireVersion } from './common.js';
@@ -13,7 +14,18 @@ export const MAX_MESH_ENDPOINTS = 1000;
 export const MAX_MESH_NODES = 1000;
 
 const port = z.number().int().min(1).max(65535);
-export const meshAddress = z.union([z.ipv4(), z.ipv6()]);
+
+/** Where no board can be reached: "this network" (0.0.0.0/8), multicast, reserved and broadcast (240.0.0.0/4), and their IPv6 kin. */
+const UNREACHABLE = new BlockList();
+UNREACHABLE.addSubnet('0.0.0.0', 8, 'ipv4');
+UNREACHABLE.addSubnet('224.0.0.0', 3, 'ipv4');
+UNREACHABLE.addAddress('::', 'ipv6');
+UNREACHABLE.addSubnet('ff00::', 8, 'ipv6');
+
+/** A board's advertise address: what other boards' meshes connect to. */
+export const meshAddress = z
+  .union([z.ipv4(), z.ipv6()])
+  .refine((addr) => !UNREACHABLE.check(addr, isIPv6(addr) ? 'ipv6' : 'ipv4'), { error: 'is not an address a board can be reached at (0.0.0.0/8, multicast, reserved or broadcast)' });
 
 /** A service's published port as the task carries it; the agent fills hostPort when it starts the task. */
 export const taskPort = publishedPort.extend({ hostPort: port.optional() });

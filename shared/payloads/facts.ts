@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nodeId, stringMap, wireVersion } from './common.js';
+import { meshAddress } from './endpoints.js';
 
 export const gpuFact = z.object({
   /** `jetson` only from agents older than the `integrated` flag: a Jetson's GPU is an NVIDIA GPU. */
@@ -47,5 +48,7 @@ export const nodeFacts = z.object({
   agentVersion: z.string(),
   /** Hardware under /dev a task may ask for (`--device`, `node.hw.device`); absent from older agents. */
   devices: z.array(z.string().max(128)).max(256).optional(),
+  /** The board's advertise address (where other boards reach its tasks); the only address its tasks' endpoints may name. Absent from older agents. */
+  addr: meshAddress.optional(),
 });
 export type NodeFacts = z.infer<typeof nodeFacts>;

@@ -4,7 +4,8 @@ import { TaskEndpoints } from '../../../manager/mesh/task-endpoints.js';
 import type { NodeMessage } from '../../../manager/broker/inbound.js';
 import { newTask } from '../../../manager/orchestrator/task-factory.js';
 import type { ServiceRecord, TaskRecord } from '../../../manager/store/records.js';
-import type { TaskStatus } from '../../../shared/payloads/tasks.js';
+import { meshAddress } from '../../../shared/payloads/endpoints.js';
+import { taskStatus, type TaskStatus } from '../../../shared/payloads/tasks.js';
 import { defaultServiceSpec } from '../../../shared/service-spec.js';
 
 const web: ServiceRecord = {
@@ -32,9 +33,12 @@ function status(t: TaskRecord, patch: Partial<TaskStatus> = {}): NodeMessage {
   return { scope: 'node', nodeId: t.nodeId ?? '', kind: 'task-status', payload };
 }
 
+/** What each board gave as its advertise address in its facts. */
+const ADVERTISED: Record<string, string> = { 'pi-a': '10.0.0.1', 'pi-b': '10.0.0.2' };
+
 function setup(tasks: TaskRecord[], heat: Record<string, 'normal' | 'hot'> = {}) {
   const byId = new Map(tasks.map((t) => [t.id, t]));
-  const endpoints = new TaskEndpoints((id) => byId.get(id) ?? null);
+  const endpoints = new TaskEndpoints((id) => byId.get(id) ?? null, { advertisedAddr: (nodeId) => ADVERTISED[nodeId] ?? null });
   const list = () =>
     computeEndpointList({
       services: () => [web, quiet],
@@ -78,5 +82,37 @@ describe('endpoint list', () => {
     endpoints.handle(status(a));
     endpoints.handle(status(a, { state: 'failed' }));
     expect(list().services[0]?.endpoints).toEqual([]);
+  });
+});
+
+describe('endpoint addresses', () => {
+  it('lists a task only at the address its board advertised, and drops one that names another, counted', () => {
+    const honest = task('pi-a');
+    const hostile = task('pi-b');
+    const unknown = task('pi-new');
+    const rejected: string[] = [];
+    const byId = new Map([honest, hostile, unknown].map((t) => [t.id, t]));
+    const endpoints = new TaskEndpoints((id) => byId.get(id) ?? null, {
+      advertisedAddr: (nodeId) => ADVERTISED[nodeId] ?? null,
+      rejected: (nodeId, addr, advertised) => rejected.push(`${nodeId} ${addr} ${advertised}`),
+    });
+    endpoints.handle(status(honest));
+    endpoints.handle(status(hostile, { addr: '10.0.0.9' }));
+    endpoints.handle(status(unknown));
+    expect(endpoints.of(honest)?.addr).toBe('10.0.0.1');
+    expect(endpoints.of(hostile)).toBeNull();
+    expect(endpoints.of(unknown)).toBeNull();
+    expect(rejected).toEqual(['pi-b 10.0.0.9 10.0.0.2', 'pi-new 10.0.0.1 null']);
+    // A task listed at the right address that then names another is forgotten, not kept at the old one.
+    endpoints.handle(status(honest, { addr: '10.0.0.2' }));
+    expect(endpoints.of(honest)).toBeNull();
+  });
+
+  it('refuses addresses no board can be reached at, in task status and facts alike', () => {
+    for (const addr of ['0.0.0.0', '0.1.2.3', '224.0.0.1', '239.255.255.250', '240.0.0.1', '255.255.255.255', '::', 'ff02::1']) {
+      expect(meshAddress.safeParse(addr).success, addr).toBe(false);
+      expect(taskStatus.safeParse({ ...status(task('pi-a')).payload, addr }).success, addr).toBe(false);
+    }
+    for (const addr of ['10.0.0.1', '127.0.0.11', '198.18.0.2', '::1', 'fe80::1']) expect(meshAddress.safeParse(addr).success, addr).toBe(true);
   });
 });
