@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { parseDurationMs } from '../shared/units.js';
+import { isBoardAddress } from '../shared/payloads/endpoints.js';
 import { firstIssue } from '../shared/zod-issue.js';
 import { JOIN_TOKEN_ENV, joinTokenFrom, type Warn } from './join-token-source.js';
 
@@ -142,7 +143,10 @@ const runSchema = z
     statusResyncMs: duration(100, 3_600_000, 'a duration between 100ms and 1h (e.g. 30s)'),
     factsIntervalMs: duration(1000, 3_600_000, 'a duration between 1s and 1h (e.g. 1m)'),
     caFile: path.refine((p) => existsSync(p), { message: 'no such file' }).nullable(),
-    advertiseAddr: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address of this board' }).nullable(),
+    advertiseAddr: z
+      .union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address of this board' })
+      .refine(isBoardAddress, { error: 'must be an address other boards can reach (not 0.0.0.0/8, multicast, reserved or broadcast)' })
+      .nullable(),
   })
   .refine((o) => o.caFile === null || o.broker.startsWith('mqtts://'), {
     message: 'only applies to an mqtts:// broker',

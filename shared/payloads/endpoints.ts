@@ -22,10 +22,15 @@ UNREACHABLE.addSubnet('224.0.0.0', 3, 'ipv4');
 UNREACHABLE.addAddress('::', 'ipv6');
 UNREACHABLE.addSubnet('ff00::', 8, 'ipv6');
 
+/** Whether an IP address could be a board's: not unspecified, multicast, reserved or broadcast. */
+export function isBoardAddress(addr: string): boolean {
+  return !UNREACHABLE.check(addr, isIPv6(addr) ? 'ipv6' : 'ipv4');
+}
+
 /** A board's advertise address: what other boards' meshes connect to. */
 export const meshAddress = z
   .union([z.ipv4(), z.ipv6()])
-  .refine((addr) => !UNREACHABLE.check(addr, isIPv6(addr) ? 'ipv6' : 'ipv4'), { error: 'is not an address a board can be reached at (0.0.0.0/8, multicast, reserved or broadcast)' });
+  .refine(isBoardAddress, { error: 'is not an address a board can be reached at (0.0.0.0/8, multicast, reserved or broadcast)' });
 
 /** A service's published port as the task carries it; the agent fills hostPort when it starts the task. */
 export const taskPort = publishedPort.extend({ hostPort: port.optional() });

@@ -68,6 +68,8 @@ describe('parseRunOptions', () => {
     [{ hostRoot: '/no/such/dir' }, '--host-root: no such directory'],
     [{ ca: '/etc/hostname' }, '--ca: only applies to an mqtts:// broker'],
     [{ broker: undefined }, '--broker: required'],
+    [{ advertiseAddr: 'pi-1.local' }, '--advertise-addr: must be an IPv4 or IPv6 address of this board'],
+    [{ advertiseAddr: '0.0.0.0' }, '--advertise-addr: must be an address other boards can reach (not 0.0.0.0/8, multicast, reserved or broadcast)'],
   ])('rejects %j naming the flag', (override, message) => {
     expect(usageMessage(() => parseRunOptions({ ...base, ...override }, {}))).toContain(message);
   });
