@@ -105,8 +105,10 @@ export class UdpForwarder {
       last: null,
     };
     session.idle.unref();
+    // A session ended meanwhile has closed its sockets: its callbacks and late replies do nothing.
+    const live = (): boolean => this.sessions.get(id) === session;
     const reply = (msg: Buffer, from: RemoteInfo): void => {
-      if (from.port !== target.port || this.sessions.get(id) !== session) return;
+      if (from.port !== target.port || !live()) return;
       session.idle.refresh();
       this.balancer.succeeded(target.key);
       this.socket?.send(msg, client.port, client.address);
@@ -116,8 +118,11 @@ export class UdpForwarder {
     session.replies.on('error', () => this.end(id, session));
     session.sender.on('error', (err) => this.lost(id, session, err));
     session.replies.bind(0, () => {
+      if (!live()) return;
       session.sender.bind(session.replies.address().port, () => {
+        if (!live()) return;
         session.sender.connect(target.port, target.host, () => {
+          if (!live()) return;
           const pending = session.pending ?? [];
           session.pending = null;
           for (const msg of pending) this.send(id, session, msg);
