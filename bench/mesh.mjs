@@ -21,6 +21,9 @@ import { percentile, round } from './lib/stats.mjs';
 const SCRIPT = fileURLToPath(import.meta.url);
 const role = process.argv[2];
 
+// A role whose bench is gone (killed, crashed) goes too, rather than holding its port and CPU.
+if (role) process.on('disconnect', () => process.exit(0));
+
 if (role === '--echo') {
   const port = Number(process.argv[3]);
   // A peer that resets (a hop closing its upstream) must not take the echo server down with it.
@@ -42,21 +45,34 @@ if (role === '--echo') {
   await main();
 }
 
+/** A role in its own process, once it says it is ready; one that dies first (a port taken) fails the run instead of hanging it. */
 function child(args) {
   const p = spawn(process.execPath, [SCRIPT, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve) => p.once('message', () => resolve(p)));
+  return new Promise((resolve, reject) => {
+    p.once('message', () => resolve(p));
+    p.once('exit', (code) => reject(new Error(`mesh bench: ${args.join(' ')} exited (${code}) before it was ready`)));
+  });
 }
 
+/**
+ * A connection and a promise that rejects when it closes or fails: a hop or echo that drops it
+ * (or dies) mid-measure fails the run with the path named, where awaiting its data would hang.
+ */
 function open(port) {
   return new Promise((resolve, reject) => {
-    const s = connect({ port, host: '127.0.0.1', noDelay: true }, () => resolve(s));
+    const s = connect({ port, host: '127.0.0.1', noDelay: true }, () => resolve({ s, lost }));
+    const lost = new Promise((_, fail) => {
+      s.once('error', (err) => fail(new Error(`mesh bench: connection to ${port} failed: ${err.message}`)));
+      s.once('close', () => fail(new Error(`mesh bench: connection to ${port} closed before its data came back`)));
+    });
+    lost.catch(() => undefined);
     s.once('error', reject);
   });
 }
 
 /** Ping-pong round trips of `size` bytes; the RTTs in ms, ascending. */
 async function roundTrips(port, size, rounds) {
-  const s = await open(port);
+  const { s, lost } = await open(port);
   const payload = Buffer.alloc(size, 7);
   const rtts = [];
   let got = 0;
@@ -68,10 +84,13 @@ async function roundTrips(port, size, rounds) {
   for (let i = 0; i < rounds; i++) {
     got = 0;
     const t0 = process.hrtime.bigint();
-    await new Promise((r) => {
-      done = r;
-      s.write(payload);
-    });
+    await Promise.race([
+      lost,
+      new Promise((r) => {
+        done = r;
+        s.write(payload);
+      }),
+    ]);
     rtts.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   s.destroy();
@@ -80,15 +99,15 @@ async function roundTrips(port, size, rounds) {
 
 /** Streams `totalBytes` in `size`-byte writes through the echo; MB/s of payload each way. */
 async function bulk(port, size, totalBytes) {
-  const s = await open(port);
+  const { s, lost } = await open(port);
   const chunk = Buffer.alloc(size, 3);
   let received = 0;
   const t0 = process.hrtime.bigint();
   const finished = new Promise((r) => s.on('data', (d) => (received += d.length) >= totalBytes && r()));
   for (let sent = 0; sent < totalBytes; sent += size) {
-    if (!s.write(chunk)) await new Promise((r) => s.once('drain', r));
+    if (!s.write(chunk)) await Promise.race([lost, new Promise((r) => s.once('drain', r))]);
   }
-  await finished;
+  await Promise.race([lost, finished]);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   s.destroy();
   return totalBytes / 1e6 / seconds;
@@ -98,12 +117,13 @@ async function main() {
   const rounds = intArg('mesh', 'rounds', 5000);
   const bulkMb = intArg('mesh', 'bulk-mb', 256);
   const [echoPort, hop1Port, hop2Port] = [await freePort(), await freePort(), await freePort()];
-  const procs = [await child(['--echo', String(echoPort)]), await child(['--hop', String(hop1Port), String(echoPort)]), await child(['--hop', String(hop2Port), String(hop1Port)])];
-  await sleep(200);
   const paths = { direct: echoPort, oneHop: hop1Port, twoHops: hop2Port };
   const sizes = { small: 64, large: 64 * 1024 };
   const out = { bench: 'mesh', rounds, bulkMb };
+  const procs = [];
   try {
+    for (const args of [['--echo', echoPort], ['--hop', hop1Port, echoPort], ['--hop', hop2Port, hop1Port]]) procs.push(await child(args.map(String)));
+    await sleep(200);
     for (const [sizeName, size] of Object.entries(sizes)) {
       const r = {};
       for (const [path, port] of Object.entries(paths)) {
