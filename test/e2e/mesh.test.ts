@@ -4,8 +4,8 @@
  * bridge (so every forward crosses a real network hop, and each agent's advertise address is its
  * default: its address towards the broker), running a three-replica process service that
  * publishes a TCP and a UDP port. Every board answers on the published ports and forwards to tasks
- * anywhere. Where namespaces cannot be made, the agents share this namespace on 127.0.0.11-13
- * with --advertise-addr, and the run says so.
+ * anywhere, skipping a dead one (TCP: refused; UDP: port unreachable). Where namespaces cannot be
+ * made, the agents share this namespace on 127.0.0.11-13 with --advertise-addr, and the run says so.
  */
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
@@ -208,7 +208,13 @@ describe('routing mesh', () => {
     for (const pid of deadTasks) process.kill(pid, 'SIGKILL');
     // Gone, not dying: a connection a dying process accepted is lost whatever forwards it.
     await expect.poll(() => deadTasks.filter((pid) => existsSync(`/proc/${pid}`)), { timeout: 5000, interval: 20 }).toEqual([]);
-    // Straight away, before the manager notices: a refused endpoint is skipped for the next one.
+    // Straight away, before the manager notices (node timeout 2 s): a refused endpoint is skipped
+    // for the next one. UDP: the dead task's board answers "port unreachable", so each new client
+    // is answered by a live task.
+    const udp: string[] = [];
+    for (const { addr } of [BOARDS[0]!, BOARDS[2]!]) for (let i = 0; i < 3; i++) udp.push(await udpAsk(addr, 'ping').catch(() => 'no answer'));
+    expect(udp.filter((r) => !r.endsWith(':ping'))).toEqual([]);
+    expect(udp.filter((r) => deadPorts.includes(r.replace(/:ping$/, '')))).toEqual([]);
     const started = Date.now();
     const through = [...(await replies(BOARDS[0]!.addr, 10)), ...(await replies(BOARDS[2]!.addr, 10))];
     expect(through).not.toContain('error');
