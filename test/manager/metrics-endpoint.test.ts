@@ -101,6 +101,24 @@ describe('GET /metrics', () => {
     expect(manager.cluster.getNode('pi-1').status).toBe('ready');
   });
 
+  it('counts a task endpoint at an address its node did not advertise as an address rejection', async () => {
+    const series = 'kelvin_rejected_payloads_total{kind="task-status",reason="address"}';
+    board.client.publish('kelvin/v1/nodes/pi-1/facts', JSON.stringify({ ...factsFor('pi-1'), addr: '10.0.0.1' }), { qos: 1, retain: true });
+    await eventually(() => manager.store.getNode('pi-1')?.facts?.addr === '10.0.0.1', 5000, 'the advertised address stored');
+    const [web] = manager.store.listTasks({ nodeId: 'pi-1' });
+    const endpoint = (addr: string): string =>
+      JSON.stringify({
+        v: 1, taskId: web?.id, generation: 1, state: 'running', exitCode: null, signal: null, error: null, message: 'running', runtimeId: 'c-1',
+        throttled: false, ts: Date.now(), startedAt: Date.now(), finishedAt: null, addr, ports: [{ target: 80, protocol: 'tcp', hostPort: 40001 }],
+      });
+    board.client.publish('kelvin/v1/nodes/pi-1/task-status', endpoint('10.0.0.1'), { qos: 1 }); // its own: fine
+    board.client.publish('kelvin/v1/nodes/pi-1/task-status', endpoint('10.0.0.99'), { qos: 1 }); // another host
+    board.client.publish('kelvin/v1/nodes/pi-1/task-status', endpoint('0.0.0.0'), { qos: 1 }); // no host at all: the schema's
+    // In order: once the last is counted, the first two were handled.
+    expect(await metricReaches('kelvin_rejected_payloads_total{kind="task-status",reason="schema"}', 3)).toBe(3);
+    expect(await metric(series)).toBe(1);
+  });
+
   it('counts a node speaking of what is not its own as an identity rejection', async () => {
     const series = (kind: string): string => `kelvin_rejected_payloads_total{kind="${kind}",reason="identity"}`;
     const other = await SimulatedBoard.connect(manager.mqttUrl, 'pi-2', manager.cluster.joinToken(), 'pi-2-secret', factsFor('pi-2'));
