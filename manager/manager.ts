@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { MANAGER_MQTT_USERNAME } from '../shared/credentials.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { isTerminal } from '../shared/payloads/tasks.js';
@@ -14,6 +14,7 @@ import { allNodesTopic } from '../shared/topics.js';
 import { createAlertBus, type AlertBus } from './alerts/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { InboundRouter, type MessageHandler } from './broker/inbound.js';
+import { connectManagerClient } from './broker/manager-client.js';
 import { PendingJoins } from './broker/pending-joins.js';
 import { EXTERNAL_BROKER_CREDENTIAL } from './broker/secrets.js';
 import { Cluster } from './cluster.js';
@@ -139,19 +140,17 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       ca = options.brokerCaFile === null ? null : readBrokerCa(options.brokerCaFile, url);
     }
 
-    const client: MqttClient = await mqtt
-      .connectAsync(mqttUrl, {
-        username,
-        password,
-        clientId: `kelvin-manager-${randomBytes(6).toString('hex')}`,
-        clean: true,
-        reconnectPeriod: 1000,
-        connectTimeout: 10_000,
-        ...(ca ? { ca } : {}),
-      })
-      .catch((err: Error) => {
-        throw new Error(`cannot connect to the MQTT broker at ${mqttUrl}: ${err.message}`);
-      });
+    const client: MqttClient = await connectManagerClient(mqttUrl, {
+      username,
+      password,
+      clientId: `kelvin-manager-${randomBytes(6).toString('hex')}`,
+      clean: true,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      ...(ca ? { ca } : {}),
+    }).catch((err: Error) => {
+      throw new Error(`cannot connect to the MQTT broker at ${mqttUrl}: ${err.message}`);
+    });
     cleanups.push(() => client.endAsync(true));
 
     const alerts = createAlertBus({
