@@ -117,7 +117,7 @@ export class Dispatcher {
       return;
     }
     store.transaction(() => {
-      const learned = task && learnedImagePlatforms(task, msg.payload, store.imagePlatforms().get(task.spec.image ?? '') ?? []);
+      const learned = task && learnedImagePlatforms(task, msg.payload, (image) => store.imagePlatformsOf(image));
       if (learned) store.saveImagePlatforms(learned.image, learned.platforms);
       const updated = store.updateTask(msg.payload.taskId, result.patch);
       if (updated && isTerminal(updated.state) && updated.state !== 'complete' && updated.desiredState === 'running') {

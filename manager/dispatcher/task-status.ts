@@ -49,9 +49,13 @@ export function applyTaskStatus(
  * already known. Only about the task's own image as the manager sent it (a board can speak for
  * nothing else), and only from a report applyTaskStatus accepted.
  */
-export function learnedImagePlatforms(task: TaskRecord, status: TaskStatus, known: readonly ImagePlatform[]): { image: string; platforms: ImagePlatform[] } | null {
+export function learnedImagePlatforms(
+  task: TaskRecord,
+  status: TaskStatus,
+  knownOf: (image: string) => readonly ImagePlatform[] | null,
+): { image: string; platforms: ImagePlatform[] } | null {
   if (status.state !== 'rejected' || !status.imagePlatforms || task.spec.driver !== 'docker' || task.spec.image === null) return null;
-  const merged = new Map(known.map((p) => [formatPlatform(p), p]));
+  const merged = new Map((knownOf(task.spec.image) ?? []).map((p) => [formatPlatform(p), p]));
   for (const p of status.imagePlatforms) merged.set(formatPlatform(p), p);
   return { image: task.spec.image, platforms: [...merged.values()].slice(-MAX_IMAGE_PLATFORMS) };
 }

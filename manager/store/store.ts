@@ -364,14 +364,23 @@ export class Store extends EventEmitter<StoreEvents> {
     });
   }
 
+  forgetImagePlatforms(image: string): void {
+    this.transaction(() => void this.writeStatement('DELETE FROM image_platforms WHERE image = ?').run(image));
+  }
+
   /** image -> the platforms it is built for; an unreadable row is skipped. */
   imagePlatforms(): Map<string, ImagePlatform[]> {
     const out = new Map<string, ImagePlatform[]>();
     for (const row of this.statement('SELECT image, platforms FROM image_platforms').all() as Row[]) {
-      const parsed = imagePlatforms.safeParse(safeJson(String(row.platforms)));
-      if (parsed.success) out.set(String(row.image), parsed.data);
+      const platforms = parsePlatforms(row);
+      if (platforms) out.set(String(row.image), platforms);
     }
     return out;
+  }
+
+  imagePlatformsOf(image: string): ImagePlatform[] | null {
+    const row = this.statement('SELECT platforms FROM image_platforms WHERE image = ?').get(image) as Row | undefined;
+    return row ? parsePlatforms(row) : null;
   }
 
   // ---- events ----
@@ -603,9 +612,10 @@ function openDatabase(path: string, exclusive: boolean): Db {
   }
 }
 
-function safeJson(text: string): unknown {
+function parsePlatforms(row: Row): ImagePlatform[] | null {
   try {
-    return JSON.parse(text);
+    const parsed = imagePlatforms.safeParse(JSON.parse(String(row.platforms)));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }

@@ -106,6 +106,15 @@ describe('image platforms', () => {
     expect(h.live('app').filter((t) => t.nodeId === 'arm' && t.state !== 'rejected')).toEqual([]);
   });
 
+  it('forgets them on a forced update, which offers the image to every board again', () => {
+    rejectedOnArm('app', 'example/amd64-only:1', [amd64]);
+    h.cluster.updateService('app', { force: true });
+    h.settle(6_000);
+    expect(h.store.imagePlatforms().size).toBe(0);
+    expect(pendingReasons('app')).toEqual([]);
+    expect(h.live('app').filter((t) => t.state !== 'rejected').map((t) => t.nodeId).sort()).toEqual(['arm', 'x86']);
+  });
+
   it('remembers the platforms after the rejected task is gone and the manager restarted', () => {
     rejectedOnArm('app', 'example/amd64-only:1', [amd64]);
     h.cluster.removeService('app');
@@ -125,6 +134,15 @@ describe('image platforms', () => {
     rejectedOnArm('other', 'example/other:1', [amd64]);
     expect(h.store.imagePlatforms()).toEqual(new Map([['example/other:1', [amd64]]]));
     expect(h.live('app').filter((t) => t.state !== 'rejected').map((t) => t.nodeId).sort()).toEqual(['arm', 'x86']);
+  });
+
+  it('adds what a later rejection reports to what was known of the image', () => {
+    rejectedOnArm('app', 'example/amd64-only:1', [amd64]);
+    const again = h.live('app').find((t) => t.state !== 'rejected');
+    if (!again) throw new Error('expected a live task');
+    h.store.updateTask(again.id, { nodeId: 'arm', state: 'assigned' }); // as if a board of that platform had it
+    reject('arm', again.id, 'image example/amd64-only:1 is linux/ppc64le, this board is linux/arm64', [ppc]);
+    expect(h.store.imagePlatformsOf('example/amd64-only:1')).toEqual([amd64, ppc]);
   });
 
   it('ignores platforms reported for a task that is not the reporting board\'s', () => {
