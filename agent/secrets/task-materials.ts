@@ -5,10 +5,11 @@
  * Process tasks get the two directories in $KELVIN_SECRETS_DIR and $KELVIN_CONFIGS_DIR; containers
  * get each file bind-mounted read-only at /run/secrets/<target> (secrets) or its target (configs).
  * Written just before the task is prepared, removed when it ends or is dropped; at agent start,
- * what a crashed agent left behind is swept (sweep()). Each node has its own root under /run
+ * what a crashed agent left behind is swept (sweep()), and a task it adopts whose files are gone
+ * gets them again (complete()). Each node has its own root under /run
  * (`/run/kelvin/materials/<node>`), so agents sharing a host never sweep each other's tasks.
  */
-import { accessSync, chmodSync, chownSync, constants, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskSpec } from '../../shared/payloads/tasks.js';
 import { targetFileName, type MaterialKind, type MaterialRef } from '../../shared/secrets/refs.js';
@@ -128,6 +129,11 @@ export class TaskMaterials {
     const stale = names.filter((name) => !keep.has(name));
     for (const name of stale) rmSync(join(this.root, name), { recursive: true, force: true });
     return stale;
+  }
+
+  /** Whether every file the task references is on the board (true for a task that has none). */
+  complete(spec: TaskSpec): boolean {
+    return (['secret', 'config'] as const).every((kind) => refsOf(spec, kind).every((ref) => existsSync(join(kindDir(this.root, spec.id, kind), targetFileName(ref.target)))));
   }
 
   /** Idempotent; never throws (a task's end must not be lost to a clean-up error). */

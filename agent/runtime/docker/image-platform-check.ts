@@ -24,10 +24,10 @@ const distributionInspect = z.object({
     .nullish(),
 });
 
-/** What a Docker platform names, as Kelvin reports it; null for entries that are no platform (attestations are `unknown/unknown`). */
+/** A Docker platform as Kelvin names it (an empty OS fits any); null for entries that are no platform (attestations are `unknown/unknown`). */
 function platformOf(os: string | undefined, arch: string | undefined, variant?: string): ImagePlatform | null {
   const p = { os: (os ?? '').toLowerCase(), arch: (arch ?? '').toLowerCase(), variant: variant?.toLowerCase() };
-  if (p.os === '' || p.arch === '' || p.os === 'unknown' || p.arch === 'unknown') return null;
+  if (p.arch === '' || p.os === 'unknown' || p.arch === 'unknown') return null;
   return p.variant ? { os: p.os, arch: p.arch, variant: p.variant } : { os: p.os, arch: p.arch };
 }
 

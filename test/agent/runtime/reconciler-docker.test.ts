@@ -2,11 +2,11 @@
  * Fencing across an agent restart with real containers: the node comes back still running a task
  * whose work was moved while it was away; the new desired set no longer lists it, so the adopted
  * container is stopped and removed while its replacement starts. The secrets a crashed agent left
- * are swept at start but for those of the containers it adopts; an image built for another
+ * are swept at start but for those of the containers it adopts (written again if they are gone); an image built for another
  * platform is rejected with its platforms in the task's status.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DockerExecutor, LABEL_NODE_ID } from '../../../agent/runtime/docker/index.js';
@@ -129,6 +129,33 @@ describe.skipIf(!hasDocker)('Reconciler with the docker driver: what an agent st
     after.apply(desiredSet(11, []));
     await after.idle();
     expect(existsSync(join(root, kept.id))).toBe(false);
+    await after.close();
+  });
+
+  it('writes again the secrets of an adopted container that lost them', async () => {
+    const root = join(state.path, 'materials');
+    let fetched = 0;
+    const materials = new TaskMaterials(root, async () => {
+      fetched++;
+      return Buffer.from('s3cret');
+    });
+    const withMaterials = (): Reconciler =>
+      new Reconciler({ executors: executors(root), stateDir: state.path, logger: silentLogger(), report: () => undefined, materials });
+    const before = withMaterials();
+    await before.start();
+    const task = containerSpec({ secrets: [{ source: 'db', target: 'db_pass', uid: null, gid: null, mode: null }] });
+    before.apply(desiredSet(12, [task]));
+    await before.idle();
+    await before.close();
+    rmSync(join(root, task.id), { recursive: true }); // /run cleared while the agent was away
+
+    const after = withMaterials();
+    await after.start();
+    await after.idle();
+    expect(fetched).toBe(2);
+    expect(readFileSync(join(root, task.id, 'secrets', 'db_pass'), 'utf8')).toBe('s3cret');
+    after.apply(desiredSet(13, []));
+    await after.idle();
     await after.close();
   });
 
