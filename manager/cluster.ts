@@ -193,6 +193,8 @@ export class Cluster {
         ...(rolls ? { updateStatus: freshStatus('updating', version, this.clock.now(), 'update in progress', current.updateStatus) } : {}),
       });
       if (!updated) throw new ClusterError(`service ${ref} not found`, 'not-found');
+      // `--force` asks again what the image is built for (a tag re-pushed with more platforms).
+      if (update.force && spec.image !== null) this.store.forgetImagePlatforms(spec.image);
       this.store.addEvent('service.update', current.name, `service ${current.name} updated${update.force ? ' (forced)' : ''}`, { serviceId: current.id });
       if (rolls && updated.updateStatus) recordTransition(this.store, updated, updated.updateStatus);
       return updated;

@@ -24,7 +24,7 @@ import type { Change } from '../store/records.js';
 import { DataDiskFullError, logWriteFailure } from '../store/disk-full.js';
 import type { Store } from '../store/store.js';
 import { desiredSetMessage, desiredTasks, digestOf, fitDesiredSet, newIncarnation, removedSetMessage, type ThrottleOf } from './desired-set.js';
-import { applyTaskStatus } from './task-status.js';
+import { applyTaskStatus, learnedImagePlatforms } from './task-status.js';
 
 /** Distinct ignored reports logged once each; past this many the memory starts over. */
 const MAX_IGNORED_REMEMBERED = 10_000;
@@ -117,6 +117,8 @@ export class Dispatcher {
       return;
     }
     store.transaction(() => {
+      const learned = task && learnedImagePlatforms(task, msg.payload, (image) => store.imagePlatformsOf(image));
+      if (learned) store.saveImagePlatforms(learned.image, learned.platforms);
       const updated = store.updateTask(msg.payload.taskId, result.patch);
       if (updated && isTerminal(updated.state) && updated.state !== 'complete' && updated.desiredState === 'running') {
         const detail = updated.error ?? (updated.exitCode !== null ? `exit code ${updated.exitCode}` : updated.message);

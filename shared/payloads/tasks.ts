@@ -5,6 +5,7 @@ import { taskDriver } from './facts.js';
 import { healthLog, healthState, serviceHealthcheck } from '../healthcheck.js';
 import { materialRefs } from '../secrets/refs.js';
 import { containerOptions, deviceMapping, mountSpec } from '../container-options.js';
+import { imagePlatforms } from '../image-platform.js';
 
 /** Swarm task states. The manager owns `pending` (not placed yet); agents report the rest. */
 export const TASK_STATES = [
@@ -121,5 +122,8 @@ export const taskStatus = z.object({
   /** Where the task's target ports answer: the board's advertise address and the host port of each. */
   addr: meshAddress.optional(),
   ports: z.array(boundPort).max(MAX_TASK_PORTS).optional(),
+  // [platforms]
+  /** With a rejection because the task's image fits no platform of the board: the platforms the image has. */
+  imagePlatforms: imagePlatforms.optional(),
 });
 export type TaskStatus = z.infer<typeof taskStatus>;
