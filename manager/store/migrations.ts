@@ -116,6 +116,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE services ADD COLUMN previous_spec TEXT;
   ALTER TABLE services ADD COLUMN update_status TEXT;
   `,
+  // Reach by name: each service's virtual address (manager/vip-allocator.ts), unique; services
+  // stored before it get one at the next manager start.
+  `
+  ALTER TABLE services ADD COLUMN vip TEXT;
+  CREATE UNIQUE INDEX services_by_vip ON services (vip);
+  `,
 ];
 
 /** Applies every migration newer than the file's user_version, each in its own transaction. */
