@@ -133,7 +133,7 @@ export class Dispatcher {
   /** Publishes the node's set if it changed (or always, with `force`), bumping the generation on change. */
   private sync(nodeId: string, force: boolean): void {
     const { store } = this.o;
-    const { kept: tasks, heldBack } = fitDesiredSet(desiredTasks(store.listTasks({ nodeId }), nodeId, this.o.throttleOf, hostsLookup(store.listServices())));
+    const { kept: tasks, heldBack } = fitDesiredSet(desiredTasks(store.listTasks({ nodeId }), nodeId, this.o.throttleOf, hostsLookup(() => store.listServices())));
     if (heldBack > 0) this.reportOversized(nodeId, tasks.length, heldBack);
     else this.oversized.delete(nodeId);
     const digest = digestOf(tasks);

@@ -31,11 +31,16 @@ export function hostsOf(service: ServiceRecord, all: readonly ServiceRecord[]): 
   return [...hosts].sort(([a], [b]) => a.localeCompare(b)).slice(0, MAX_TASK_HOSTS).map(([name, vip]) => ({ name, vip }));
 }
 
-/** A lookup of hostsOf by service id over one read of the services, each computed once. */
-export function hostsLookup(all: readonly ServiceRecord[]): (serviceId: string) => TaskHost[] {
-  const byId = new Map(all.map((s) => [s.id, s]));
+/** A lookup of hostsOf by service id over one read of the services (made at the first lookup), each computed once. */
+export function hostsLookup(services: () => readonly ServiceRecord[]): (serviceId: string) => TaskHost[] {
+  let all: readonly ServiceRecord[] | null = null;
+  let byId = new Map<string, ServiceRecord>();
   const memo = new Map<string, TaskHost[]>();
   return (serviceId) => {
+    if (all === null) {
+      all = services();
+      byId = new Map(all.map((s) => [s.id, s]));
+    }
     let hosts = memo.get(serviceId);
     if (hosts === undefined) {
       const service = byId.get(serviceId);

@@ -46,9 +46,9 @@ describe('names a task reaches services by', () => {
 
   it('go into each task of the desired set', () => {
     const task = { ...newTask(web, 1, 'pi-a', 0), state: 'running' as const };
-    const [spec] = desiredTasks([task], 'pi-a', () => null, hostsLookup(all));
+    const [spec] = desiredTasks([task], 'pi-a', () => null, hostsLookup(() => all));
     expect(spec?.hosts?.map((h) => `${h.name}:${h.vip}`)).toContain(`api:${api.vip}`);
-    const [none] = desiredTasks([{ ...newTask(silent, 1, 'pi-a', 0), state: 'running' }], 'pi-a', () => null, hostsLookup([silent]));
+    const [none] = desiredTasks([{ ...newTask(silent, 1, 'pi-a', 0), state: 'running' }], 'pi-a', () => null, hostsLookup(() => [silent]));
     expect(none).not.toHaveProperty('hosts');
   });
 });
