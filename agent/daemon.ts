@@ -233,7 +233,7 @@ class AgentDaemon implements RunningAgent {
     this.logs.close();
     this.secrets.close();
     await this.session.stop();
-    this.mesh.close();
+    await this.mesh.close();
     await this.reconciler.close();
     await this.sensing.close();
   }

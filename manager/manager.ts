@@ -31,6 +31,7 @@ import { watchUpdateAlerts } from './orchestrator/update-events.js';
 import { PolicyEngine } from './policy/index.js';
 import { PolicyActions, PolicyInputs } from './policy-runtime/index.js';
 import { ensureClusterIdentity } from './store/cluster-identity.js';
+import { parseVipRange, type VipRange } from './vip-allocator.js';
 import type { NodeReadiness } from './store/records.js';
 import { Store } from './store/store.js';
 import { Materials } from './secrets/materials.js';
@@ -100,6 +101,8 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
   try {
     const { cluster: identity, adminTokenPath } = ensureClusterIdentity(store, options.dataDir, clock.now());
     const materials = openMaterials(store, options, clock, logger);
+    const cluster = new Cluster(store, clock, materials, parseVipRange(options.vipRange) as VipRange);
+    cluster.assignMissingVips();
     const pending = new PendingJoins();
 
     let broker: EmbeddedBroker | null = null;
@@ -291,7 +294,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     logger.info({ dataDir: options.dataDir, mqtt: mqttUrl, cluster: identity.id }, 'manager started');
     return {
       options,
-      cluster: new Cluster(store, clock, materials),
+      cluster,
       materials,
       store,
       mqttUrl,

@@ -125,6 +125,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX image_platforms_by_age ON image_platforms (learned_at);
   `,
+  // Reach by name: each service's virtual address (manager/vip-allocator.ts), unique; services
+  // stored before it get one at the next manager start.
+  `
+  ALTER TABLE services ADD COLUMN vip TEXT;
+  CREATE UNIQUE INDEX services_by_vip ON services (vip);
+  `,
 ];
 
 /** Applies every migration newer than the file's user_version, each in its own transaction. */

@@ -127,7 +127,7 @@ describe.skipIf(!hasDocker)('container tasks on the Docker engine', () => {
         '    command: ["sh", "-c", "echo hello > /data/greeting; sleep 600"]',
         '    cap_add: [NET_ADMIN]',
         '    volumes: [data:/data]',
-        '    networks: [front]',
+        '    container_name: gw',
         '    deploy:',
         `      placement: { constraints: ["node.platform.arch==${arch}"] }`,
         'volumes:',
@@ -137,7 +137,7 @@ describe.skipIf(!hasDocker)('container tasks on the Docker engine', () => {
     );
     const r = await runKelvin(['stack', 'deploy', '-c', file, 'hw'], { env: cluster.env });
     expect(r.code).toBe(0);
-    expect(r.stderr.trim().split('\n')).toEqual(['warning: services.gw.networks: ignored: Kelvin does not act on this key (line 7)', '1 warning (listed above)']);
+    expect(r.stderr.trim().split('\n')).toEqual(['warning: services.gw.container_name: ignored: Kelvin does not act on this key (line 7)', '1 warning (listed above)']);
     await expect.poll(() => cluster.runningOn('hw_gw'), { timeout: 30_000 }).toHaveLength(1);
     const [id] = docker('ps', '-q', '--filter', 'label=io.kelvin.service.name=hw_gw').split('\n');
     const inspected = JSON.parse(docker('inspect', id ?? '')) as Array<{ HostConfig: { CapAdd: string[] }; Mounts: Array<{ Type: string; Name: string; Destination: string }> }>;

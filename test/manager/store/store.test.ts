@@ -19,7 +19,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function service(name: string): ServiceRecord {
-  return { id: `svc-${name}`, name, spec: { ...defaultServiceSpec(name), image: 'img' }, version: 1, forceUpdate: 0, previousSpec: null, updateStatus: null, createdAt: 1, updatedAt: 1 };
+  return { id: `svc-${name}`, name, spec: { ...defaultServiceSpec(name), image: 'img' }, version: 1, forceUpdate: 0, previousSpec: null, updateStatus: null, vip: null, createdAt: 1, updatedAt: 1 };
 }
 
 describe('Store', () => {
