@@ -28,6 +28,7 @@ import type { Executor } from './runtime/types.js';
 import { createBoardSensing, type BoardFacts, type BoardSensing } from './sensing.js';
 import { TelemetryLoop } from './telemetry-loop.js';
 import { AGENT_VERSION } from './version.js';
+import { boardPlatform } from '../shared/image-platform.js';
 
 
 /** The agent lifts its own CPU cap after this many telemetry intervals of cool readings (a short hold). */
@@ -40,7 +41,7 @@ function createExecutors(options: BoardOptions, nodeId: string, board: BoardFact
   return [
     new ProcessExecutor({ stateDir: options.stateDir, hostRoot: options.hostRoot, logger, materialsRoot }),
     // Labelled with the node id, so agents sharing one engine never adopt each other's containers.
-    new DockerExecutor({ socketPath: options.dockerSocket, nodeId, platform: { os: board.os, arch: board.arch }, logger, materialsRoot }),
+    new DockerExecutor({ socketPath: options.dockerSocket, nodeId, platform: boardPlatform(board.os, board.arch), logger, materialsRoot }),
   ];
 }
 
@@ -161,7 +162,7 @@ class AgentDaemon implements RunningAgent {
   ) {
     let resolveLeft = (): void => {};
     this.left = { promise: new Promise<void>((r) => (resolveLeft = r)), resolve: () => resolveLeft() };
-    const root = materialsRoot(options.stateDir);
+    const root = materialsRoot(options.stateDir, nodeId);
     this.executors = createExecutors(options, nodeId, board, log, root);
     this.secrets = new SecretsFetcher({ nodeId, publish: (request) => this.session.publish('secrets-request', request, { qos: 1, retain: false }) });
     this.mesh = new Mesh({ logger: log });
@@ -234,7 +235,7 @@ class AgentDaemon implements RunningAgent {
     this.logs.close();
     this.secrets.close();
     await this.session.stop();
-    this.mesh.close();
+    await this.mesh.close();
     await this.reconciler.close();
     await this.sensing.close();
   }

@@ -9,7 +9,7 @@
  * The agent runs with the node flags of the systemd unit (`kelvin agent install`); pass
  * `--node-flags ''` to measure plain `node`.
  *
- * Build first: npx tsc -p tsconfig.json.
+ * Build first: npm run build.
  * Run: node bench/agent-footprint.mjs [--seconds 60] [--board rpi4] [--node-flags '--lite-mode'].
  * Prints one JSON line.
  */

@@ -7,7 +7,7 @@
  * mid-fill (`--stop-at` share of the tasks, default 0.5) or after the fill (`--stop-at 1`), and
  * the manager's RSS before and at its peak.
  *
- * Build first: npx tsc -p tsconfig.json.
+ * Build first: npm run build.
  * Run: node bench/big-service.mjs [--replicas 100000] [--stop-at 0.5]. Prints one JSON line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';

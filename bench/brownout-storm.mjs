@@ -8,7 +8,7 @@
  * running task in the manager's view, and tasks the simulated boards actually run beyond the
  * replica count (target 0 for both). The manager runs with its defaults (node timeout 5 s).
  *
- * Build first: npx tsc -p tsconfig.json.
+ * Build first: npm run build.
  * Run: node bench/brownout-storm.mjs [--nodes 1000] [--down 20]. Prints one JSON line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -14,7 +14,7 @@
  * Each node-loss trial kills a node for good and starts a fresh spare in its place, so no node
  * drops often enough to be quarantined as flapping (which would make it no target).
  *
- * Build first: npx tsc -p tsconfig.json.
+ * Build first: npm run build.
  * Run: node bench/failover.mjs [--trials 20]. Prints one JSON line; progress goes to stderr.
  */
 import { spawn, spawnSync } from 'node:child_process';

@@ -9,7 +9,7 @@
  * The manager runs with its defaults (thermal sustain 10 s: a hot board is emptied after 10 s hot;
  * a critical one at once).
  *
- * Build first: npx tsc -p tsconfig.json.
+ * Build first: npm run build.
  * Run: node bench/heat-wave.mjs [--nodes 1000] [--seconds 120]. Prints one JSON line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -14,7 +14,7 @@
  * publisher, manager and bare subscriber all on mqtts://). `tlsRatio` is the manager's TLS rate over
  * its plain rate (medians over `--rounds`, plain and TLS alternating).
  *
- * Build first: npx tsc -p tsconfig.json.
+ * Build first: npm run build.
  * Run: node bench/ingest.mjs [--seconds 30] [--boards 100] [--rounds 1] [--profile DIR]. Prints one JSON line.
  */
 import { spawn } from 'node:child_process';

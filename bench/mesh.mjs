@@ -8,7 +8,7 @@
  * (ping-pong: p50/p99 round-trip time; added latency = mesh minus direct at the same percentile)
  * and a bulk stream through the echo (MB/s each way, and the ratio to direct).
  *
- * Build first: npx tsc -p tsconfig.json.
+ * Build first: npm run build.
  * Run: node bench/mesh.mjs [--rounds 5000] [--bulk-mb 256]. Prints one JSON line.
  */
 import { spawn } from 'node:child_process';

@@ -8,7 +8,7 @@
  * (the simulator's published count against the manager's accepted count). Mosquitto's and the
  * simulator's CPU are printed too: they share the machine's cores with the manager.
  *
- * Build first: npx tsc -p tsconfig.json.
+ * Build first: npm run build.
  * Run: node bench/scale.mjs [--nodes 1000,5000,10000] [--seconds 60] [--profile DIR]
  * (--profile writes the manager's --cpu-prof there). Prints one JSON line.
  */

@@ -6,7 +6,7 @@
  * (gpu=true); 8 zones and 4 racks in labels; a few nodes not ready, paused or drained; some tasks
  * already running. Workload: 20,000 tasks over 6 services with constraints, spread and reservations.
  *
- * Build first: npx tsc -p tsconfig.json. Run: node bench/scheduler.mjs. Prints one JSON line.
+ * Build first: npm run build. Run: node bench/scheduler.mjs. Prints one JSON line.
  */
 import { performance } from 'node:perf_hooks';
 import { scheduleTasks } from '../dist/manager/scheduler/index.js';

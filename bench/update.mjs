@@ -6,7 +6,7 @@
  * update call to the `completed` status), and how long the service had fewer than
  * replicas - parallelism tasks running (target: zero), with the fewest running seen.
  *
- * Build first: npx tsc -p tsconfig.json.
+ * Build first: npm run build.
  * Run: node bench/update.mjs [--nodes 20] [--replicas 100] [--parallelism 10] [--monitor 1s]. Prints one JSON line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';

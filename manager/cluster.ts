@@ -13,6 +13,7 @@ import { buildTaskSpec, isOutdated, newObjectId } from './orchestrator/task-fact
 import { recordTransition } from './orchestrator/update-events.js';
 import { freshStatus, rollbackPatch } from './orchestrator/updater.js';
 import { allocatePorts, keepAssignedPorts } from './port-allocator.js';
+import { allocateVip, DEFAULT_VIP_RANGE, parseVipRange, type VipRange } from './vip-allocator.js';
 import { isSpreadDescriptor } from './scheduler/index.js';
 import { ambientLimitsProblem, overlayLimits, thermalLimitsProblem } from './policy/index.js';
 import type { Change, ClusterRecord, EventRecord, NodeAvailability, NodeRecord, ServiceRecord, TaskRecord, ThermalOverrides } from './store/records.js';
@@ -66,6 +67,7 @@ export class Cluster {
     private readonly clock: Clock,
     /** Refuses a spec naming a secret or config that does not exist (manager/secrets/materials.ts). */
     private readonly materials: Pick<Materials, 'checkRefs'> | null = null,
+    private readonly vipRange: VipRange = parseVipRange(DEFAULT_VIP_RANGE) as VipRange,
   ) {}
 
   info(): Pick<ClusterRecord, 'id' | 'createdAt'> {
@@ -163,7 +165,8 @@ export class Cluster {
       const spec = this.withPublishedPorts(requested, null);
       this.checkTaskCap(spec, null);
       const now = this.clock.now();
-      const service = this.store.insertService({ id: newObjectId(), name: spec.name, spec, version: 1, forceUpdate: 0, previousSpec: null, updateStatus: null, createdAt: now, updatedAt: now });
+      const vip = this.freeVip();
+      const service = this.store.insertService({ id: newObjectId(), name: spec.name, spec, version: 1, forceUpdate: 0, previousSpec: null, updateStatus: null, vip, createdAt: now, updatedAt: now });
       this.store.addEvent('service.create', service.name, `service ${service.name} created`, { serviceId: service.id });
       return service;
     });
@@ -193,6 +196,8 @@ export class Cluster {
         ...(rolls ? { updateStatus: freshStatus('updating', version, this.clock.now(), 'update in progress', current.updateStatus) } : {}),
       });
       if (!updated) throw new ClusterError(`service ${ref} not found`, 'not-found');
+      // `--force` asks again what the image is built for (a tag re-pushed with more platforms).
+      if (update.force && spec.image !== null) this.store.forgetImagePlatforms(spec.image);
       this.store.addEvent('service.update', current.name, `service ${current.name} updated${update.force ? ' (forced)' : ''}`, { serviceId: current.id });
       if (rolls && updated.updateStatus) recordTransition(this.store, updated, updated.updateStatus);
       return updated;
@@ -246,6 +251,19 @@ export class Cluster {
     const allocation = allocatePorts(spec, current?.spec ?? null, others);
     if (!allocation.ok) throw new ClusterError(`service ${spec.name}: ${allocation.error}`, 'conflict');
     return { ...spec, ports: allocation.ports };
+  }
+
+  /** Gives every service stored without a virtual address (by an older manager) one; at start. */
+  assignMissingVips(): void {
+    this.store.transaction(() => {
+      for (const s of this.store.listServices()) if (s.vip === null) this.store.updateService(s.id, { vip: this.freeVip() });
+    });
+  }
+
+  private freeVip(): string {
+    const vip = allocateVip(this.vipRange, this.store.listServices().map((s) => s.vip));
+    if (vip === null) throw new ClusterError(`no free virtual address left in ${this.vipRange.text} (--vip-range): remove a service, or start the manager with a larger range`, 'conflict');
+    return vip;
   }
 
   /** Tasks the spec asks for: its replicas, or one per known node for a global service. */
@@ -376,7 +394,7 @@ function validateSpec(input: unknown): ServiceSpec {
 /** A task of the spec at its largest: longest ids and slot number. */
 function largestTaskBytes(spec: ServiceSpec): number {
   const id = 'x'.repeat(64);
-  const service: ServiceRecord = { id, name: spec.name, spec, version: 1, forceUpdate: 0, previousSpec: null, updateStatus: null, createdAt: 0, updatedAt: 0 };
+  const service: ServiceRecord = { id, name: spec.name, spec, version: 1, forceUpdate: 0, previousSpec: null, updateStatus: null, vip: null, createdAt: 0, updatedAt: 0 };
   return desiredSetEntryBytes(buildTaskSpec(id, service, spec.mode === 'replicated' ? MAX_CLUSTER_TASKS : null));
 }
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { MANAGER_MQTT_USERNAME } from '../shared/credentials.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { isTerminal } from '../shared/payloads/tasks.js';
@@ -14,6 +14,7 @@ import { allNodesTopic } from '../shared/topics.js';
 import { createAlertBus, type AlertBus } from './alerts/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { BAD_PAYLOAD_LOG_INTERVAL_MS, InboundRouter, type MessageHandler } from './broker/inbound.js';
+import { connectManagerClient } from './broker/manager-client.js';
 import { PendingJoins } from './broker/pending-joins.js';
 import { LogOncePer } from './broker/rate-limit.js';
 import { EXTERNAL_BROKER_CREDENTIAL } from './broker/secrets.js';
@@ -31,6 +32,7 @@ import { watchUpdateAlerts } from './orchestrator/update-events.js';
 import { PolicyEngine } from './policy/index.js';
 import { PolicyActions, PolicyInputs } from './policy-runtime/index.js';
 import { ensureClusterIdentity } from './store/cluster-identity.js';
+import { parseVipRange, type VipRange } from './vip-allocator.js';
 import type { NodeReadiness } from './store/records.js';
 import { Store } from './store/store.js';
 import { Materials } from './secrets/materials.js';
@@ -100,6 +102,8 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
   try {
     const { cluster: identity, adminTokenPath } = ensureClusterIdentity(store, options.dataDir, clock.now());
     const materials = openMaterials(store, options, clock, logger);
+    const cluster = new Cluster(store, clock, materials, parseVipRange(options.vipRange) as VipRange);
+    cluster.assignMissingVips();
     const pending = new PendingJoins();
 
     let broker: EmbeddedBroker | null = null;
@@ -140,19 +144,17 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
       ca = options.brokerCaFile === null ? null : readBrokerCa(options.brokerCaFile, url);
     }
 
-    const client: MqttClient = await mqtt
-      .connectAsync(mqttUrl, {
-        username,
-        password,
-        clientId: `kelvin-manager-${randomBytes(6).toString('hex')}`,
-        clean: true,
-        reconnectPeriod: 1000,
-        connectTimeout: 10_000,
-        ...(ca ? { ca } : {}),
-      })
-      .catch((err: Error) => {
-        throw new Error(`cannot connect to the MQTT broker at ${mqttUrl}: ${err.message}`);
-      });
+    const client: MqttClient = await connectManagerClient(mqttUrl, {
+      username,
+      password,
+      clientId: `kelvin-manager-${randomBytes(6).toString('hex')}`,
+      clean: true,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      ...(ca ? { ca } : {}),
+    }).catch((err: Error) => {
+      throw new Error(`cannot connect to the MQTT broker at ${mqttUrl}: ${err.message}`);
+    });
     cleanups.push(() => client.endAsync(true));
 
     const alerts = createAlertBus({
@@ -300,7 +302,7 @@ export async function startManager(input: ManagerOptionsInput, deps: ManagerDeps
     logger.info({ dataDir: options.dataDir, mqtt: mqttUrl, cluster: identity.id }, 'manager started');
     return {
       options,
-      cluster: new Cluster(store, clock, materials),
+      cluster,
       materials,
       store,
       mqttUrl,

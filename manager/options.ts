@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { nodeId } from '../shared/payloads/common.js';
 import { parseOptionsOrThrow } from '../shared/zod-issue.js';
 import { isValidSan } from './tls/sans.js';
+import { DEFAULT_VIP_RANGE, parseVipRange } from './vip-allocator.js';
 
 export interface TimerHandle {
   cancel(): void;
@@ -91,6 +92,14 @@ export const managerOptions = z.object({
   requireApproval: z.boolean().default(false),
   /** `--secrets-key-file`: the key sealing secrets comes from this file, not DATA-DIR/secrets.key (auto-lock). */
   secretsKeyFile: z.string().min(1).nullable().default(null),
+  /** `--vip-range`: services' virtual addresses for reaching them by name (manager/vip-allocator.ts). */
+  vipRange: z
+    .string()
+    .default(DEFAULT_VIP_RANGE)
+    .superRefine((text, ctx) => {
+      const range = parseVipRange(text);
+      if (typeof range === 'string') ctx.addIssue({ code: 'custom', message: range });
+    }),
   clock: clockSchema.default(() => systemClock),
 }).transform((o) => ({ ...o, mqttPort: o.mqttPort ?? (o.insecureMqtt ? 1883 : 8883) }));
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_PUBLISHED_PORTS } from './limits.js';
-import { publishedPort, type PublishedPort } from './published-ports.js';
+import { exposedPort, publishedPort, type PublishedPort } from './published-ports.js';
 
 /** `8080/tcp`: what two services (or two entries) must not both claim. */
 export function portKey(port: Pick<PublishedPort, 'published' | 'protocol'>): string {
@@ -25,6 +25,19 @@ export const publishedPorts = z
       if (port.published === 0) continue; // to be assigned: never a duplicate
       const key = portKey(port);
       if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'published'], message: `port ${key} is published twice` });
+      seen.add(key);
+    }
+  });
+
+/** A service's `expose` ports: bounded like published ones, each target and protocol once. */
+export const exposedPorts = z
+  .array(exposedPort)
+  .max(MAX_PUBLISHED_PORTS, `over the limit of ${MAX_PUBLISHED_PORTS} exposed ports`)
+  .superRefine((ports, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, port] of ports.entries()) {
+      const key = `${port.target}/${port.protocol}`;
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'target'], message: `port ${key} is exposed twice` });
       seen.add(key);
     }
   });

@@ -16,3 +16,7 @@ export const publishedPort = z.object({
   mode: z.enum(['ingress', 'host']),
 });
 export type PublishedPort = z.infer<typeof publishedPort>;
+
+/** Compose's `expose`: a target port other services reach by name, never published on the boards. */
+export const exposedPort = z.object({ target: publishedPort.shape.target, protocol: z.enum(['tcp', 'udp']) });
+export type ExposedPort = z.infer<typeof exposedPort>;

@@ -17,11 +17,17 @@ import {
 } from './limits.js';
 import { serviceHealthcheck } from './healthcheck.js';
 import { taskDriver } from './payloads/facts.js';
-import { publishedPorts } from './port-list.js';
+import { exposedPorts, publishedPorts } from './port-list.js';
 import { materialRefs } from './secrets/refs.js';
 import { containerOptions, defaultContainerOptions, devicesField, mountsField } from './container-options.js';
 
 export const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+
+export const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+const NETWORK_NAME_RULE = 'network name: letters, digits, _ . - (max 63), starting with a letter or digit';
+const MAX_NETWORKS = 16;
+/** The network of a stack service that names none, as in Compose. */
+export const DEFAULT_NETWORK = 'default';
 
 export const restartPolicy = z.object({
   condition: z.enum(['none', 'on-failure', 'any']),
@@ -97,6 +103,13 @@ export const serviceSpec = z.object({
   // [ports]
   /** Swarm's `--publish`: see shared/published-ports.ts. */
   ports: publishedPorts.default([]),
+  /** Compose `expose`: targets reachable by name (besides the published ones), never published. */
+  expose: exposedPorts.default([]),
+  /**
+   * Compose `networks` of a stack service, as isolation hints: services of one stack reach each
+   * other by name only when they share one. Empty: the stack's `default` network.
+   */
+  networks: z.array(z.string().regex(NETWORK_NAME, NETWORK_NAME_RULE)).max(MAX_NETWORKS, `over the limit of ${MAX_NETWORKS} networks`).default([]),
   // [container]
   devices: devicesField.default([]),
   mounts: mountsField.default([]),
@@ -138,6 +151,8 @@ export function defaultServiceSpec(name: string): ServiceSpec {
     rollbackConfig: defaultRollbackConfig(),
     // [ports]
     ports: [],
+    expose: [],
+    networks: [],
     // [container]
     devices: [],
     mounts: [],

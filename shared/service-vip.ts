@@ -1,19 +1,15 @@
 /**
- * A service's stable virtual address for reaching it by name: a loopback address (all of
- * 127.0.0.0/8 is local on Linux, nothing to configure) derived from its full name alone, so the
- * manager, every agent and a restarted agent agree on it without storing or sending anything. The
- * mesh listens there on the service's target ports. 127.0.x.x is left out (127.0.0.1 and the
- * addresses tests and hosts commonly use); two names may collide (1 in 16 million per pair), and
- * then the service first in the endpoint list gets the address.
+ * A service's virtual address (VIP), for reaching it by name. The manager hands each service one
+ * from `--vip-range` (manager/vip-allocator.ts) and stores it with the service. Agents put it on
+ * the board's `lo`, where containers reach it through their default gateway, and the mesh listens
+ * there. Process tasks share the board's own network and get the VIP's loopback twin instead:
+ * 127.x.y.z from the VIP's low 24 bits, local on every Linux board with nothing configured (so it
+ * works where the agent may not add addresses), and one-to-one for any range of /8 or smaller.
  */
-export function serviceVip(fullName: string): string {
-  // FNV-1a, 32 bits.
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(fullName, 'utf8')) {
-    h ^= byte;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return `127.${1 + (h % 255)}.${(h >>> 8) & 255}.${1 + ((h >>> 16) % 254)}`;
+
+/** The loopback address the mesh also listens on for a VIP: `10.213.0.7` -> `127.213.0.7`. */
+export function loopbackTwin(vip: string): string {
+  return `127.${vip.split('.').slice(1).join('.')}`;
 }
 
 /** The environment name part for a service name: upper case, anything but letters and digits as `_`. */

@@ -2,18 +2,20 @@
  * The routing mesh on one board. It keeps the last endpoint list the manager sent (a board cut off
  * from the manager goes on balancing over it, minus endpoints that fail), opens a listener on the
  * board's advertise address for each ingress-published port of every service in it (TCP, UDP),
- * and on each service's virtual address (service-vip.ts) for each of its target ports, so tasks
- * on this board reach the service by name; it forwards each new connection to a task on any board
- * through that listener's balancer. It also
+ * and, for each of a service's published and `expose` targets, on its virtual address (put on `lo`
+ * by loopback-vips.ts; containers use it) and on that address's loopback twin (process tasks use
+ * it; shared/service-vip.ts), so tasks on this board reach the service by name; it forwards each
+ * new connection to a task on any board through that listener's balancer. It also
  * drains tasks of this board that are about to stop: no new connections, then up to the stop grace
  * period for open ones to finish.
  */
 import type { Logger } from '../../shared/logger.js';
 import type { EndpointList, MeshNode, MeshService } from '../../shared/payloads/endpoints.js';
 import type { TaskSpec, TaskStatus } from '../../shared/payloads/tasks.js';
-import { envName, serviceVip } from '../../shared/service-vip.js';
+import { envName, loopbackTwin } from '../../shared/service-vip.js';
 import { Balancer, type Endpoint } from './balancer.js';
 import { establishedOn } from './established.js';
+import { LoopbackVips, type IpRunner } from './loopback-vips.js';
 import { assignHostPorts, boundPorts } from './task-ports.js';
 import { TcpForwarder } from './tcp-forwarder.js';
 import { UdpForwarder } from './udp-forwarder.js';
@@ -30,6 +32,8 @@ export interface MeshOptions {
   now?: () => number;
   /** Where /proc is (tests). */
   procRoot?: string;
+  /** Runs `ip` for the virtual addresses on lo (tests). */
+  ip?: IpRunner;
 }
 
 export class Mesh {
@@ -39,10 +43,12 @@ export class Mesh {
   /** Tasks of this board being stopped: never picked again by this board's mesh. */
   private readonly draining = new Set<string>();
   private readonly log: Logger;
+  private readonly vips: LoopbackVips;
   private closed = false;
 
   constructor(private readonly o: MeshOptions) {
     this.log = o.logger.child({ component: 'mesh' });
+    this.vips = new LoopbackVips({ logger: this.log, onChange: () => this.sync(), run: o.ip });
   }
 
   get address(): string | null {
@@ -68,20 +74,15 @@ export class Mesh {
   }
 
   /**
-   * The spec a task starts with: host ports for its published ports and, for a process task, the
-   * services it can reach by name: `KELVIN_HOST_<NAME>` (the virtual address) for every service
-   * in the list by its full name and, within the task's own stack, by its compose name.
+   * The spec a task starts with: host ports for its published and exposed ports and, for a process
+   * task, `KELVIN_HOST_<NAME>` (the loopback twin of the virtual address) for every name the
+   * manager says it can reach (the task's `hosts`; containers get them in /etc/hosts).
    */
   async prepare(spec: TaskSpec): Promise<TaskSpec> {
     const ported = await assignHostPorts(spec);
-    if (spec.driver !== 'process' || this.list === null) return ported;
+    if (spec.driver !== 'process' || !spec.hosts?.length) return ported;
     const names: Record<string, string> = {};
-    for (const s of this.list.services) names[`KELVIN_HOST_${envName(s.name)}`] = serviceVip(s.name);
-    for (const s of this.list.services) {
-      if (s.stack !== null && spec.serviceName.startsWith(`${s.stack}_`) && s.name.startsWith(`${s.stack}_`)) {
-        names[`KELVIN_HOST_${envName(s.name.slice(s.stack.length + 1))}`] = serviceVip(s.name);
-      }
-    }
+    for (const h of spec.hosts) names[`KELVIN_HOST_${envName(h.name)}`] = loopbackTwin(h.vip);
     return { ...ported, env: { ...names, ...ported.env } };
   }
 
@@ -106,9 +107,11 @@ export class Mesh {
     }
   }
 
-  close(): void {
+  /** Closes the listeners and takes the virtual addresses this agent added off lo. */
+  async close(): Promise<void> {
     this.closed = true;
     this.closeListeners();
+    await this.vips.close();
   }
 
   private closeListeners(): void {
@@ -122,14 +125,21 @@ export class Mesh {
     const wanted = new Map<string, Endpoint[]>();
     // Two services never publish one port (the manager refuses it); the first listed wins if they do.
     const want = (key: string, endpoints: () => Endpoint[]): void => void (wanted.has(key) || wanted.set(key, endpoints()));
+    const vips = new Set<string>();
     for (const service of this.list.services) {
-      const vip = serviceVip(service.name);
       for (const p of service.ports) {
+        if (p.mode === 'ingress') want(`${p.protocol}|${this.addr}|${p.published}`, () => endpointsOf(service, p.target, p.protocol, heat));
+      }
+      const { vip } = service;
+      if (vip === undefined) continue;
+      vips.add(vip);
+      for (const p of [...service.ports, ...(service.expose ?? [])]) {
         const endpoints = (): Endpoint[] => endpointsOf(service, p.target, p.protocol, heat);
-        if (p.mode === 'ingress') want(`${p.protocol}|${this.addr}|${p.published}`, endpoints);
-        want(`${p.protocol}|${vip}|${p.target}`, endpoints);
+        want(`${p.protocol}|${loopbackTwin(vip)}|${p.target}`, endpoints);
+        if (this.vips.has(vip)) want(`${p.protocol}|${vip}|${p.target}`, endpoints);
       }
     }
+    this.vips.want(vips);
     for (const [key, l] of this.listeners) {
       if (wanted.has(key)) continue;
       l.forwarder.close();
@@ -152,8 +162,10 @@ export class Mesh {
       () => {
         this.log.info({ listener: key }, 'mesh listening');
       },
-      (err: Error) => {
-        this.log.error({ listener: key, err: err.message }, 'mesh cannot listen; trying again at the next endpoint list');
+      (err: NodeJS.ErrnoException) => {
+        // Agents sharing one machine (tests) share lo: the first one's by-name listener serves.
+        if (err.code === 'EADDRINUSE' && addr !== this.addr) this.log.info({ listener: key }, 'by-name address in use on this machine (another agent serves it)');
+        else this.log.error({ listener: key, err: err.message }, 'mesh cannot listen; trying again at the next endpoint list');
         forwarder.close();
         if (this.listeners.get(key) === listener) this.listeners.delete(key);
       },

@@ -1,40 +1,49 @@
 /**
- * A task's published ports on its board. Each target gets a host port: the published port itself
- * for mode=host, else one the agent finds free (the mesh forwards to it). Containers get the
+ * A task's published and `expose` ports on its board. Each target gets a host port: the published
+ * port itself for mode=host, else one the agent finds free (the mesh forwards to it). Containers get the
  * target published on that host port; process tasks, which share the board's network, are told
  * it in `PORT` (the first target) and `KELVIN_PORT_<target>`, as Nomad does.
  */
-import type { BoundPort, TaskPort } from '../../shared/payloads/endpoints.js';
+import type { BoundPort, TaskExposedPort, TaskPort } from '../../shared/payloads/endpoints.js';
 import type { TaskSpec } from '../../shared/payloads/tasks.js';
 import { freePort } from './free-port.js';
 
 const key = (p: { target: number; protocol: string }): string => `${p.target}/${p.protocol}`;
 
-/** One entry per target and protocol (two published ports onto one target share its host port). */
+/** One entry per target and protocol (two published ports onto one target, or one also exposed, share its host port). */
 export function boundPorts(spec: TaskSpec): BoundPort[] {
   const out = new Map<string, BoundPort>();
-  for (const p of spec.ports ?? []) {
+  for (const p of [...(spec.ports ?? []), ...(spec.expose ?? [])]) {
     if (p.hostPort !== undefined && !out.has(key(p))) out.set(key(p), { target: p.target, protocol: p.protocol, hostPort: p.hostPort });
   }
   return [...out.values()];
 }
 
-/** The spec with a host port on every published port; a spec that already has them is returned as is. */
+/** The spec with a host port on every published and exposed port; a spec that already has them is returned as is. */
 export async function assignHostPorts(spec: TaskSpec): Promise<TaskSpec> {
   const ports = spec.ports ?? [];
-  if (ports.every((p) => p.hostPort !== undefined)) return spec;
+  const expose = spec.expose ?? [];
+  if ([...ports, ...expose].every((p) => p.hostPort !== undefined)) return spec;
   const chosen = new Map<string, number>();
   for (const p of ports) if (p.mode === 'host') chosen.set(key(p), p.published);
-  const out: TaskPort[] = [];
-  for (const p of ports) {
+  const bind = async <P extends TaskPort | TaskExposedPort>(p: P): Promise<P> => {
     let hostPort = chosen.get(key(p));
     if (hostPort === undefined) {
       hostPort = await freePort(p.protocol, new Set(chosen.values()));
       chosen.set(key(p), hostPort);
     }
-    out.push({ ...p, hostPort });
+    return { ...p, hostPort };
+  };
+  const out: TaskSpec = { ...spec };
+  if (spec.ports) {
+    out.ports = [];
+    for (const p of ports) out.ports.push(await bind(p));
   }
-  return { ...spec, ports: out };
+  if (spec.expose) {
+    out.expose = [];
+    for (const p of expose) out.expose.push(await bind(p));
+  }
+  return out;
 }
 
 /** `PORT` and `KELVIN_PORT_<target>` for a process task. */

@@ -20,7 +20,7 @@ import { retryTemporary, type StepOutcome } from './task-retry.js';
 import { assignedStatus, endedState, unhealthyEnd } from './task-status.js';
 import type { HealthMonitor, HealthReport } from './health/types.js';
 import { unhealthyReason } from '../../shared/healthcheck.js';
-import type { Controller, ExistingTask, Executor, ExitInfo, LogOptions } from './types.js';
+import { ImagePlatformError, type Controller, type ExistingTask, type Executor, type ExitInfo, type LogOptions } from './types.js';
 
 interface ReconcilerBaseOptions {
   executors: Executor[];
@@ -35,8 +35,11 @@ interface ReconcilerBaseOptions {
   /** The spec a task starts with (host ports, reach by name); by default host ports only. */
   prepare?: (spec: TaskSpec) => Promise<TaskSpec>;
   now?: () => number;
-  /** Writes a task's secrets and configs before it is prepared and removes them when it ends. */
-  materials?: Pick<TaskMaterials, 'prepare' | 'remove'>;
+  /**
+   * Writes a task's secrets and configs before it is prepared and removes them when it ends;
+   * start() sweeps what no task holds and writes again those an adopted task lost.
+   */
+  materials?: Pick<TaskMaterials, 'prepare' | 'remove' | 'sweep' | 'complete'>;
 }
 
 /**
@@ -116,7 +119,35 @@ export class Reconciler {
       if (ended) settling.push(ended);
     }
     this.unrecorded = [...existing.values()];
+    this.sweepMaterials();
     await Promise.all(settling);
+  }
+
+  /**
+   * Secrets and configs a crashed agent left on the board: only the tasks found running (adopted,
+   * or unrecorded until the first set decides) keep theirs; the rest are removed now. An adopted
+   * task whose files are gone (someone cleared /run) gets them again from the manager.
+   */
+  private sweepMaterials(): void {
+    const materials = this.options.materials;
+    if (!materials) return;
+    const adopted = [...this.tasks.values()].filter((e) => e.controller !== null && !isTerminal(e.status.state));
+    const keep = new Set([...adopted.map((e) => e.spec.id), ...this.unrecorded.map((t) => t.taskId)]);
+    try {
+      const removed = materials.sweep(keep);
+      if (removed.length > 0) this.log.info({ tasks: removed.slice(0, 20), count: removed.length }, 'removed the secrets and configs of tasks this agent no longer runs');
+    } catch (err) {
+      this.log.warn({ err }, 'could not sweep the secrets and configs of ended tasks');
+    }
+    for (const entry of adopted) {
+      if (entry.status.state === 'running' && !materials.complete(entry.spec)) this.queue(entry, () => this.redeliverMaterials(entry, materials));
+    }
+  }
+
+  private async redeliverMaterials(entry: TaskEntry, materials: Pick<TaskMaterials, 'prepare'>): Promise<void> {
+    this.log.warn({ taskId: entry.spec.id }, 'an adopted task lost its secrets and configs; fetching them again');
+    const written = await this.step(entry, 'materials', () => materials.prepare(entry.spec));
+    if (!written.ok && !written.cancelled) this.log.error({ taskId: entry.spec.id, error: written.error.message }, 'could not write the secrets and configs of an adopted task again');
   }
 
   /** Converges on the set unless it is stale; says whether it was taken. */
@@ -239,7 +270,9 @@ export class Reconciler {
       await controller.prepare();
     });
     if (!prepared.ok) {
-      if (!prepared.cancelled) this.update(entry, { state: 'rejected', error: prepared.error.message, message: 'rejected: prepare failed' });
+      if (prepared.cancelled) return;
+      const platforms = prepared.error instanceof ImagePlatformError && prepared.error.platforms.length > 0 ? { imagePlatforms: prepared.error.platforms } : {};
+      this.update(entry, { state: 'rejected', error: prepared.error.message, message: 'rejected: prepare failed', ...platforms });
       return;
     }
     // Dropped while preparing: the queued drop() reports it shut down without starting it.

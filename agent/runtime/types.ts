@@ -7,6 +7,7 @@ import type { LogLine } from '../../shared/payloads/logs.js';
 import type { TaskDriver } from '../../shared/payloads/facts.js';
 import type { TaskSpec } from '../../shared/payloads/tasks.js';
 import type { HealthMonitor } from './health/types.js';
+import type { ImagePlatform } from '../../shared/image-platform.js';
 
 /** Temporary errors are retried by the reconciler (engine restarting); permanent ones fail the task. */
 export class RuntimeError extends Error {
@@ -16,6 +17,17 @@ export class RuntimeError extends Error {
   ) {
     super(message);
     this.name = 'RuntimeError';
+  }
+}
+
+/** The task's image is built for no platform this board runs: permanent, and the platforms go into the task's status. */
+export class ImagePlatformError extends RuntimeError {
+  constructor(
+    message: string,
+    readonly platforms: ImagePlatform[],
+  ) {
+    super(message, 'permanent');
+    this.name = 'ImagePlatformError';
   }
 }
 

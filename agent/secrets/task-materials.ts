@@ -4,9 +4,12 @@
  * with `secrets/` and `configs/` holding one file per reference named by its target's file name.
  * Process tasks get the two directories in $KELVIN_SECRETS_DIR and $KELVIN_CONFIGS_DIR; containers
  * get each file bind-mounted read-only at /run/secrets/<target> (secrets) or its target (configs).
- * Written just before the task is prepared, removed when it ends or is dropped.
+ * Written just before the task is prepared, removed when it ends or is dropped; at agent start,
+ * what a crashed agent left behind is swept (sweep()), and a task it adopts whose files are gone
+ * gets them again (complete()). Each node has its own root under /run
+ * (`/run/kelvin/materials/<node>`), so agents sharing a host never sweep each other's tasks.
  */
-import { accessSync, chmodSync, chownSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskSpec } from '../../shared/payloads/tasks.js';
 import { targetFileName, type MaterialKind, type MaterialRef } from '../../shared/secrets/refs.js';
@@ -19,12 +22,12 @@ export type FetchMaterial = (taskId: string, kind: MaterialKind, name: string) =
 const CONTAINER_MODE = 0o444;
 const PROCESS_MODE = 0o400;
 
-/** `/run/kelvin/materials` when /run is there and writable (tmpfs: values never touch a disk), else under the state dir. */
-export function materialsRoot(stateDir: string): string {
+/** `/run/kelvin/materials/<node>` when /run is there and writable (tmpfs: values never touch a disk), else under the state dir. */
+export function materialsRoot(stateDir: string, nodeId: string): string {
   try {
     if (statSync('/run').isDirectory()) {
       accessSync('/run', constants.W_OK);
-      return '/run/kelvin/materials';
+      return join('/run/kelvin/materials', nodeId);
     }
   } catch {
     // not writable: fall back to the state dir
@@ -110,6 +113,27 @@ export class TaskMaterials {
     writeFileSync(path, value, { mode: 0o600, flag: 'wx' });
     if (ref.uid !== null || ref.gid !== null) chownSync(path, ref.uid ?? process.getuid?.() ?? 0, ref.gid ?? process.getgid?.() ?? 0);
     chmodSync(path, mode);
+  }
+
+  /**
+   * At agent start: removes the directories of every task but `keep` (the tasks it adopted, still
+   * running with their files mounted or named in their environment). Returns the task ids removed.
+   */
+  sweep(keep: ReadonlySet<string>): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.root);
+    } catch {
+      return []; // no root yet: nothing was ever written
+    }
+    const stale = names.filter((name) => !keep.has(name));
+    for (const name of stale) rmSync(join(this.root, name), { recursive: true, force: true });
+    return stale;
+  }
+
+  /** Whether every file the task references is on the board (true for a task that has none). */
+  complete(spec: TaskSpec): boolean {
+    return (['secret', 'config'] as const).every((kind) => refsOf(spec, kind).every((ref) => existsSync(join(kindDir(this.root, spec.id, kind), targetFileName(ref.target)))));
   }
 
   /** Idempotent; never throws (a task's end must not be lost to a clean-up error). */

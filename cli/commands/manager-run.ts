@@ -38,6 +38,7 @@ const FLAG_OF_OPTION: Record<string, string> = {
   brokerCaFile: '--broker-ca',
   http: '--http',
   dataDir: '--data-dir',
+  vipRange: '--vip-range',
 };
 
 function managerOptionsFrom(flags: ManagerFlags, localAgentNodeId: string | null): ManagerOptions {
@@ -62,6 +63,7 @@ function managerOptionsFrom(flags: ManagerFlags, localAgentNodeId: string | null
     powerStableMs: durationFlag('--power-stable', flags.powerStable),
     requireApproval: flags.requireApproval === true,
     secretsKeyFile: flags.secretsKeyFile ?? null,
+    vipRange: flags.vipRange,
   };
   const parsed = managerOptions.safeParse(input);
   if (parsed.success) return parsed.data;

@@ -7,6 +7,7 @@
  */
 import { Command } from 'commander';
 import { defaultDataDir } from '../../manager/options.js';
+import { DEFAULT_VIP_RANGE } from '../../manager/vip-allocator.js';
 import { UsageError } from '../errors.js';
 import { collect } from './args.js';
 
@@ -28,6 +29,7 @@ export interface ManagerFlags {
   powerStable: string;
   requireApproval?: boolean;
   secretsKeyFile?: string;
+  vipRange: string;
 }
 
 export interface BrokerConfigFlags {
@@ -65,6 +67,7 @@ export function registerManager(program: Command): void {
     .option('--power-stable <duration>', 'after under-voltage, a node takes new work once power is clean this long', '5m')
     .option('--require-approval', 'new nodes wait as pending (no work) until `kelvin node accept NODE`')
     .option('--secrets-key-file <file>', 'auto-lock: read the key that seals secrets from FILE (base64, mode 600), never from the data dir')
+    .option('--vip-range <cidr>', "services' virtual addresses (reach by name) come from this IPv4 range", DEFAULT_VIP_RANGE)
     .action(async (flags: ManagerFlags) => (await import('./manager-run.js')).runManager(flags));
 
   manager

@@ -91,6 +91,8 @@ export interface ServiceView {
   previousSpec: ServiceSpec | null;
   /** The latest rolling update or rollback (Swarm's UpdateStatus); null when none ran. */
   updateStatus: UpdateStatusView | null;
+  /** The address tasks reach the service at by name (Swarm's Endpoint.VirtualIPs); null only before a start assigned it. */
+  vip: string | null;
 }
 
 /** What a rolling update shows: its state, when, why, and how far it got (the stored record minus its bookkeeping). */
@@ -198,6 +200,7 @@ export function serviceView(service: ServiceRecord, tasks: TaskRecord[]): Servic
     updatedAt: service.updatedAt,
     previousSpec: service.previousSpec,
     updateStatus: updateStatusView(service.updateStatus),
+    vip: service.vip,
   };
 }
 

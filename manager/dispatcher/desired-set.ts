@@ -1,17 +1,27 @@
 /** The whole set of tasks a node should run, as one retained message, and its content digest. */
 import { createHash, randomBytes } from 'node:crypto';
 import { isTerminal, type DesiredTaskSet, type TaskSpec } from '../../shared/payloads/tasks.js';
+import type { TaskHost } from '../../shared/payloads/endpoints.js';
 import type { TaskRecord } from '../store/records.js';
 import { DESIRED_SET_ENVELOPE_BYTES, MAX_DESIRED_SET_BYTES } from '../../shared/wire.js';
 
 /** The CPU cap the heat policy puts on a task on a node now; null = unthrottled. */
 export type ThrottleOf = (nodeId: string, task: TaskSpec) => TaskSpec['throttle'];
 
-/** Tasks placed on the node that should be running and have not ended, each with its current throttle. */
-export function desiredTasks(tasks: TaskRecord[], nodeId: string, throttleOf: ThrottleOf = () => null): TaskSpec[] {
+/** The names a service's tasks reach other services by (manager/mesh/service-names.ts). */
+export type HostsOf = (serviceId: string) => TaskHost[];
+
+/**
+ * Tasks placed on the node that should be running and have not ended, each with its current
+ * throttle and the names it can reach now (an agent takes a task's names when it starts it).
+ */
+export function desiredTasks(tasks: TaskRecord[], nodeId: string, throttleOf: ThrottleOf = () => null, hostsOf: HostsOf = () => []): TaskSpec[] {
   return tasks
     .filter((t) => t.nodeId === nodeId && t.desiredState === 'running' && t.state !== 'pending' && !isTerminal(t.state))
-    .map((t) => ({ ...t.spec, throttle: throttleOf(nodeId, t.spec) }));
+    .map((t) => {
+      const hosts = hostsOf(t.serviceId);
+      return { ...t.spec, throttle: throttleOf(nodeId, t.spec), ...(hosts.length > 0 ? { hosts } : {}) };
+    });
 }
 
 /**

@@ -24,7 +24,8 @@ import type { Change } from '../store/records.js';
 import { DataDiskFullError, logWriteFailure } from '../store/disk-full.js';
 import type { Store } from '../store/store.js';
 import { desiredSetMessage, desiredTasks, digestOf, fitDesiredSet, newIncarnation, removedSetMessage, type ThrottleOf } from './desired-set.js';
-import { applyTaskStatus } from './task-status.js';
+import { applyTaskStatus, learnedImagePlatforms } from './task-status.js';
+import { hostsLookup } from '../mesh/service-names.js';
 
 /** Distinct ignored reports logged once each; past this many the memory starts over. */
 const MAX_IGNORED_REMEMBERED = 10_000;
@@ -117,6 +118,8 @@ export class Dispatcher {
       return;
     }
     store.transaction(() => {
+      const learned = task && learnedImagePlatforms(task, msg.payload, (image) => store.imagePlatformsOf(image));
+      if (learned) store.saveImagePlatforms(learned.image, learned.platforms);
       const updated = store.updateTask(msg.payload.taskId, result.patch);
       if (updated && isTerminal(updated.state) && updated.state !== 'complete' && updated.desiredState === 'running') {
         const detail = updated.error ?? (updated.exitCode !== null ? `exit code ${updated.exitCode}` : updated.message);
@@ -132,7 +135,7 @@ export class Dispatcher {
   /** Publishes the node's set if it changed (or always, with `force`), bumping the generation on change. */
   private sync(nodeId: string, force: boolean): void {
     const { store } = this.o;
-    const { kept: tasks, heldBack } = fitDesiredSet(desiredTasks(store.listTasks({ nodeId }), nodeId, this.o.throttleOf));
+    const { kept: tasks, heldBack } = fitDesiredSet(desiredTasks(store.listTasks({ nodeId }), nodeId, this.o.throttleOf, hostsLookup(() => store.listServices())));
     if (heldBack > 0) this.reportOversized(nodeId, tasks.length, heldBack);
     else this.oversized.delete(nodeId);
     const digest = digestOf(tasks);

@@ -5,6 +5,7 @@
  * on a board's clock.
  */
 import { isTerminal, TASK_STATES, type TaskState, type TaskStatus } from '../../shared/payloads/tasks.js';
+import { formatPlatform, MAX_IMAGE_PLATFORMS, type ImagePlatform } from '../../shared/image-platform.js';
 import type { TaskRecord } from '../store/records.js';
 
 export type StatusPatch = Partial<Pick<TaskRecord, 'state' | 'exitCode' | 'error' | 'message' | 'runtimeId' | 'startedAt' | 'finishedAt' | 'health' | 'healthLog'>>;
@@ -41,4 +42,20 @@ export function applyTaskStatus(
   if (status.state === 'running' && task.startedAt === null) patch.startedAt = now;
   if (isTerminal(status.state)) patch.finishedAt = now;
   return { patch };
+}
+
+/**
+ * What a rejection for the image's platform teaches: the platforms the image has, added to those
+ * already known. Only about the task's own image as the manager sent it (a board can speak for
+ * nothing else), and only from a report applyTaskStatus accepted.
+ */
+export function learnedImagePlatforms(
+  task: TaskRecord,
+  status: TaskStatus,
+  knownOf: (image: string) => readonly ImagePlatform[] | null,
+): { image: string; platforms: ImagePlatform[] } | null {
+  if (status.state !== 'rejected' || !status.imagePlatforms || task.spec.driver !== 'docker' || task.spec.image === null) return null;
+  const merged = new Map((knownOf(task.spec.image) ?? []).map((p) => [formatPlatform(p), p]));
+  for (const p of status.imagePlatforms) merged.set(formatPlatform(p), p);
+  return { image: task.spec.image, platforms: [...merged.values()].slice(-MAX_IMAGE_PLATFORMS) };
 }

@@ -1,5 +1,5 @@
 /**
- * The routing mesh's endpoint list, computed from the store (services with published ports, their
+ * The routing mesh's endpoint list, computed from the store (services with published or `expose` ports, their
  * running tasks) and the heat policy (each board's heat and power state). A task is listed while
  * it is desired running, runs, and, when its service has a health check, is healthy: a task the
  * orchestrator is about to stop leaves the list first, so meshes stop sending it new connections.
@@ -25,8 +25,8 @@ export function computeEndpointList(src: EndpointSources): { nodes: MeshNode[]; 
   const nodeIds = new Set<string>();
   const services: MeshService[] = [];
   for (const service of src.services()) {
-    const ports = service.spec.ports;
-    if (ports.length === 0) continue;
+    const { ports, expose } = service.spec;
+    if (ports.length === 0 && expose.length === 0) continue;
     const endpoints: MeshEndpoint[] = [];
     for (const task of src.runningTasksOf(service.id)) {
       if (!takesConnections(task)) continue;
@@ -36,7 +36,15 @@ export function computeEndpointList(src: EndpointSources): { nodes: MeshNode[]; 
       nodeIds.add(e.nodeId);
     }
     endpoints.sort((a, b) => a.taskId.localeCompare(b.taskId));
-    services.push({ id: service.id, name: service.name, stack: service.spec.stack, ports, endpoints });
+    services.push({
+      id: service.id,
+      name: service.name,
+      stack: service.spec.stack,
+      ports,
+      ...(service.vip === null ? {} : { vip: service.vip }),
+      ...(expose.length > 0 ? { expose } : {}),
+      endpoints,
+    });
   }
   services.sort((a, b) => a.id.localeCompare(b.id));
   const nodes = [...nodeIds].sort().map((id): MeshNode => {

@@ -15,7 +15,6 @@ import type { ServiceRecord, TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_TASK_BUDGET, storedConstraints } from './reconcile.js';
 import { reservationsOf } from './task-factory.js';
-import { learnedImagePlatforms } from './image-platforms.js';
 
 /** What one placement round did: tasks it found pending and how many of them it placed. */
 export interface PlacementRound {
@@ -40,7 +39,8 @@ export function placePendingTasks(store: Store, logger: Logger, policy?: Placeme
   const specBytesOf = memo((task: TaskRecord) => desiredSetEntryBytes({ ...task.spec, slot: MAX_CLUSTER_TASKS }), versionOf);
   const hostPortsOf = memo((task: TaskRecord) => hostPortKeys(services.get(task.serviceId)?.spec.ports ?? []), (t) => t.serviceId);
   const nodes = buildNodes(store, active, services, specBytesOf, hostPortsOf);
-  const imagePlatforms = learnedImagePlatforms(store.listTasks());
+  // What boards reported about images they rejected for their platform (the dispatcher stores it).
+  const imagePlatforms = store.imagePlatforms();
 
   // One request per service version, shared by its tasks but for the id: the scheduler then
   // groups them by identity instead of comparing 100,000 keys.

@@ -32,6 +32,7 @@ export function buildTaskSpec(taskId: string, service: ServiceRecord, slot: numb
     ...taskMaterialRefs(s),
     // [ports] only when published: an unchanged spec keeps older tasks' specs (and isOutdated) as they were.
     ...(s.ports.length > 0 ? { ports: s.ports.map((p) => ({ ...p })) } : {}),
+    ...(s.expose.length > 0 ? { expose: s.expose.map((p) => ({ ...p })) } : {}),
     ...containerTaskFields(s),
   };
 }

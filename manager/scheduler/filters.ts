@@ -3,7 +3,7 @@
  * of a failure (the constraint that failed, the policy's reason) so pending tasks can say why.
  */
 import { matchConstraints } from '../../shared/constraints/index.js';
-import { archEquals } from '../../shared/arch.js';
+import { anyPlatformFits, boardPlatform } from '../../shared/image-platform.js';
 import { MAX_DESIRED_SET_BYTES } from '../../shared/wire.js';
 import type { NodeState } from './node-state.js';
 import type { TaskGroup } from './task-group.js';
@@ -96,10 +96,7 @@ const platform: Filter = {
   perClass: always,
   check: (group, node) => {
     const { os, arch } = node.node.subject.platform;
-    const supported = group.platforms.some(
-      (p) => (p.os === '' || p.os.toLowerCase() === os.toLowerCase()) && (p.arch === '' || archEquals(p.arch, arch)),
-    );
-    return supported ? null : `${os}/${arch}`;
+    return anyPlatformFits(group.platforms, boardPlatform(os, arch)) ? null : `${os}/${arch}`;
   },
   explain: (count) => `unsupported platform on ${nodes(count)}`,
 };

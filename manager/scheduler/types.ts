@@ -5,6 +5,7 @@
 import type { Constraint } from '../../shared/constraints/index.js';
 import type { ConstraintSubject } from '../../shared/constraints/subject.js';
 import type { TaskDriver } from '../../shared/payloads/facts.js';
+import type { ImagePlatform } from '../../shared/image-platform.js';
 
 export interface Resources {
   /** CPU cores (fractions allowed, counted to a thousandth of a core). */
@@ -39,13 +40,11 @@ export interface SchedulableNode {
   usedHostPorts?: ReadonlySet<string>;
 }
 
-/** An OS/architecture pair an image is built for (Swarm's `placement.platforms`). */
-export interface Platform {
-  /** e.g. `linux`; empty matches any OS. */
-  os: string;
-  /** `uname -m` or Go style (`arm64` equals `aarch64`); empty matches any architecture. */
-  arch: string;
-}
+/**
+ * An OS/architecture pair an image is built for (Swarm's `placement.platforms`); names Go or
+ * `uname -m` style (`arm64` equals `aarch64`), empty ones match anything.
+ */
+export type Platform = ImagePlatform;
 
 /** One task that needs a node. Requests of the same service share all fields but `taskId`. */
 export interface PlacementRequest {

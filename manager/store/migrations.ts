@@ -116,6 +116,21 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE services ADD COLUMN previous_spec TEXT;
   ALTER TABLE services ADD COLUMN update_status TEXT;
   `,
+  // The platforms an image is built for, as a board that rejected it reported them (JSON list).
+  `
+  CREATE TABLE image_platforms (
+    image TEXT PRIMARY KEY,
+    platforms TEXT NOT NULL,
+    learned_at INTEGER NOT NULL
+  );
+  CREATE INDEX image_platforms_by_age ON image_platforms (learned_at);
+  `,
+  // Reach by name: each service's virtual address (manager/vip-allocator.ts), unique; services
+  // stored before it get one at the next manager start.
+  `
+  ALTER TABLE services ADD COLUMN vip TEXT;
+  CREATE UNIQUE INDEX services_by_vip ON services (vip);
+  `,
 ];
 
 /** Applies every migration newer than the file's user_version, each in its own transaction. */

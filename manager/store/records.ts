@@ -77,6 +77,8 @@ export interface ServiceRecord {
   previousSpec: ServiceSpec | null;
   /** The latest rolling update or rollback and how far it got; null when none ran (see orchestrator/updater.ts). */
   updateStatus: UpdateStatus | null;
+  /** The virtual address the service is reached at by name (manager/vip-allocator.ts); null only until assigned. */
+  vip: string | null;
   createdAt: number;
   updatedAt: number;
 }

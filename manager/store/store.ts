@@ -21,6 +21,7 @@ import { collapsedMessage, DEFAULT_EVENT_LIMITS, EventRateLimiter, type EventLim
 import { clusterFromRow, eventFromRow, nodeCodec, serviceCodec, taskCodec, type Codec, type Row } from './codecs.js';
 import { DataDiskFullError, diskFailureCode, logWriteFailure } from './disk-full.js';
 import { migrate } from './migrations.js';
+import { imagePlatforms, type ImagePlatform } from '../../shared/image-platform.js';
 import { NodeCache } from './node-cache.js';
 import { TaskCache, type TaskFilter } from './task-cache.js';
 import type {
@@ -42,6 +43,9 @@ export interface StoreOptions {
 }
 
 export type { TaskFilter };
+
+/** Images whose platforms are remembered; a cluster runs a few dozen. */
+export const MAX_IMAGE_PLATFORM_ENTRIES = 1_000;
 
 export interface EventQuery {
   /** Only events at or after this time (ms). */
@@ -343,6 +347,42 @@ export class Store extends EventEmitter<StoreEvents> {
     });
   }
 
+  // ---- image platforms ----
+
+  /** Remembers the platforms `image` is built for, replacing what was known; past the limit the oldest entries go. */
+  saveImagePlatforms(image: string, platforms: ImagePlatform[]): void {
+    this.transaction(() => {
+      this
+        .writeStatement(
+          `INSERT INTO image_platforms (image, platforms, learned_at) VALUES (?, ?, ?)
+           ON CONFLICT (image) DO UPDATE SET platforms = excluded.platforms, learned_at = excluded.learned_at`,
+        )
+        .run(image, JSON.stringify(platforms), this.now());
+      this
+        .writeStatement('DELETE FROM image_platforms WHERE image IN (SELECT image FROM image_platforms ORDER BY learned_at DESC, rowid DESC LIMIT -1 OFFSET ?)')
+        .run(MAX_IMAGE_PLATFORM_ENTRIES);
+    });
+  }
+
+  forgetImagePlatforms(image: string): void {
+    this.transaction(() => void this.writeStatement('DELETE FROM image_platforms WHERE image = ?').run(image));
+  }
+
+  /** image -> the platforms it is built for; an unreadable row is skipped. */
+  imagePlatforms(): Map<string, ImagePlatform[]> {
+    const out = new Map<string, ImagePlatform[]>();
+    for (const row of this.statement('SELECT image, platforms FROM image_platforms').all() as Row[]) {
+      const platforms = parsePlatforms(row);
+      if (platforms) out.set(String(row.image), platforms);
+    }
+    return out;
+  }
+
+  imagePlatformsOf(image: string): ImagePlatform[] | null {
+    const row = this.statement('SELECT platforms FROM image_platforms WHERE image = ?').get(image) as Row | undefined;
+    return row ? parsePlatforms(row) : null;
+  }
+
   // ---- events ----
 
   /**
@@ -569,5 +609,14 @@ function openDatabase(path: string, exclusive: boolean): Db {
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+function parsePlatforms(row: Row): ImagePlatform[] | null {
+  try {
+    const parsed = imagePlatforms.safeParse(JSON.parse(String(row.platforms)));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
   }
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { epochMs, nodeId, stringMap, wireVersion } from './common.js';
-import { boundPort, MAX_TASK_PORTS, meshAddress, taskPort } from './endpoints.js';
+import { boundPort, MAX_TASK_HOSTS, MAX_TASK_PORTS, meshAddress, taskExposedPort, taskHost, taskPort } from './endpoints.js';
 import { taskDriver } from './facts.js';
 import { healthLog, healthState, serviceHealthcheck } from '../healthcheck.js';
 import { materialRefs } from '../secrets/refs.js';
 import { containerOptions, deviceMapping, mountSpec } from '../container-options.js';
+import { imagePlatforms } from '../image-platform.js';
 
 /** Swarm task states. The manager owns `pending` (not placed yet); agents report the rest. */
 export const TASK_STATES = [
@@ -63,6 +64,10 @@ export const taskSpec = z.object({
   // [ports]
   /** The service's published ports; the agent sets each one's hostPort when it takes the task. */
   ports: z.array(taskPort).max(MAX_TASK_PORTS).optional(),
+  /** The service's `expose` ports: host ports bound like published ones, so meshes can forward to them. */
+  expose: z.array(taskExposedPort).max(MAX_TASK_PORTS).optional(),
+  /** Names the task reaches services by (containers: /etc/hosts; process tasks: KELVIN_HOST_<NAME>); set by the dispatcher. */
+  hosts: z.array(taskHost).max(MAX_TASK_HOSTS).optional(),
   // [container]
   devices: z.array(deviceMapping).optional(),
   mounts: z.array(mountSpec).optional(),
@@ -121,5 +126,8 @@ export const taskStatus = z.object({
   /** Where the task's target ports answer: the board's advertise address and the host port of each. */
   addr: meshAddress.optional(),
   ports: z.array(boundPort).max(MAX_TASK_PORTS).optional(),
+  // [platforms]
+  /** With a rejection because the task's image fits no platform of the board: the platforms the image has. */
+  imagePlatforms: imagePlatforms.optional(),
 });
 export type TaskStatus = z.infer<typeof taskStatus>;

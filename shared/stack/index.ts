@@ -14,6 +14,8 @@ import { readComposeVersion } from './version.js';
 import { readSection } from './section.js';
 import type { StackFiles } from './files.js';
 import { bindNamedVolumes, readTopLevelVolumes, type StackVolume } from './volumes.js';
+import { checkServiceNetworks, readTopLevelNetworks } from './networks.js';
+import { DEFAULT_NETWORK } from '../service-spec.js';
 
 export interface StackParseResult {
   ok: true;
@@ -60,6 +62,7 @@ export function parseStackFile(text: string, options: StackParseOptions): StackP
   const defined: DefinedMaterials = { secret: new Set(secrets.map((m) => m.key)), config: new Set(configs.map((m) => m.key)) };
   const read: Array<{ spec: ServiceSpec; field: Field }> = [];
   let volumes = new Map<string, StackVolume>();
+  let networks = new Set<string>([DEFAULT_NETWORK]);
   if (root.isMap()) {
     readSection(
       root,
@@ -73,6 +76,7 @@ export function parseStackFile(text: string, options: StackParseOptions): StackP
         secrets: () => undefined, // read above
         configs: () => undefined,
         volumes: (f) => (volumes = readTopLevelVolumes(f)),
+        networks: (f) => (networks = readTopLevelNetworks(f)),
       },
       IGNORED_TOP_LEVEL_KEYS,
     );
@@ -80,6 +84,7 @@ export function parseStackFile(text: string, options: StackParseOptions): StackP
     errors.push(`${options.file}: expected a mapping with a services: section at the top level`);
   }
   bindNamedVolumes(read, volumes, options.stack ?? null);
+  checkServiceNetworks(read.map((r) => ({ networks: r.spec.networks, field: r.field })), networks);
   const services = read.map((r) => r.spec);
   if (services.length === 0 && errors.length === 0) errors.push(`${options.file}: no services defined`);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, services, secrets, configs, warnings };

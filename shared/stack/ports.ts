@@ -5,7 +5,7 @@
  */
 import { portKey } from '../port-list.js';
 import { hostIpRefusal, parsePortNumber, parseShortPorts } from '../port-syntax.js';
-import type { PublishedPort } from '../published-ports.js';
+import type { ExposedPort, PublishedPort } from '../published-ports.js';
 import type { Field } from './field.js';
 import { readChoice, readString } from './read.js';
 import { readSection, requireKeys } from './section.js';
@@ -68,4 +68,24 @@ function readLongPort(field: Field): PublishedPort[] {
     ['name', 'app_protocol'],
   );
   return requireKeys(field, ['target']) && ok ? [port] : [];
+}
+
+/** `expose:` of a service: `"8080"`, `"8080/udp"`, `"8000-8002"` (or numbers): targets reachable by name, not published. */
+export function readExpose(field: Field): ExposedPort[] {
+  if (!field.isSeq()) {
+    field.error('expected a list of ports such as `- "8080"`');
+    return [];
+  }
+  const out = new Map<string, ExposedPort>();
+  for (const item of field.items()) {
+    const text = readString(item);
+    if (text === undefined) continue;
+    const parsed = /^[\d-]+(\/\w+)?$/.test(text.trim()) ? parseShortPorts(text.trim()) : null;
+    if (!parsed?.ok) {
+      item.error(parsed ? parsed.error : `'${text}' is not PORT[/PROTOCOL] or a range (expose names target ports; publish with ports:)`);
+      continue;
+    }
+    for (const { target, protocol } of parsed.value) out.set(`${target}/${protocol}`, { target, protocol });
+  }
+  return [...out.values()];
 }

@@ -5,7 +5,8 @@ import { readDeploy } from './deploy.js';
 import type { Field } from './field.js';
 import { readHealthcheck } from './healthcheck.js';
 import { readArgv, readBoolean, readChoice, readDurationMs, readKeyValues, readString } from './read.js';
-import { readPorts } from './ports.js';
+import { readExpose, readPorts } from './ports.js';
+import { readServiceNetworks } from './networks.js';
 import { hasDeployRestartPolicy, readServiceRestart } from './restart.js';
 import { readServiceMaterialRefs, type DefinedMaterials } from './materials.js';
 import { readSection } from './section.js';
@@ -56,6 +57,8 @@ export function readService(name: string, field: Field, defined: DefinedMaterial
       working_dir: (f) => (spec.workdir = readString(f) ?? null),
       stop_grace_period: (f) => (spec.stopGracePeriodMs = readDurationMs(f) ?? spec.stopGracePeriodMs),
       ports: (f) => (spec.ports = readPorts(f)),
+      expose: (f) => (spec.expose = readExpose(f)),
+      networks: (f) => (spec.networks = readServiceNetworks(f)),
       deploy: (f) => (serviceLabels = readDeploy(f, spec)),
       healthcheck: (f) => (spec.healthcheck = readHealthcheck(f) ?? spec.healthcheck),
       restart: (f) => (written.restart = f),

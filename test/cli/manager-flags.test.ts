@@ -18,6 +18,8 @@ describe('kelvin manager heat and power flags', () => {
     [['--thermal-hold', '-1s'], "kelvin: --thermal-hold: '-1s' is not a duration (e.g. 10s, 5m)\n"],
     [['--power-stable', '5 minutes'], "kelvin: --power-stable: '5 minutes' is not a duration (e.g. 10s, 5m)\n"],
     [['--tls-san', 'manager.lan', '--tls-san', 'bad name'], "kelvin: --tls-san 'bad name': must be an IP address or a DNS name\n"],
+    [['--vip-range', '10.0.0.0/31'], "kelvin: --vip-range: '10.0.0.0/31' is not an IPv4 range from /8 to /30, such as 10.213.0.0/16\n"],
+    [['--vip-range', '127.9.0.0/16'], "kelvin: --vip-range: '127.9.0.0/16' is inside 127.0.0.0/8, which the services' loopback addresses use\n"],
   ])('%j', async (flags, stderr) => {
     expect(await manager(...flags)).toMatchObject({ code: 2, stdout: '', stderr });
   });

@@ -3,7 +3,9 @@
  * boards (a Pi 4, arm64, whose `dev/` has a serial adapter, and an x86 box), the real Docker engine
  * for container tasks. A device pins work to the board that has it and moves it when unplugged;
  * an image built for another architecture is rejected with the platforms named and runs on the
- * board that fits; a stack's capabilities and named volume reach the container.
+ * board that fits; an image whose registry index lists only linux/arm64 (a real local registry)
+ * is rejected on the x86 board before any pull and offered only to the arm64 one; a stack's
+ * capabilities and named volume reach the container.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,10 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyBoard } from '../agent/sensors/fixture-boards.js';
 import { runKelvin } from '../helpers/cli.js';
 import { TestCluster } from '../helpers/cluster.js';
-import { hasDocker, TEST_IMAGE } from '../helpers/requirements.js';
+import { hasDocker, hasRegistry, TEST_IMAGE } from '../helpers/requirements.js';
+import { pushIndex, startRegistry, type RunningRegistry } from '../helpers/local-registry.js';
 import { writableBoard, type WritableBoard } from '../helpers/writable-board.js';
 
-const SERVICES = ['serial', 'hailo', 'fits'];
+const SERVICES = ['serial', 'hailo', 'fits', 'armonly'];
 let cluster: TestCluster;
 let pi4: WritableBoard;
 let x86: { root: string; remove(): void };
@@ -89,6 +92,29 @@ describe.skipIf(!hasDocker)('container tasks on the Docker engine', () => {
     await expect.poll(async () => (await tasks()).find((t) => t.state === 'pending')?.message ?? '', { timeout: 20_000 }).toContain('unsupported platform on 1 node');
   });
 
+  describe.skipIf(!hasRegistry())('with an image from a real registry', () => {
+    let registry: RunningRegistry;
+    beforeAll(async () => {
+      registry = await startRegistry();
+    }, 20_000);
+    afterAll(() => registry?.stop());
+
+    it('rejects, before pulling, an image whose index lacks the board platform, naming the one it has, and offers it only to the arm64 board', async () => {
+      const image = await pushIndex(registry, 'kelvin/armonly', '1', [{ os: 'linux', architecture: 'arm64' }]);
+      await kelvin('service', 'create', '--name', 'armonly', '--replicas', '2', '--max-replicas-per-node', '1', image);
+      const hosts = await cluster.hostnames();
+      const tasks = async () => (await cluster.tasks('armonly')).map((t) => ({ ...t, host: hosts.get(t.nodeId ?? '') }));
+      // Only the manifest list can name linux/arm64 here: a pull on this amd64 engine finds no image to inspect.
+      await expect.poll(async () => (await tasks()).find((t) => t.host === 'x86' && t.state === 'rejected')?.error, { timeout: 30_000 }).toBe(
+        `image ${image} is linux/arm64, this board is linux/amd64`,
+      );
+      // Both slots go to the arm64 board from then on (its pulls fail on this amd64 engine, so its
+      // tasks end and are replaced there): only where they went is asserted, not that they run.
+      await expect.poll(async () => (await tasks()).filter((t) => t.host === 'pi4').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+      expect((await tasks()).filter((t) => t.host === 'x86').map((t) => t.state)).toEqual(['rejected']);
+    });
+  });
+
   it('deploys a stack whose capabilities and named volume reach the container, printing the warning count last', async () => {
     const arch = docker('image', 'inspect', '--format', '{{.Architecture}}', TEST_IMAGE);
     const file = join(cluster.dir, 'hw.yml');
@@ -101,7 +127,7 @@ describe.skipIf(!hasDocker)('container tasks on the Docker engine', () => {
         '    command: ["sh", "-c", "echo hello > /data/greeting; sleep 600"]',
         '    cap_add: [NET_ADMIN]',
         '    volumes: [data:/data]',
-        '    networks: [front]',
+        '    container_name: gw',
         '    deploy:',
         `      placement: { constraints: ["node.platform.arch==${arch}"] }`,
         'volumes:',
@@ -111,7 +137,7 @@ describe.skipIf(!hasDocker)('container tasks on the Docker engine', () => {
     );
     const r = await runKelvin(['stack', 'deploy', '-c', file, 'hw'], { env: cluster.env });
     expect(r.code).toBe(0);
-    expect(r.stderr.trim().split('\n')).toEqual(['warning: services.gw.networks: ignored: Kelvin does not act on this key (line 7)', '1 warning (listed above)']);
+    expect(r.stderr.trim().split('\n')).toEqual(['warning: services.gw.container_name: ignored: Kelvin does not act on this key (line 7)', '1 warning (listed above)']);
     await expect.poll(() => cluster.runningOn('hw_gw'), { timeout: 30_000 }).toHaveLength(1);
     const [id] = docker('ps', '-q', '--filter', 'label=io.kelvin.service.name=hw_gw').split('\n');
     const inspected = JSON.parse(docker('inspect', id ?? '')) as Array<{ HostConfig: { CapAdd: string[] }; Mounts: Array<{ Type: string; Name: string; Destination: string }> }>;

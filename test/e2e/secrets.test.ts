@@ -98,7 +98,7 @@ describe('secrets', () => {
     expect(logs).toContain(SHA);
     expect(logs).toContain('mode 400');
     expect(logs).toContain('dir 700');
-    expect(logs).toContain(`dir=/run/kelvin/materials/${task.id}/secrets`);
+    expect(logs).toContain(`dir=/run/kelvin/materials/${vaultId}/${task.id}/secrets`);
   }, 60_000);
 
   it.skipIf(!hasDocker)('reach a container at /run/secrets/<target> with the mode asked for, and configs at their target', async () => {
@@ -153,9 +153,9 @@ describe('secrets', () => {
 
   it('is removed from the board when its tasks stop, and can then be removed', async () => {
     const ids = (await cluster.tasks('reader')).map((t) => t.id);
-    expect(ids.some((id) => existsSync(`/run/kelvin/materials/${id}`))).toBe(true);
+    expect(ids.some((id) => existsSync(`/run/kelvin/materials/${vaultId}/${id}`))).toBe(true);
     for (const s of SERVICES) await runKelvin(['service', 'rm', s], { env: cluster.env });
-    await waitUntil('the task directories gone', async () => ids.every((id) => !existsSync(`/run/kelvin/materials/${id}`)), 30_000);
+    await waitUntil('the task directories gone', async () => ids.every((id) => !existsSync(`/run/kelvin/materials/${vaultId}/${id}`)), 30_000);
     await expect.poll(async () => (await runKelvin(['secret', 'rm', 'db_pass'], { env: cluster.env })).code, { timeout: 10_000 }).toBe(0);
     expect(await cluster.kelvin('secret', 'ls')).not.toContain('db_pass');
   }, 60_000);

@@ -1,7 +1,8 @@
 /**
- * Gates for tests that need a real Docker engine, Mosquitto or Chromium. On a user's machine
- * without them the suite is skipped with the reason printed; in CI (`KELVIN_REQUIRE_DOCKER=1`,
- * `KELVIN_REQUIRE_MOSQUITTO=1`, `KELVIN_REQUIRE_CHROMIUM=1`) a missing one is a hard failure instead.
+ * Gates for tests that need a real Docker engine, Mosquitto, Chromium or an image registry. On a
+ * user's machine without them the suite is skipped with the reason printed; in CI
+ * (`KELVIN_REQUIRE_DOCKER=1`, `KELVIN_REQUIRE_MOSQUITTO=1`, `KELVIN_REQUIRE_CHROMIUM=1`,
+ * `KELVIN_REQUIRE_REGISTRY=1`) a missing one is a hard failure instead.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -50,3 +51,8 @@ export function chromiumBinary(): string | null {
 
 /** A function, unlike the gates above, so only the dashboard tests say when it is missing. */
 export const hasChromium = (): boolean => gate('Chromium', 'KELVIN_REQUIRE_CHROMIUM', chromiumBinary() ? null : 'chromium is not installed (apt-get install chromium)');
+
+/** Debian's `docker-registry` (distribution 2.8), for images of platforms this machine cannot build. */
+export const REGISTRY_BINARY = '/usr/bin/docker-registry';
+export const hasRegistry = (): boolean =>
+  gate('registry', 'KELVIN_REQUIRE_REGISTRY', existsSync(REGISTRY_BINARY) ? null : 'docker-registry is not installed (apt-get install docker-registry)');

@@ -1,5 +1,5 @@
 /**
- * A task's devices, mounts and container options as Engine API fields, added to the create body
+ * A task's devices, mounts, container options and service names as Engine API fields, added to the create body
  * that container-spec.ts builds. Pure, like it, so the mapping is tested without an engine.
  */
 import type { ContainerOptions, DeviceMapping, MountSpec } from '../../../shared/container-options.js';
@@ -12,6 +12,8 @@ export function applyContainerExtras(body: CreateContainerBody, spec: TaskSpec):
   // Appended: secrets and configs add their own mounts.
   if (spec.mounts?.length) addMounts(host, spec.mounts.map(mountBody));
   if (spec.container) applyOptions(body, host, spec.container);
+  // The services the task reaches by name, after the user's own extra_hosts (the first entry for a name wins).
+  if (spec.hosts?.length) host.ExtraHosts = [...(host.ExtraHosts ?? []), ...spec.hosts.map((h) => `${h.name}:${h.vip}`)];
 }
 
 /** Docker adds the device's cgroup allow rule from CgroupPermissions. */

@@ -11,7 +11,7 @@ import type { ContainerInspect, CreateContainerResponse, WaitResponse } from './
 import { containerName, cpuQuota, createBody, effectiveCpus, LABEL_TASK_ID } from './container-spec.js';
 import { exitFromState, GONE, signalFromExitCode } from './exit-info.js';
 import { ensureImage } from './images.js';
-import { checkImagePlatform } from './image-platform-check.js';
+import { checkImagePlatform, checkRegistryPlatforms } from './image-platform-check.js';
 import type { ImagePlatform } from '../../../shared/image-platform.js';
 import { decodeLogStream } from './log-stream.js';
 import type { HealthMonitor } from '../health/types.js';
@@ -28,7 +28,7 @@ export interface ControllerContext {
   stopTimeoutMs: number;
   /** The fastest a container's health is read from the engine. */
   healthPollMs: number;
-  /** The board's OS and architecture: an image built for another is rejected; null checks nothing. */
+  /** The board's platform: an image built for no platform it runs is rejected; null checks nothing. */
   platform: ImagePlatform | null;
 }
 
@@ -64,8 +64,10 @@ export class DockerController implements Controller {
     if (this.containerId !== null) return;
     const image = this.spec.image;
     if (!image) throw new RuntimeError(`task ${this.taskId}: a docker task needs an image`, 'permanent');
-    await ensureImage(this.ctx.client, image, this.ctx.pullIdleTimeoutMs, this.logger);
-    if (this.ctx.platform !== null) await checkImagePlatform(this.ctx.client, image, this.ctx.platform);
+    const board = this.ctx.platform;
+    const beforePull = board === null ? undefined : () => checkRegistryPlatforms(this.ctx.client, image, board, this.logger);
+    await ensureImage(this.ctx.client, image, this.ctx.pullIdleTimeoutMs, this.logger, beforePull);
+    if (board !== null) await checkImagePlatform(this.ctx.client, image, board);
     this.containerId = await this.create(image);
     this.logger.info({ containerId: this.containerId }, 'container created');
   }

@@ -23,6 +23,8 @@ export interface RequestOptions {
   /** Deadline: for request() the whole exchange, for stream() until the answer starts; null waits forever (container wait). */
   timeoutMs?: number | null;
   signal?: AbortSignal;
+  /** request() only: an answer longer than this is cut off and fails (temporary); default unbounded (the local engine). */
+  maxBytes?: number;
 }
 
 export interface EngineResponse<T> {
@@ -87,7 +89,7 @@ export class EngineClient {
   /** A JSON request; statuses >= 400 throw EngineError. 204/304 give an undefined body. */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<EngineResponse<T>> {
     const res = await this.send(method, await this.versioned(path), options);
-    const text = await readBody(res);
+    const text = await readBody(res, options.maxBytes);
     const status = res.statusCode ?? 0;
     if (status >= 400) throw statusError(method, path, status, text);
     return { status, body: (text === '' ? undefined : parseJson(text, method, path)) as T };
@@ -188,10 +190,15 @@ function encodeQuery(query: RequestOptions['query']): string {
   return params.toString();
 }
 
-export function readBody(res: IncomingMessage): Promise<string> {
+export function readBody(res: IncomingMessage, maxBytes = Infinity): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let bytes = 0;
+    res.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxBytes) res.destroy(new EngineError(`docker engine answer over ${maxBytes} bytes`, 'temporary', null));
+      else chunks.push(chunk);
+    });
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.on('error', reject);
     // Settles nothing when 'end' or 'error' came first; catches a connection cut mid-body.

@@ -29,7 +29,7 @@ export interface DockerExecutorOptions {
   healthPollMs?: number;
   /** Where task secrets and configs are written (agent/secrets/task-materials.ts); null: none are mounted. */
   materialsRoot?: string | null;
-  /** The board's OS and architecture (its facts): images built for another are rejected. */
+  /** The board's platform (from its facts, boardPlatform): images built for no platform it runs are rejected. */
   platform?: ImagePlatform;
 }
 

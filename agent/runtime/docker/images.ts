@@ -7,8 +7,10 @@ import type { Logger } from '../../../shared/logger.js';
 import { RuntimeError } from '../types.js';
 import { EngineError, isNotFound, readBody, type EngineClient } from './engine-client.js';
 
-export async function ensureImage(client: EngineClient, image: string, pullIdleTimeoutMs: number, logger: Logger): Promise<void> {
+/** `beforePull` runs only when the image must be pulled, and may refuse the pull by throwing. */
+export async function ensureImage(client: EngineClient, image: string, pullIdleTimeoutMs: number, logger: Logger, beforePull?: () => Promise<void>): Promise<void> {
   if (await imagePresent(client, image)) return;
+  await beforePull?.();
   logger.info({ image }, 'image not present locally; pulling');
   const failure = await pull(client, image, pullIdleTimeoutMs);
   if (failure === null && (await imagePresent(client, image))) return;

@@ -1,12 +1,19 @@
 /**
  * Fencing across an agent restart with real containers: the node comes back still running a task
  * whose work was moved while it was away; the new desired set no longer lists it, so the adopted
- * container is stopped and removed while its replacement starts.
+ * container is stopped and removed while its replacement starts. The secrets a crashed agent left
+ * are swept at start but for those of the containers it adopts (written again if they are gone); an image built for another
+ * platform is rejected with its platforms in the task's status.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DockerExecutor, LABEL_NODE_ID } from '../../../agent/runtime/docker/index.js';
 import { ProcessExecutor } from '../../../agent/runtime/process/index.js';
+import { Reconciler } from '../../../agent/runtime/reconciler.js';
+import { TaskMaterials } from '../../../agent/secrets/task-materials.js';
+import { boardPlatform } from '../../../shared/image-platform.js';
 import { silentLogger } from '../../../shared/logger.js';
 import type { TaskSpec } from '../../../shared/payloads/tasks.js';
 import { DOCKER_SOCKET, hasDocker, TEST_IMAGE } from '../../helpers/requirements.js';
@@ -18,10 +25,10 @@ const state = tempDir('reconciler-docker');
 /** Only this file's containers: the driver labels and lists by node id. */
 const nodeId = taskId('node');
 
-function executors() {
+function executors(materialsRoot: string | null = null) {
   return [
-    new ProcessExecutor({ stateDir: state.path, logger: silentLogger() }),
-    new DockerExecutor({ socketPath: DOCKER_SOCKET, logger: silentLogger(), nodeId }),
+    new ProcessExecutor({ stateDir: state.path, logger: silentLogger(), materialsRoot }),
+    new DockerExecutor({ socketPath: DOCKER_SOCKET, logger: silentLogger(), nodeId, materialsRoot }),
   ];
 }
 
@@ -43,6 +50,10 @@ function containerSpec(overrides: Partial<TaskSpec> = {}): TaskSpec {
     throttle: null,
     ...overrides,
   };
+}
+
+function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', timeout: 20_000 }).trim();
 }
 
 function containerExists(id: string): boolean {
@@ -90,5 +101,73 @@ describe.skipIf(!hasDocker)('Reconciler with the docker driver across an agent r
     expect(after.latest(replacement.id)!.state).toBe('shutdown');
     expect(after.reconciler.statuses()).toEqual([]);
     await after.reconciler.close();
+  });
+});
+
+describe.skipIf(!hasDocker)('Reconciler with the docker driver: what an agent start leaves and what it reports', () => {
+  it('sweeps the secrets a crashed agent left, keeping those of the container it adopts', async () => {
+    const root = join(state.path, 'materials');
+    const materials = new TaskMaterials(root, async () => Buffer.from('s3cret'));
+    const withMaterials = (): Reconciler =>
+      new Reconciler({ executors: executors(root), stateDir: state.path, logger: silentLogger(), report: () => undefined, materials });
+    const before = withMaterials();
+    await before.start();
+    const kept = containerSpec({ secrets: [{ source: 'db', target: 'db_pass', uid: null, gid: null, mode: null }] });
+    before.apply(desiredSet(10, [kept]));
+    await before.idle();
+    await before.close(); // the agent dies; its container runs on
+    mkdirSync(join(root, 'crashed-task', 'secrets'), { recursive: true });
+    writeFileSync(join(root, 'crashed-task', 'secrets', 'token'), 'left behind');
+
+    const after = withMaterials();
+    await after.start();
+    expect(existsSync(join(root, 'crashed-task'))).toBe(false);
+    expect(after.statuses()).toMatchObject([{ taskId: kept.id, state: 'running' }]);
+    expect(readFileSync(join(root, kept.id, 'secrets', 'db_pass'), 'utf8')).toBe('s3cret');
+    const [id] = docker('ps', '-q', '--filter', `label=${LABEL_NODE_ID}=${nodeId}`).split('\n');
+    expect(docker('exec', id ?? '', 'cat', '/run/secrets/db_pass')).toBe('s3cret');
+    after.apply(desiredSet(11, []));
+    await after.idle();
+    expect(existsSync(join(root, kept.id))).toBe(false);
+    await after.close();
+  });
+
+  it('writes again the secrets of an adopted container that lost them', async () => {
+    const root = join(state.path, 'materials');
+    let fetched = 0;
+    const materials = new TaskMaterials(root, async () => {
+      fetched++;
+      return Buffer.from('s3cret');
+    });
+    const withMaterials = (): Reconciler =>
+      new Reconciler({ executors: executors(root), stateDir: state.path, logger: silentLogger(), report: () => undefined, materials });
+    const before = withMaterials();
+    await before.start();
+    const task = containerSpec({ secrets: [{ source: 'db', target: 'db_pass', uid: null, gid: null, mode: null }] });
+    before.apply(desiredSet(12, [task]));
+    await before.idle();
+    await before.close();
+    rmSync(join(root, task.id), { recursive: true }); // /run cleared while the agent was away
+
+    const after = withMaterials();
+    await after.start();
+    await after.idle();
+    expect(fetched).toBe(2);
+    expect(readFileSync(join(root, task.id, 'secrets', 'db_pass'), 'utf8')).toBe('s3cret');
+    after.apply(desiredSet(13, []));
+    await after.idle();
+    await after.close();
+  });
+
+  it('rejects an image built for another platform, with its platform in the status', async () => {
+    const arch = docker('image', 'inspect', '--format', '{{.Architecture}}', TEST_IMAGE);
+    const other = arch === 'arm64' ? 'x86_64' : 'aarch64';
+    const reconciler = harness(state.path, [new DockerExecutor({ socketPath: DOCKER_SOCKET, logger: silentLogger(), nodeId, platform: boardPlatform('linux', other) })]);
+    await reconciler.reconciler.start();
+    const task = containerSpec();
+    reconciler.reconciler.apply(desiredSet(20, [task]));
+    await reconciler.reconciler.idle();
+    expect(reconciler.latest(task.id)).toMatchObject({ state: 'rejected', imagePlatforms: [{ os: 'linux', arch }] });
+    await reconciler.reconciler.close();
   });
 });

@@ -60,4 +60,16 @@ describe('TaskMaterials', () => {
       { Type: 'bind', Source: join(root, spec.id, 'configs', 'app'), Target: '/app', ReadOnly: true },
     ]);
   });
+
+  it('sweeps the directories of every task but those kept, and finds nothing to sweep before the first write', async () => {
+    const materials = new TaskMaterials(root, fetch);
+    expect(materials.sweep(new Set())).toEqual([]);
+    const running = taskSpec({ secrets: [ref('db', 'db')] });
+    const crashed = taskSpec({ secrets: [ref('db', 'db')] });
+    await materials.prepare(running);
+    await materials.prepare(crashed);
+    expect(materials.sweep(new Set([running.id]))).toEqual([crashed.id]);
+    expect(existsSync(join(root, crashed.id))).toBe(false);
+    expect(readFileSync(join(root, running.id, 'secrets', 'db'), 'utf8')).toBe('s3cret');
+  });
 });

@@ -16,6 +16,7 @@ const web: ServiceRecord = {
   forceUpdate: 0,
   previousSpec: null,
   updateStatus: null,
+  vip: null,
   createdAt: 0,
   updatedAt: 0,
 };
@@ -50,6 +51,26 @@ function setup(tasks: TaskRecord[], heat: Record<string, 'normal' | 'hot'> = {})
 }
 
 describe('endpoint list', () => {
+  it("carries each service's virtual address and its expose ports, and lists a service that only exposes", () => {
+    const api: ServiceRecord = { ...web, id: 'svc-api', name: 'api', vip: '10.213.0.2', spec: { ...defaultServiceSpec('api'), expose: [{ target: 9000, protocol: 'tcp' }] } };
+    const t = { ...newTask(api, 1, 'pi-a', 0), state: 'running' as const };
+    expect(t.spec.expose).toEqual([{ target: 9000, protocol: 'tcp' }]);
+    const endpoints = new TaskEndpoints(() => t, { advertisedAddr: (nodeId) => ADVERTISED[nodeId] ?? null });
+    endpoints.handle(status(t, { ports: [{ target: 9000, protocol: 'tcp', hostPort: 40009 }] }));
+    const got = computeEndpointList({
+      services: () => [{ ...web, vip: '10.213.0.1' }, api, quiet],
+      runningTasksOf: (id) => (id === api.id ? [t] : []),
+      endpoints,
+      policy: () => ({ thermal: { state: 'normal', cpuTempC: null, limits: null }, power: { state: 'stable', underVoltageNow: null, brownouts: 0 } }),
+    });
+    expect(got.services.map((s) => [s.name, s.vip, s.expose ?? []])).toEqual([
+      ['api', '10.213.0.2', [{ target: 9000, protocol: 'tcp' }]],
+      ['web', '10.213.0.1', []],
+    ]);
+    expect(got.services[0]?.ports).toEqual([]);
+    expect(got.services[0]?.endpoints[0]?.ports).toEqual([{ target: 9000, protocol: 'tcp', hostPort: 40009 }]);
+  });
+
   it('lists running tasks of services with published ports where their boards said they listen, with each board heat', () => {
     const a = task('pi-a');
     const b = task('pi-b');

@@ -1,6 +1,8 @@
 /** Devices and image platforms in placement: where work that needs a device or an architecture goes, and when it moves. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parsePlatformMismatch } from '../../../shared/image-platform.js';
+import type { ImagePlatform } from '../../../shared/image-platform.js';
+import { Store } from '../../../manager/store/store.js';
+import { join } from 'node:path';
 import { factsFor, Harness, spec } from './harness.js';
 
 let h: Harness;
@@ -12,14 +14,45 @@ afterEach(() => h.close());
 const serial = { host: '/dev/ttyUSB0', container: '/dev/ttyUSB0', permissions: 'rwm' };
 const nodesOf = (ref: string): string[] => h.live(ref).map((t) => t.nodeId ?? '-').sort();
 
-function reject(nodeId: string, taskId: string, error: string): void {
+function reject(nodeId: string, taskId: string, error: string, imagePlatforms?: ImagePlatform[]): void {
   h.dispatcher.handle({
     scope: 'node',
     nodeId,
     kind: 'task-status',
-    payload: { v: 1, taskId, generation: 1, state: 'rejected', exitCode: null, signal: null, error, message: 'rejected: prepare failed', runtimeId: null, throttled: false, ts: h.clock.now(), startedAt: null, finishedAt: h.clock.now() },
+    payload: {
+      v: 1,
+      taskId,
+      generation: 1,
+      state: 'rejected',
+      exitCode: null,
+      signal: null,
+      error,
+      message: 'rejected: prepare failed',
+      runtimeId: null,
+      throttled: false,
+      ts: h.clock.now(),
+      startedAt: null,
+      finishedAt: h.clock.now(),
+      ...(imagePlatforms ? { imagePlatforms } : {}),
+    },
   });
 }
+
+const amd64 = { os: 'linux', arch: 'amd64' };
+const ppc = { os: 'linux', arch: 'ppc64le' };
+const noAffinity = { constraints: [], preferences: [], maxReplicasPerNode: 1 };
+
+/** A service of `image` with a task on `arm` (of nodes `arm` and `x86`), rejected there with the image's platforms. */
+function rejectedOnArm(name: string, image: string, platforms: ImagePlatform[] | undefined, error = `image ${image} is linux/amd64, linux/ppc64le; this board is linux/arm64`): void {
+  h.cluster.createService(spec(name, { image, replicas: 2, placement: noAffinity }));
+  h.settle();
+  const onArm = h.live(name).find((t) => t.nodeId === 'arm');
+  if (!onArm) throw new Error('expected a task on arm');
+  reject('arm', onArm.id, error, platforms);
+  h.settle(6_000); // the restart delay
+}
+
+const pendingReasons = (name: string): string[] => h.live(name).filter((t) => t.state === 'pending').map((t) => t.message);
 
 describe('devices', () => {
   it('places a service that maps a device only on the node that has it, and says so when none has it', () => {
@@ -62,35 +95,62 @@ describe('devices', () => {
 });
 
 describe('image platforms', () => {
-  it('stops offering an image to boards of an architecture once one of them rejected it for its platform', () => {
+  beforeEach(() => {
     h.addNode('arm', { arch: 'aarch64' });
     h.addNode('x86', { arch: 'x86_64' });
-    const image = 'example/amd64-only:1';
-    h.cluster.createService(spec('app', { image, replicas: 2, placement: { constraints: [], preferences: [], maxReplicasPerNode: 1 } }));
-    h.settle();
-    const onArm = h.live('app').find((t) => t.nodeId === 'arm');
-    if (!onArm) throw new Error('expected a task on arm');
-    reject('arm', onArm.id, `image ${image} is linux/amd64, this board is linux/arm64`);
-    h.settle(6_000); // the restart delay
-    const pending = h.live('app').filter((t) => t.state === 'pending');
-    expect(pending).toHaveLength(1);
-    expect(pending[0]?.message).toContain('unsupported platform on 1 node');
+  });
+
+  it('stops offering an image to boards of an architecture once one of them reported the platforms it has', () => {
+    rejectedOnArm('app', 'example/amd64-only:1', [amd64, ppc]);
+    expect(pendingReasons('app')).toEqual([expect.stringContaining('unsupported platform on 1 node')]);
     expect(h.live('app').filter((t) => t.nodeId === 'arm' && t.state !== 'rejected')).toEqual([]);
   });
 
-  it('ignores a rejection that claims to speak for another image', () => {
-    h.addNode('arm', { arch: 'aarch64' });
-    h.cluster.createService(spec('app', { image: 'example/multi:1', restartPolicy: { condition: 'any', delayMs: 0, maxAttempts: 0, windowMs: 0 } }));
+  it('forgets them on a forced update, which offers the image to every board again', () => {
+    rejectedOnArm('app', 'example/amd64-only:1', [amd64]);
+    h.cluster.updateService('app', { force: true });
+    h.settle(6_000);
+    expect(h.store.imagePlatforms().size).toBe(0);
+    expect(pendingReasons('app')).toEqual([]);
+    expect(h.live('app').filter((t) => t.state !== 'rejected').map((t) => t.nodeId).sort()).toEqual(['arm', 'x86']);
+  });
+
+  it('remembers the platforms after the rejected task is gone and the manager restarted', () => {
+    rejectedOnArm('app', 'example/amd64-only:1', [amd64]);
+    h.cluster.removeService('app');
+    h.settle();
+    for (const t of h.store.listTasks()) h.store.deleteTask(t.id);
+    const reopened = Store.open(join(h.dir, 'kelvin.db'));
+    expect(reopened.imagePlatforms().get('example/amd64-only:1')).toEqual([amd64]);
+    reopened.close();
+    h.restartManager(0);
+    h.cluster.createService(spec('again', { image: 'example/amd64-only:1', replicas: 2, placement: noAffinity }));
+    h.settle();
+    expect(pendingReasons('again')).toEqual([expect.stringContaining('unsupported platform on 1 node')]);
+  });
+
+  it('learns nothing from the error text alone, and a board speaks only for the image it was asked to run', () => {
+    rejectedOnArm('app', 'example/multi:1', undefined, 'image example/multi:1 is linux/amd64, this board is linux/arm64');
+    rejectedOnArm('other', 'example/other:1', [amd64]);
+    expect(h.store.imagePlatforms()).toEqual(new Map([['example/other:1', [amd64]]]));
+    expect(h.live('app').filter((t) => t.state !== 'rejected').map((t) => t.nodeId).sort()).toEqual(['arm', 'x86']);
+  });
+
+  it('adds what a later rejection reports to what was known of the image', () => {
+    rejectedOnArm('app', 'example/amd64-only:1', [amd64]);
+    const again = h.live('app').find((t) => t.state !== 'rejected');
+    if (!again) throw new Error('expected a live task');
+    h.store.updateTask(again.id, { nodeId: 'arm', state: 'assigned' }); // as if a board of that platform had it
+    reject('arm', again.id, 'image example/amd64-only:1 is linux/ppc64le, this board is linux/arm64', [ppc]);
+    expect(h.store.imagePlatformsOf('example/amd64-only:1')).toEqual([amd64, ppc]);
+  });
+
+  it('ignores platforms reported for a task that is not the reporting board\'s', () => {
+    h.cluster.createService(spec('app', { image: 'example/multi:1', placement: { ...noAffinity, constraints: ['node.platform.arch==x86_64'] } }));
     h.settle();
     const task = h.live('app')[0];
     if (!task) throw new Error('expected a task');
-    reject('arm', task.id, 'image example/other:1 is linux/amd64, this board is linux/arm64');
-    h.settle(1_000);
-    expect(h.live('app').filter((t) => t.state !== 'rejected').map((t) => [t.state, t.nodeId])).toEqual([['assigned', 'arm']]);
-  });
-
-  it('reads back exactly the message the driver writes', () => {
-    expect(parsePlatformMismatch('image kelvin-test/busybox:latest is linux/amd64, this board is linux/arm64')).toEqual({ image: 'kelvin-test/busybox:latest', platform: { os: 'linux', arch: 'amd64' } });
-    expect(parsePlatformMismatch('image not found: x')).toBeNull();
+    reject('arm', task.id, 'image example/multi:1 is linux/ppc64le, this board is linux/arm64', [ppc]);
+    expect(h.store.imagePlatforms().size).toBe(0);
   });
 });

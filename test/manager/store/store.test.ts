@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultServiceSpec } from '../../../shared/service-spec.js';
 import { MIGRATIONS, migrate } from '../../../manager/store/migrations.js';
 import type { Change, ServiceRecord, TaskRecord } from '../../../manager/store/records.js';
-import { Store } from '../../../manager/store/store.js';
+import { MAX_IMAGE_PLATFORM_ENTRIES, Store } from '../../../manager/store/store.js';
 import { newTask } from '../../../manager/orchestrator/task-factory.js';
 import { factsFor } from '../orchestrator/harness.js';
 
@@ -19,7 +19,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function service(name: string): ServiceRecord {
-  return { id: `svc-${name}`, name, spec: { ...defaultServiceSpec(name), image: 'img' }, version: 1, forceUpdate: 0, previousSpec: null, updateStatus: null, createdAt: 1, updatedAt: 1 };
+  return { id: `svc-${name}`, name, spec: { ...defaultServiceSpec(name), image: 'img' }, version: 1, forceUpdate: 0, previousSpec: null, updateStatus: null, vip: null, createdAt: 1, updatedAt: 1 };
 }
 
 describe('Store', () => {
@@ -54,6 +54,28 @@ describe('Store', () => {
     expect(store.listTasks({ nodeId: 'pi-1', desiredState: 'running' }).map((t) => t.id)).toEqual([task.id]);
     expect(store.getDesiredSet('pi-1')).toEqual({ nodeId: 'pi-1', generation: 7, digest: 'd' });
     expect(store.listEvents().map((e) => [e.kind, e.subject, e.details])).toEqual([['node.ready', 'pi-1', { a: 1 }]]);
+    store.close();
+  });
+
+  it('keeps image platforms across a reopen, at most MAX_IMAGE_PLATFORM_ENTRIES of them, the oldest going first', () => {
+    let now = 0;
+    let store = Store.open(path, { now: () => now });
+    for (let i = 0; i <= MAX_IMAGE_PLATFORM_ENTRIES; i++) {
+      now = i;
+      store.saveImagePlatforms(`img-${i}`, [{ os: 'linux', arch: 'amd64' }]);
+    }
+    now += 1;
+    store.saveImagePlatforms('img-1', [{ os: 'linux', arch: 'arm', variant: 'v7' }]); // learned again: now the newest
+    now += 1;
+    store.saveImagePlatforms('img-new', [{ os: 'linux', arch: 'arm64' }]);
+    store.close();
+    store = Store.open(path);
+    const known = store.imagePlatforms();
+    expect(known.size).toBe(MAX_IMAGE_PLATFORM_ENTRIES);
+    expect(known.has('img-0')).toBe(false);
+    expect(known.has('img-2')).toBe(false);
+    expect(known.get('img-1')).toEqual([{ os: 'linux', arch: 'arm', variant: 'v7' }]);
+    expect(known.get('img-new')).toEqual([{ os: 'linux', arch: 'arm64' }]);
     store.close();
   });
 

@@ -15,7 +15,7 @@ let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'kelvin-task-health-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const service: ServiceRecord = { id: 'svc-web', name: 'web', spec: { ...defaultServiceSpec('web'), image: 'img' }, version: 1, forceUpdate: 0, previousSpec: null, updateStatus: null, createdAt: 1, updatedAt: 1 };
+const service: ServiceRecord = { id: 'svc-web', name: 'web', spec: { ...defaultServiceSpec('web'), image: 'img' }, version: 1, forceUpdate: 0, previousSpec: null, updateStatus: null, vip: null, createdAt: 1, updatedAt: 1 };
 const log = [{ start: 100, end: 120, exitCode: 1, output: 'refused\n' }];
 
 function status(patch: Partial<TaskStatus>): TaskStatus {

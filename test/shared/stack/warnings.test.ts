@@ -7,8 +7,7 @@ describe('parseStackFile warnings', () => {
     expect(result.services.map((s) => [s.image, s.ports.length])).toEqual([['nginx:1.27', 1]]);
     const ignored = (path: string, line: number): string => `${path}: ignored: Kelvin does not act on this key (line ${line})`;
     expect(result.warnings).toEqual([
-      ignored('services.web.networks', 9),
-      ignored('networks', 13),
+      ignored('services.web.container_name', 9),
       "services.web: named volume 'data' keeps its data on one board, and this replicated service has no placement constraint: a task placed elsewhere starts with an empty volume (pin it, e.g. deploy.placement.constraints: [node.hostname==...]) (line 5)",
     ]);
   });
