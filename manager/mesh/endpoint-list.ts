@@ -1,6 +1,6 @@
 /**
- * The routing mesh's endpoint list, computed from the store (services with published or `expose` ports, their
- * running tasks) and the heat policy (each board's heat and power state). A task is listed while
+ * The routing mesh's endpoint list, computed from the store (services with published or `expose` ports,
+ * or whose running tasks reported bound ports, such as an image's own EXPOSE ports; their running tasks) and the heat policy (each board's heat and power state). A task is listed while
  * it is desired running, runs, and, when its service has a health check, is healthy: a task the
  * orchestrator is about to stop leaves the list first, so meshes stop sending it new connections.
  */
@@ -24,9 +24,12 @@ function takesConnections(task: TaskRecord): boolean {
 export function computeEndpointList(src: EndpointSources): { nodes: MeshNode[]; services: MeshService[] } {
   const nodeIds = new Set<string>();
   const services: MeshService[] = [];
+  const reporting = src.endpoints.reportingServices();
   for (const service of src.services()) {
     const { ports, expose } = service.spec;
-    if (ports.length === 0 && expose.length === 0) continue;
+    // A service without ports is listed while a task says it listens (its image's EXPOSE ports),
+    // draining ones included: its virtual address stays on the boards until they end.
+    if (ports.length === 0 && expose.length === 0 && !reporting.has(service.id)) continue;
     const endpoints: MeshEndpoint[] = [];
     for (const task of src.runningTasksOf(service.id)) {
       if (!takesConnections(task)) continue;

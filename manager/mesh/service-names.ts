@@ -2,8 +2,10 @@
  * The names a service's tasks reach other services by, with their virtual addresses: every service
  * outside a stack by its full name; within a stack, the services that share a compose network with
  * it (no `networks:` is the stack's `default`) by compose name and full name, as Compose scopes
- * names. Only services something listens for (published or `expose` ports) are named. Stack
- * services are not named to tasks outside their stack: the networks are the isolation hint.
+ * names. Every service with a virtual address is named, as Swarm names every service: what
+ * listens is only known once its tasks run (an image's own EXPOSE ports), and a name with nothing
+ * behind it costs nothing. Stack services are not named to tasks outside their stack: the networks
+ * are the isolation hint.
  */
 import { MAX_TASK_HOSTS, type TaskHost } from '../../shared/payloads/endpoints.js';
 import { DEFAULT_NETWORK } from '../../shared/service-spec.js';
@@ -12,7 +14,7 @@ import type { ServiceRecord } from '../store/records.js';
 const networksOf = (s: ServiceRecord): string[] => (s.spec.networks.length > 0 ? s.spec.networks : [DEFAULT_NETWORK]);
 
 function reachable(s: ServiceRecord): s is ServiceRecord & { vip: string } {
-  return s.vip !== null && (s.spec.ports.length > 0 || s.spec.expose.length > 0);
+  return s.vip !== null;
 }
 
 /** The hosts of one service's tasks, sorted by name; a stack's own compose names win over plain services' names. */

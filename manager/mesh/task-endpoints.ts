@@ -12,6 +12,7 @@ import type { NodeMessage } from '../broker/inbound.js';
 import type { TaskRecord } from '../store/records.js';
 
 export interface TaskEndpoint {
+  serviceId: string;
   nodeId: string;
   addr: string;
   ports: BoundPort[];
@@ -40,20 +41,26 @@ export class TaskEndpoints {
       return;
     }
     // Entries exist only for tasks of the store assigned to the reporter: bounded by the store.
-    if (this.getTask(status.taskId)?.nodeId !== msg.nodeId) return;
+    const task = this.getTask(status.taskId);
+    if (task?.nodeId !== msg.nodeId) return;
     const advertised = this.o.advertisedAddr(msg.nodeId);
     if (status.addr !== advertised) {
       this.byTask.delete(status.taskId);
       this.o.rejected?.(msg.nodeId, status.addr, advertised);
       return;
     }
-    this.byTask.set(status.taskId, { nodeId: msg.nodeId, addr: status.addr, ports: status.ports });
+    this.byTask.set(status.taskId, { serviceId: task.serviceId, nodeId: msg.nodeId, addr: status.addr, ports: status.ports });
   }
 
   /** The endpoint of a task still placed on the node that reported it. */
   of(task: TaskRecord): TaskEndpoint | null {
     const e = this.byTask.get(task.id);
     return e && e.nodeId === task.nodeId ? e : null;
+  }
+
+  /** The services with a task that reported where it listens (one pass, for a whole endpoint list). */
+  reportingServices(): Set<string> {
+    return new Set([...this.byTask.values()].map((e) => e.serviceId));
   }
 
   /** Forgets tasks the store no longer has or that ended. */

@@ -3,11 +3,13 @@
  * the endpoint list the manager publishes, retained, to every node (`nodes/{id}/endpoints`).
  * Everything is bounded: a list is at most MAX_DESIRED_SET_BYTES and each array has a cap.
  */
-import { BlockList, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { exposedPort, publishedPort } from '../published-ports.js';
 import { SERVICE_NAME } from '../service-spec.js';
 import { nodeId, wireVersion } from './common.js';
+import { meshAddress } from './mesh-address.js';
+
+export { isBoardAddress, meshAddress } from './mesh-address.js';
 
 export const MAX_TASK_PORTS = 64;
 export const MAX_MESH_SERVICES = 1000;
@@ -17,23 +19,6 @@ export const MAX_MESH_NODES = 1000;
 export const MAX_TASK_HOSTS = 256;
 
 const port = z.number().int().min(1).max(65535);
-
-/** Where no board can be reached: "this network" (0.0.0.0/8), multicast, reserved and broadcast (240.0.0.0/4), and their IPv6 kin. */
-const UNREACHABLE = new BlockList();
-UNREACHABLE.addSubnet('0.0.0.0', 8, 'ipv4');
-UNREACHABLE.addSubnet('224.0.0.0', 3, 'ipv4');
-UNREACHABLE.addAddress('::', 'ipv6');
-UNREACHABLE.addSubnet('ff00::', 8, 'ipv6');
-
-/** Whether an IP address could be a board's: not unspecified, multicast, reserved or broadcast. */
-export function isBoardAddress(addr: string): boolean {
-  return !UNREACHABLE.check(addr, isIPv6(addr) ? 'ipv6' : 'ipv4');
-}
-
-/** A board's advertise address: what other boards' meshes connect to. */
-export const meshAddress = z
-  .union([z.ipv4(), z.ipv6()])
-  .refine(isBoardAddress, { error: 'is not an address a board can be reached at (0.0.0.0/8, multicast, reserved or broadcast)' });
 
 /** A service's published port as the task carries it; the agent fills hostPort when it starts the task. */
 export const taskPort = publishedPort.extend({ hostPort: port.optional() });

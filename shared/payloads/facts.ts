@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { nodeId, stringMap, wireVersion } from './common.js';
-import { meshAddress } from './endpoints.js';
+import { meshAddress } from './mesh-address.js';
 
 export const gpuFact = z.object({
   /** `jetson` only from agents older than the `integrated` flag: a Jetson's GPU is an NVIDIA GPU. */

@@ -71,6 +71,32 @@ describe('endpoint list', () => {
     expect(got.services[0]?.endpoints[0]?.ports).toEqual([{ target: 9000, protocol: 'tcp', hostPort: 40009 }]);
   });
 
+  it("lists a service that declares no ports while a task reports bound ports (its image's EXPOSE), with its virtual address", () => {
+    const db: ServiceRecord = { ...quiet, id: 'svc-db', name: 'db', vip: '10.213.0.3' };
+    const t = { ...newTask(db, 1, 'pi-a', 0), state: 'running' as const };
+    const draining = { ...newTask(db, 1, 'pi-a', 0), state: 'running' as const, desiredState: 'shutdown' as const };
+    const byId = new Map([t, draining].map((x) => [x.id, x]));
+    const endpoints = new TaskEndpoints((id) => byId.get(id) ?? null, { advertisedAddr: (nodeId) => ADVERTISED[nodeId] ?? null });
+    const list = () =>
+      computeEndpointList({
+        services: () => [db, quiet],
+        runningTasksOf: (id) => (id === db.id ? [...byId.values()] : []),
+        endpoints,
+        policy: () => ({ thermal: { state: 'normal', cpuTempC: null, limits: null }, power: { state: 'stable', underVoltageNow: null, brownouts: 0 } }),
+      });
+    expect(list().services).toEqual([]);
+    endpoints.handle(status(t, { ports: [{ target: 5432, protocol: 'tcp', hostPort: 40032 }] }));
+    expect(list().services).toEqual([
+      { id: 'svc-db', name: 'db', stack: null, ports: [], vip: '10.213.0.3', endpoints: [{ taskId: t.id, nodeId: 'pi-a', addr: '10.0.0.1', ports: [{ target: 5432, protocol: 'tcp', hostPort: 40032 }] }] },
+    ]);
+    // A task about to stop gets no connections, but keeps the service (and its address on the boards) listed until it ends.
+    endpoints.handle(status(t, { state: 'complete' }));
+    endpoints.handle(status(draining, { ports: [{ target: 5432, protocol: 'tcp', hostPort: 40033 }] }));
+    expect(list().services.map((s) => [s.name, s.endpoints.length])).toEqual([['db', 0]]);
+    endpoints.handle(status(draining, { state: 'shutdown' }));
+    expect(list().services).toEqual([]);
+  });
+
   it('lists running tasks of services with published ports where their boards said they listen, with each board heat', () => {
     const a = task('pi-a');
     const b = task('pi-b');

@@ -23,32 +23,46 @@ describe('names a task reaches services by', () => {
   const other = inStack('blog', 'api');
   const plain = service('registry');
   const silent = service('silent', { expose: [], ports: [] });
-  const all = [web, api, db, cache, worker, other, plain, silent];
+  const hidden = { ...service('hidden'), vip: null };
+  const all = [web, api, db, cache, worker, other, plain, silent, hidden];
   const names = (s: ServiceRecord) => hostsOf(s, all).map((h) => h.name);
 
   it('inside a stack: the services sharing a network by compose and full name, plus services outside stacks', () => {
-    expect(names(web)).toEqual(['api', 'registry', 'shop_api', 'shop_web', 'web']);
+    expect(names(web)).toEqual(['api', 'registry', 'shop_api', 'shop_web', 'silent', 'web']);
     expect(hostsOf(web, all).find((h) => h.name === 'api')?.vip).toBe(api.vip);
-    expect(names(api)).toEqual(['api', 'db', 'registry', 'shop_api', 'shop_db', 'shop_web', 'web']);
+    expect(names(api)).toEqual(['api', 'db', 'registry', 'shop_api', 'shop_db', 'shop_web', 'silent', 'web']);
   });
 
   it('services without networks are on the default network, and services sharing none never see each other', () => {
-    expect(names(cache)).toEqual(['cache', 'registry', 'shop_cache', 'shop_worker', 'worker']);
+    expect(names(cache)).toEqual(['cache', 'registry', 'shop_cache', 'shop_worker', 'silent', 'worker']);
     expect(names(db)).not.toContain('web');
     expect(names(web)).not.toContain('db');
   });
 
-  it('outside a stack: services outside stacks by full name only, and only services something listens for', () => {
-    expect(names(plain)).toEqual(['registry']);
-    expect(names(silent)).toEqual(['registry']);
-    expect(names(other)).toEqual(['api', 'blog_api', 'registry']);
+  it('outside a stack: services outside stacks by full name only, and only services with a virtual address', () => {
+    expect(names(plain)).toEqual(['registry', 'silent']);
+    expect(names(other)).toEqual(['api', 'blog_api', 'registry', 'silent']);
+    expect(names(hidden)).not.toContain('hidden');
+  });
+
+  it('names a service that declares no ports: its image may EXPOSE some (redis, postgres), as in the voting app', () => {
+    const db = inStack('vote', 'db', { expose: [], ports: [] });
+    const worker = inStack('vote', 'worker', { expose: [], ports: [] });
+    const vote = [db, worker];
+    expect(hostsOf(worker, vote)).toEqual([
+      { name: 'db', vip: db.vip },
+      { name: 'vote_db', vip: db.vip },
+      { name: 'vote_worker', vip: worker.vip },
+      { name: 'worker', vip: worker.vip },
+    ]);
+    expect(names(silent)).toEqual(['registry', 'silent']);
   });
 
   it('go into each task of the desired set', () => {
     const task = { ...newTask(web, 1, 'pi-a', 0), state: 'running' as const };
     const [spec] = desiredTasks([task], 'pi-a', () => null, hostsLookup(() => all));
     expect(spec?.hosts?.map((h) => `${h.name}:${h.vip}`)).toContain(`api:${api.vip}`);
-    const [none] = desiredTasks([{ ...newTask(silent, 1, 'pi-a', 0), state: 'running' }], 'pi-a', () => null, hostsLookup(() => [silent]));
+    const [none] = desiredTasks([{ ...newTask(hidden, 1, 'pi-a', 0), state: 'running' }], 'pi-a', () => null, hostsLookup(() => [hidden]));
     expect(none).not.toHaveProperty('hosts');
   });
 });
