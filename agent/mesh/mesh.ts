@@ -2,15 +2,17 @@
  * The routing mesh on one board. It keeps the last endpoint list the manager sent (a board cut off
  * from the manager goes on balancing over it, minus endpoints that fail), opens a listener on the
  * board's advertise address for each ingress-published port of every service in it (TCP, UDP),
- * and, for each of a service's published and `expose` targets, on its virtual address (put on `lo`
- * by loopback-vips.ts; containers use it) and on that address's loopback twin (process tasks use
- * it; shared/service-vip.ts), so tasks on this board reach the service by name; it forwards each
- * new connection to a task on any board through that listener's balancer. It also
+ * and, for each of a service's published and `expose` targets and each target its tasks reported
+ * bound (an image's own EXPOSE ports), on its virtual address (put on `lo` by loopback-vips.ts;
+ * containers use it) and on that address's loopback twin (process tasks use it;
+ * shared/service-vip.ts), so tasks on this board reach the service by name; it forwards each new
+ * connection to a task on any board through that listener's balancer. It also
  * drains tasks of this board that are about to stop: no new connections, then up to the stop grace
  * period for open ones to finish.
  */
 import type { Logger } from '../../shared/logger.js';
 import type { EndpointList, MeshNode, MeshService } from '../../shared/payloads/endpoints.js';
+import type { ExposedPort } from '../../shared/published-ports.js';
 import type { TaskSpec, TaskStatus } from '../../shared/payloads/tasks.js';
 import { envName, loopbackTwin } from '../../shared/service-vip.js';
 import { Balancer, type Endpoint } from './balancer.js';
@@ -133,7 +135,7 @@ export class Mesh {
       const { vip } = service;
       if (vip === undefined) continue;
       vips.add(vip);
-      for (const p of [...service.ports, ...(service.expose ?? [])]) {
+      for (const p of byNameTargets(service)) {
         const endpoints = (): Endpoint[] => endpointsOf(service, p.target, p.protocol, heat);
         want(`${p.protocol}|${loopbackTwin(vip)}|${p.target}`, endpoints);
         if (this.vips.has(vip)) want(`${p.protocol}|${vip}|${p.target}`, endpoints);
@@ -172,6 +174,14 @@ export class Mesh {
     );
     return listener;
   }
+}
+
+/** The targets a service is reached at by name: published, `expose`, and those its tasks reported bound. */
+function byNameTargets(service: MeshService): ExposedPort[] {
+  const out = new Map<string, ExposedPort>();
+  const reported = service.endpoints.flatMap((e) => e.ports);
+  for (const { target, protocol } of [...service.ports, ...(service.expose ?? []), ...reported]) out.set(`${protocol}|${target}`, { target, protocol });
+  return [...out.values()];
 }
 
 function endpointsOf(service: MeshService, target: number, protocol: 'tcp' | 'udp', nodes: Map<string, MeshNode>): Endpoint[] {

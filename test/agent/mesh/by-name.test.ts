@@ -21,6 +21,25 @@ function logs(): { logger: Logger; lines: Array<{ level: number; msg: string }> 
   return { logger: pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as { level: number; msg: string }) }), lines };
 }
 
+/** What a TCP server at host:port says before it closes, or the error. */
+function answer(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(port, host);
+    let body = '';
+    s.on('data', (d: Buffer) => (body += d.toString()));
+    s.on('close', () => resolve(body));
+    s.on('error', (e) => resolve(`error: ${e.message}`));
+  });
+}
+
+/** A server on 127.0.0.1 answering `text`, closed after the test; its port. */
+async function serve(text: string): Promise<number> {
+  const server: Server = createServer((s) => s.end(text));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => new Promise((r) => server.close(r)));
+  return (server.address() as { port: number }).port;
+}
+
 let closers: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of closers) await c();
@@ -81,10 +100,7 @@ describe('virtual addresses on lo', () => {
     };
     const mesh = new Mesh({ logger, ip });
     closers.push(() => mesh.close());
-    const server: Server = createServer((s) => s.end('api answers'));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    closers.push(() => new Promise((r) => server.close(r)));
-    const hostPort = (server.address() as { port: number }).port;
+    const hostPort = await serve('api answers');
     const list = (generation: number): EndpointList => ({
       v: 1,
       incarnation: 'i',
@@ -99,18 +115,37 @@ describe('virtual addresses on lo', () => {
     });
     mesh.setAddress('127.0.0.1');
     mesh.apply(list(1));
-    const answer = (): Promise<string> =>
-      new Promise((resolve) => {
-        const s = connect(8080, '127.213.0.2');
-        let body = '';
-        s.on('data', (d: Buffer) => (body += d.toString()));
-        s.on('close', () => resolve(body));
-        s.on('error', (e) => resolve(`error: ${e.message}`));
-      });
-    await expect.poll(answer).toBe('api answers');
+    await expect.poll(() => answer('127.213.0.2', 8080)).toBe('api answers');
     mesh.apply(list(2));
     await new Promise((r) => setTimeout(r, 50));
     expect(adds).toBe(1);
     expect(lines.filter((l) => l.msg.startsWith("cannot put services' virtual addresses on lo"))).toHaveLength(1);
+  });
+});
+
+describe("a service's reported targets", () => {
+  it("listens by name on the targets its tasks reported bound (an image's EXPOSE), though the service declares none", async () => {
+    const mesh = new Mesh({ logger: logs().logger, ip: () => Promise.reject(new Error('RTNETLINK answers: Operation not permitted')) });
+    closers.push(() => mesh.close());
+    const redis = await serve('redis answers');
+    const db = await serve('db answers');
+    mesh.setAddress('127.0.0.1');
+    mesh.apply({
+      v: 1,
+      incarnation: 'i',
+      generation: 1,
+      nodes: [{ id: 'pi-b', heat: 'normal', power: 'stable' }],
+      services: [
+        {
+          id: 's', name: 'vote_redis', stack: 'vote', ports: [], vip: '10.213.0.4',
+          endpoints: [
+            { taskId: 't1', nodeId: 'pi-b', addr: '127.0.0.1', ports: [{ target: 6379, protocol: 'tcp', hostPort: redis }] },
+            { taskId: 't2', nodeId: 'pi-b', addr: '127.0.0.1', ports: [{ target: 6380, protocol: 'tcp', hostPort: db }] },
+          ],
+        },
+      ],
+    });
+    await expect.poll(() => answer('127.213.0.4', 6379)).toBe('redis answers');
+    expect(await answer('127.213.0.4', 6380)).toBe('db answers');
   });
 });
