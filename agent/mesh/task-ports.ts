@@ -2,10 +2,12 @@
  * A task's published and `expose` ports on its board. Each target gets a host port: the published
  * port itself for mode=host, else one the agent finds free (the mesh forwards to it). Containers get the
  * target published on that host port; process tasks, which share the board's network, are told
- * it in `PORT` (the first target) and `KELVIN_PORT_<target>`, as Nomad does.
+ * it in `PORT` (the first target) and `KELVIN_PORT_<target>`, as Nomad does. A container image's
+ * own EXPOSE ports join the task's `expose` ports once the image is on the board.
  */
-import type { BoundPort, TaskExposedPort, TaskPort } from '../../shared/payloads/endpoints.js';
+import { MAX_TASK_PORTS, type BoundPort, type TaskExposedPort, type TaskPort } from '../../shared/payloads/endpoints.js';
 import type { TaskSpec } from '../../shared/payloads/tasks.js';
+import type { ExposedPort } from '../../shared/published-ports.js';
 import { freePort } from './free-port.js';
 
 const key = (p: { target: number; protocol: string }): string => `${p.target}/${p.protocol}`;
@@ -44,6 +46,31 @@ export async function assignHostPorts(spec: TaskSpec): Promise<TaskSpec> {
     for (const p of expose) out.expose.push(await bind(p));
   }
   return out;
+}
+
+/**
+ * Host ports for an image's EXPOSE ports that the task does not bind already, as many as the
+ * task's status can still carry (MAX_TASK_PORTS in all; an image may EXPOSE thousands): the first
+ * ones given; `leftOut` counts the rest.
+ */
+export async function bindImagePorts(spec: TaskSpec, exposed: ExposedPort[]): Promise<{ bound: TaskExposedPort[]; leftOut: number }> {
+  const own = [...(spec.ports ?? []), ...(spec.expose ?? [])];
+  const seen = new Set(own.map(key));
+  const fresh = exposed.filter((p) => !seen.has(key(p)) && seen.add(key(p)));
+  const room = Math.max(0, MAX_TASK_PORTS - own.length);
+  const taken = new Set(boundPorts(spec).map((b) => b.hostPort));
+  const bound: TaskExposedPort[] = [];
+  for (const p of fresh.slice(0, room)) {
+    const hostPort = await freePort(p.protocol, taken);
+    taken.add(hostPort);
+    bound.push({ target: p.target, protocol: p.protocol, hostPort });
+  }
+  return { bound, leftOut: fresh.length - bound.length };
+}
+
+/** The spec with the image's bound ports among its `expose` ports. */
+export function withImagePorts(spec: TaskSpec, imagePorts: TaskExposedPort[]): TaskSpec {
+  return imagePorts.length === 0 ? spec : { ...spec, expose: [...(spec.expose ?? []), ...imagePorts] };
 }
 
 /** `PORT` and `KELVIN_PORT_<target>` for a process task. */

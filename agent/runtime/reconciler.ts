@@ -9,7 +9,7 @@
 import type { Logger } from '../../shared/logger.js';
 import type { TaskDriver } from '../../shared/payloads/facts.js';
 import type { LogLine } from '../../shared/payloads/logs.js';
-import { assignHostPorts, boundPorts } from '../mesh/task-ports.js';
+import { assignHostPorts, boundPorts, withImagePorts } from '../mesh/task-ports.js';
 import { isTerminal, type DesiredTaskSet, type TaskSpec, type TaskStatus } from '../../shared/payloads/tasks.js';
 import { judgeDesiredSet, NOTHING_APPLIED, type AppliedSet } from './applied-set.js';
 import { FINISHED_LOG_LINES, FinishedLogs } from './finished-logs.js';
@@ -275,6 +275,8 @@ export class Reconciler {
       this.update(entry, { state: 'rejected', error: prepared.error.message, message: 'rejected: prepare failed', ...platforms });
       return;
     }
+    // Kept in the record with the spec's own ports, so an adopted task still reports them.
+    entry.spec = withImagePorts(entry.spec, controller.imagePorts?.() ?? []);
     // Dropped while preparing: the queued drop() reports it shut down without starting it.
     if (!entry.desired || this.closed) return;
     this.update(entry, { state: 'starting', message: 'starting' });

@@ -6,6 +6,7 @@
 import type { LogLine } from '../../shared/payloads/logs.js';
 import type { TaskDriver } from '../../shared/payloads/facts.js';
 import type { TaskSpec } from '../../shared/payloads/tasks.js';
+import type { TaskExposedPort } from '../../shared/payloads/endpoints.js';
 import type { HealthMonitor } from './health/types.js';
 import type { ImagePlatform } from '../../shared/image-platform.js';
 
@@ -67,6 +68,8 @@ export interface Controller {
   stop(graceMs: number): Promise<void>;
   /** Release everything the task holds (container, cgroup, log file handle). Idempotent. */
   remove(): Promise<void>;
+  /** After prepare: ports the runtime bound beyond the spec's (a container image's EXPOSE ports), reported like `expose` ports. */
+  imagePorts?(): TaskExposedPort[];
   /** Cap CPU at `cpus` cores in place (no restart); null restores full speed. */
   setThrottle(cpus: number | null): Promise<void>;
   /** Log lines, oldest first; with `follow` it keeps yielding until the task ends or the signal aborts. */

@@ -12,6 +12,9 @@ import { containerName, cpuQuota, createBody, effectiveCpus, LABEL_TASK_ID } fro
 import { exitFromState, GONE, signalFromExitCode } from './exit-info.js';
 import { ensureImage } from './images.js';
 import { checkImagePlatform, checkRegistryPlatforms } from './image-platform-check.js';
+import { imageExposedPorts, inspectImage, type ImageInspect } from './image-inspect.js';
+import { bindImagePorts, withImagePorts } from '../../mesh/task-ports.js';
+import { MAX_TASK_PORTS, type TaskExposedPort } from '../../../shared/payloads/endpoints.js';
 import type { ImagePlatform } from '../../../shared/image-platform.js';
 import { decodeLogStream } from './log-stream.js';
 import type { HealthMonitor } from '../health/types.js';
@@ -41,6 +44,8 @@ export class DockerController implements Controller {
   private readonly started: Promise<void>;
   private markStarted!: () => void;
   private readonly logger: Logger;
+  /** The image's EXPOSE ports with the host ports bound for them; chosen once (prepare may be retried). */
+  private exposedByImage: TaskExposedPort[] | null = null;
 
   /** `adoptedId`: an existing container (found after an agent restart) to bind to instead of creating one. */
   constructor(
@@ -67,9 +72,15 @@ export class DockerController implements Controller {
     const board = this.ctx.platform;
     const beforePull = board === null ? undefined : () => checkRegistryPlatforms(this.ctx.client, image, board, this.logger);
     await ensureImage(this.ctx.client, image, this.ctx.pullIdleTimeoutMs, this.logger, beforePull);
-    if (board !== null) await checkImagePlatform(this.ctx.client, image, board);
+    const inspected = await inspectImage(this.ctx.client, image);
+    if (board !== null) checkImagePlatform(inspected, image, board);
+    this.exposedByImage ??= await this.bindImagePorts(image, inspected);
     this.containerId = await this.create(image);
     this.logger.info({ containerId: this.containerId }, 'container created');
+  }
+
+  imagePorts(): TaskExposedPort[] {
+    return this.exposedByImage ?? [];
   }
 
   async start(): Promise<void> {
@@ -165,9 +176,16 @@ export class DockerController implements Controller {
     return this.containerId;
   }
 
+  /** Binds the image's EXPOSE ports the task does not declare, so the mesh reaches them by name as Swarm's VIP does. */
+  private async bindImagePorts(image: string, inspected: ImageInspect): Promise<TaskExposedPort[]> {
+    const { bound, leftOut } = await bindImagePorts(this.spec, imageExposedPorts(inspected));
+    if (leftOut > 0) this.logger.warn({ image, bound: bound.length, leftOut }, `the image exposes more ports than a task reports (${MAX_TASK_PORTS}); the rest are not reachable by name`);
+    return bound;
+  }
+
   private async create(image: string): Promise<string> {
     const name = containerName(this.spec);
-    const body = createBody(this.spec, image, this.ctx.nodeId, this.throttleCpus, this.ctx.materialsRoot);
+    const body = createBody(withImagePorts(this.spec, this.imagePorts()), image, this.ctx.nodeId, this.throttleCpus, this.ctx.materialsRoot);
     const create = async (): Promise<string> =>
       (await this.ctx.client.request<CreateContainerResponse>('POST', '/containers/create', { query: { name }, body })).body.Id;
     try {

@@ -11,6 +11,7 @@ import type { Logger } from '../../../shared/logger.js';
 import { anyPlatformFits, imagePlatform, MAX_IMAGE_PLATFORMS, platformMismatch, type ImagePlatform } from '../../../shared/image-platform.js';
 import { ImagePlatformError } from '../types.js';
 import type { EngineClient } from './engine-client.js';
+import type { ImageInspect } from './image-inspect.js';
 
 /** The engine asks the registry (a round trip or three over the board's link): bounded, then the pull decides. */
 export const DISTRIBUTION_TIMEOUT_MS = 10_000;
@@ -58,15 +59,8 @@ export async function checkRegistryPlatforms(client: EngineClient, image: string
   if (platforms !== null && !anyPlatformFits(platforms, board)) reject(image, platforms, board);
 }
 
-interface ImageInspect {
-  Os?: string;
-  Architecture?: string;
-  Variant?: string;
-}
-
 /** After the pull (or for an image already here): the image's own platform. */
-export async function checkImagePlatform(client: EngineClient, image: string, board: ImagePlatform): Promise<void> {
-  const { body } = await client.request<ImageInspect>('GET', `/images/${encodeURIComponent(image)}/json`);
-  const found = platformOf(body.Os, body.Architecture, body.Variant);
+export function checkImagePlatform(inspect: ImageInspect, image: string, board: ImagePlatform): void {
+  const found = platformOf(inspect.Os, inspect.Architecture, inspect.Variant);
   if (found !== null && !anyPlatformFits([found], board)) reject(image, [found], board);
 }
