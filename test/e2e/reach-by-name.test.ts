@@ -4,6 +4,8 @@
  * `api` and `db` (process tasks that only `expose` a port) on the board `far`, whose agent runs in
  * a network namespace of its own, so web -> api crosses the dock board's mesh and a real hop.
  * web shares the network `front` with api; db is on `back` only, so web must not resolve it.
+ * `cache` (a container on dock) declares no ports at all: its image EXPOSEs 7070, as redis's
+ * EXPOSEs 6379 in Docker's voting app, and web reaches it there by name.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,13 @@ import { hasDocker, TEST_IMAGE } from '../helpers/requirements.js';
 
 /** A /24 of its own per run, so parallel runs never meet on this namespace's lo. */
 const VIP_PREFIX = `10.213.${100 + (process.pid % 150)}`;
-const SERVICES = ['shop_web', 'shop_api', 'shop_db'];
+const SERVICES = ['shop_web', 'shop_api', 'shop_db', 'shop_cache'];
+/** Built from the test image (no network needed): EXPOSE 7070 and an HTTP server there, nothing declared in the stack. */
+const EXPOSED_IMAGE = `kelvin-test/exposed:${process.pid}`;
+const EXPOSED_DOCKERFILE = `FROM ${TEST_IMAGE}
+EXPOSE 7070
+CMD ["sh", "-c", "mkdir -p /www && echo hello from cache > /www/index.html && exec httpd -f -p 7070 -h /www"]
+`;
 
 const network: TestNetwork | null = hasDocker ? createTestNetwork(1) : null;
 if (hasDocker && !network) console.warn('reach-by-name e2e: skipped: network namespaces cannot be made here (needs root and iproute2)');
@@ -42,6 +50,11 @@ function stackFile(marker: (s: string) => string): string {
   web:
     image: ${TEST_IMAGE}
     command: ["sleep", "600"]
+    networks: [front]
+    stop_grace_period: 1s
+    deploy: { placement: { constraints: ["node.hostname==dock"] } }
+  cache:
+    image: ${EXPOSED_IMAGE}
     networks: [front]
     stop_grace_period: 1s
     deploy: { placement: { constraints: ["node.hostname==dock"] } }${proc('api', 8080, ['front', 'back'])}${proc('db', 5432, ['back'])}
@@ -70,11 +83,21 @@ function getFromWeb(container: string, host: string, port: number): string {
   }
 }
 
+/** Whether a TCP connection to host:port is refused. */
+function refused(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, host);
+    s.on('connect', () => (s.destroy(), resolve(false)));
+    s.on('error', () => resolve(true));
+  });
+}
+
 describe.skipIf(!hasDocker || !network)('reach by name, containers and networks', () => {
   let webContainer = '';
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kelvin-byname-'));
+    execFileSync('docker', ['build', '-q', '-t', EXPOSED_IMAGE, '-'], { input: EXPOSED_DOCKERFILE, stdio: ['pipe', 'ignore', 'pipe'], timeout: 60_000 });
     cluster = await TestCluster.start(['--vip-range', `${VIP_PREFIX}.0/24`], { mqttHost: network?.hostAddr });
     cluster.startAgent('dock', boardRoot('x86-intel'));
     cluster.startAgent('far', boardRoot('x86-intel'), { netns: network?.boards[0]?.ns });
@@ -83,15 +106,18 @@ describe.skipIf(!hasDocker || !network)('reach by name, containers and networks'
     writeFileSync(file, stackFile((s) => cluster.marker(s)));
     const deployed = await runKelvin(['stack', 'deploy', '-c', file, 'shop'], { env: cluster.env, timeoutMs: 30_000 });
     expect(deployed.code, deployed.stderr).toBe(0);
-    await waitUntil('web, api and db running', async () => (await Promise.all(SERVICES.map((s) => cluster.runningOn(s)))).every((on) => on.length === 1), 60_000);
+    await waitUntil('web, api, db and cache running', async () => (await Promise.all(SERVICES.map((s) => cluster.runningOn(s)))).every((on) => on.length === 1), 60_000);
     const [web] = (await cluster.tasks('shop_web')).filter((t) => t.state === 'running');
     webContainer = web?.runtimeId ?? '';
   }, 120_000);
 
   afterAll(async () => {
     await cluster?.stop(SERVICES);
-    const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=io.kelvin.service.name=shop_web'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    if (left.length > 0) execFileSync('docker', ['rm', '-f', ...left], { stdio: 'ignore' });
+    for (const service of ['shop_web', 'shop_cache']) {
+      const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.kelvin.service.name=${service}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      if (left.length > 0) execFileSync('docker', ['rm', '-f', ...left], { stdio: 'ignore' });
+    }
+    execFileSync('docker', ['rmi', '-f', EXPOSED_IMAGE], { stdio: 'ignore' });
     // An agent killed before it cleaned up leaves its addresses on lo.
     for (const vip of lo().match(new RegExp(`${VIP_PREFIX.replace(/\./g, '\\.')}\\.\\d+`, 'g')) ?? []) {
       execFileSync(IP_BIN, ['addr', 'del', `${vip}/32`, 'dev', 'lo'], { stdio: 'ignore' });
@@ -108,19 +134,22 @@ describe.skipIf(!hasDocker || !network)('reach by name, containers and networks'
     expect(getFromWeb(webContainer, 'shop_api', 8080)).toBe('hello from api');
   });
 
+  it("web reaches cache, which declares no ports, by name on the port its image EXPOSEs; the board's address does not publish it", async () => {
+    const [cache] = JSON.parse(await cluster.kelvin('service', 'inspect', 'shop_cache')) as ServiceView[];
+    expect(cache?.spec.ports).toEqual([]);
+    expect(cache?.spec.expose).toEqual([]);
+    await expect.poll(() => getFromWeb(webContainer, 'cache', 7070), { timeout: 15_000, interval: 500 }).toBe('hello from cache\n');
+    expect(getFromWeb(webContainer, 'shop_cache', 7070)).toBe('hello from cache\n');
+    expect(await refused(network?.hostAddr ?? '', 7070)).toBe(true);
+  });
+
   it('web does not resolve db, which shares no network with it', () => {
     expect(getFromWeb(webContainer, 'db', 5432)).toBe("failed: nc: bad address 'db'");
     expect(getFromWeb(webContainer, 'shop_db', 5432)).toBe("failed: nc: bad address 'shop_db'");
   });
 
   it('publishes an expose-only port on no board address, and takes the address off lo once the service is gone', async () => {
-    const refused = (host: string): Promise<boolean> =>
-      new Promise((resolve) => {
-        const s = connect(8080, host);
-        s.on('connect', () => (s.destroy(), resolve(false)));
-        s.on('error', () => resolve(true));
-      });
-    expect(await refused(network?.hostAddr ?? '')).toBe(true);
+    expect(await refused(network?.hostAddr ?? '', 8080)).toBe(true);
     const [api] = JSON.parse(await cluster.kelvin('service', 'inspect', 'shop_api')) as ServiceView[];
     await cluster.kelvin('stack', 'rm', 'shop');
     await expect.poll(lo, { timeout: 10_000 }).not.toContain(`${api?.vip}/32`);
