@@ -3,7 +3,8 @@
  * whose work was moved while it was away; the new desired set no longer lists it, so the adopted
  * container is stopped and removed while its replacement starts. The secrets a crashed agent left
  * are swept at start but for those of the containers it adopts (written again if they are gone); an image built for another
- * platform is rejected with its platforms in the task's status.
+ * platform is rejected with its platforms in the task's status. An image's own EXPOSE ports are
+ * bound and reported like `expose` ports, before and after an agent restart.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -169,5 +170,35 @@ describe.skipIf(!hasDocker)('Reconciler with the docker driver: what an agent st
     await reconciler.reconciler.idle();
     expect(reconciler.latest(task.id)).toMatchObject({ state: 'rejected', imagePlatforms: [{ os: 'linux', arch }] });
     await reconciler.reconciler.close();
+  });
+});
+
+describe.skipIf(!hasDocker)("Reconciler with the docker driver: an image's EXPOSE ports", () => {
+  /** Built from the test image (no network needed): EXPOSE 7071 and an HTTP server there. */
+  const image = `kelvin-test/exposed-reconciler:${process.pid}`;
+  afterAll(() => void execFileSync('docker', ['rmi', '-f', image], { stdio: 'ignore' }));
+
+  it('reports them bound on a host port where the container answers, and still after an agent restart', async () => {
+    const dockerfile = `FROM ${TEST_IMAGE}\nEXPOSE 7071\nCMD ["sh", "-c", "mkdir -p /www && echo exposed > /www/index.html && exec httpd -f -p 7071 -h /www"]\n`;
+    execFileSync('docker', ['build', '-q', '-t', image, '-'], { input: dockerfile, stdio: ['pipe', 'ignore', 'pipe'], timeout: 60_000 });
+    const before = harness(state.path, executors());
+    await before.reconciler.start();
+    const task = containerSpec({ image, command: null });
+    before.reconciler.apply(desiredSet(30, [task]));
+    await before.reconciler.idle();
+    const ports = before.latest(task.id)?.ports;
+    expect(before.latest(task.id)?.state).toBe('running');
+    expect(ports).toEqual([{ target: 7071, protocol: 'tcp', hostPort: expect.any(Number) as number }]);
+    await expect
+      .poll(() => fetch(`http://127.0.0.1:${ports?.[0]?.hostPort}/`).then((r) => r.text()).catch(() => ''), { timeout: 15_000, interval: 200 })
+      .toBe('exposed\n');
+    await before.reconciler.close();
+
+    const after = harness(state.path, executors());
+    await after.reconciler.start();
+    expect(after.reconciler.statuses()).toMatchObject([{ taskId: task.id, state: 'running', ports }]);
+    after.reconciler.apply(desiredSet(31, []));
+    await after.reconciler.idle();
+    await after.reconciler.close();
   });
 });
