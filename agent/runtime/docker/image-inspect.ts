@@ -8,9 +8,6 @@ import { z } from 'zod';
 import type { ExposedPort } from '../../../shared/published-ports.js';
 import type { EngineClient } from './engine-client.js';
 
-/** The inspect answer carries the image's whole config (env, labels, layers): generous, but bounded. */
-const INSPECT_MAX_BYTES = 4 * 1024 * 1024;
-
 const imageInspect = z.object({
   Os: z.string().max(64).optional(),
   Architecture: z.string().max(64).optional(),
@@ -21,7 +18,8 @@ const imageInspect = z.object({
 export type ImageInspect = z.infer<typeof imageInspect>;
 
 export async function inspectImage(client: EngineClient, image: string): Promise<ImageInspect> {
-  const { body } = await client.request('GET', `/images/${encodeURIComponent(image)}/json`, { maxBytes: INSPECT_MAX_BYTES });
+  // Unbounded like every answer of the local engine: the image's config is what the pull accepted.
+  const { body } = await client.request('GET', `/images/${encodeURIComponent(image)}/json`);
   // An answer of another shape tells nothing about platform or ports; the image still runs.
   const parsed = imageInspect.safeParse(body);
   return parsed.success ? parsed.data : {};
