@@ -56,7 +56,12 @@ export async function assignHostPorts(spec: TaskSpec): Promise<TaskSpec> {
 export async function bindImagePorts(spec: TaskSpec, exposed: ExposedPort[]): Promise<{ bound: TaskExposedPort[]; leftOut: number }> {
   const own = [...(spec.ports ?? []), ...(spec.expose ?? [])];
   const seen = new Set(own.map(key));
-  const fresh = exposed.filter((p) => !seen.has(key(p)) && seen.add(key(p)));
+  const fresh: ExposedPort[] = [];
+  for (const p of exposed) {
+    if (seen.has(key(p))) continue;
+    seen.add(key(p));
+    fresh.push(p);
+  }
   const room = Math.max(0, MAX_TASK_PORTS - own.length);
   const taken = new Set(boundPorts(spec).map((b) => b.hostPort));
   const bound: TaskExposedPort[] = [];

@@ -1,7 +1,8 @@
 /**
- * The routing mesh's endpoint list, computed from the store (services with published or `expose` ports,
- * or whose running tasks reported bound ports, such as an image's own EXPOSE ports; their running tasks) and the heat policy (each board's heat and power state). A task is listed while
- * it is desired running, runs, and, when its service has a health check, is healthy: a task the
+ * The routing mesh's endpoint list, computed from the store (services with published or `expose`
+ * ports, or whose tasks reported bound ports, such as an image's own EXPOSE ports; their running
+ * tasks) and the heat policy (each board's heat and power state). A task is listed while it is
+ * desired running, runs, and, when its service has a health check, is healthy: a task the
  * orchestrator is about to stop leaves the list first, so meshes stop sending it new connections.
  */
 import type { MeshEndpoint, MeshNode, MeshService } from '../../shared/payloads/endpoints.js';
