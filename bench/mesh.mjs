@@ -19,6 +19,8 @@ import { freePort, sleep } from './lib/net.mjs';
 import { percentile, round } from './lib/stats.mjs';
 
 const SCRIPT = fileURLToPath(import.meta.url);
+/** How long one phase may take (see within()). */
+const PHASE_LIMIT_MS = 180_000;
 const role = process.argv[2];
 
 // A role whose bench is gone (killed, crashed) goes too, rather than holding its port and CPU.
@@ -97,6 +99,19 @@ async function roundTrips(port, size, rounds) {
   return rtts.sort((a, b) => a - b);
 }
 
+/**
+ * A phase that has not finished after PHASE_LIMIT_MS fails the run with its name. A run once hung
+ * with every connection open and no error (1 run in about 13, not reproduced since): if it comes
+ * back, this says which path and phase stalled instead of leaving a silent process.
+ */
+function within(phase, promise) {
+  let timer;
+  const limit = new Promise((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`mesh bench: ${phase} did not finish within ${PHASE_LIMIT_MS / 1000} s`)), PHASE_LIMIT_MS);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
 /** Streams `totalBytes` in `size`-byte writes through the echo; MB/s of payload each way. */
 async function bulk(port, size, totalBytes) {
   const { s, lost } = await open(port);
@@ -127,9 +142,9 @@ async function main() {
     for (const [sizeName, size] of Object.entries(sizes)) {
       const r = {};
       for (const [path, port] of Object.entries(paths)) {
-        await roundTrips(port, size, Math.min(500, rounds)); // warm-up
-        const rtts = await roundTrips(port, size, rounds);
-        const mbps = await bulk(port, size, bulkMb * 1e6);
+        await within(`${sizeName} ${path} warm-up`, roundTrips(port, size, Math.min(500, rounds)));
+        const rtts = await within(`${sizeName} ${path} round trips`, roundTrips(port, size, rounds));
+        const mbps = await within(`${sizeName} ${path} stream`, bulk(port, size, bulkMb * 1e6));
         r[path] = { p50Ms: percentile(rtts, 50), p99Ms: percentile(rtts, 99), mbPerS: mbps };
       }
       for (const path of ['oneHop', 'twoHops']) {
