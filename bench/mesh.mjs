@@ -101,7 +101,7 @@ async function roundTrips(port, size, rounds) {
 
 /**
  * A phase that has not finished after PHASE_LIMIT_MS fails the run with its name. A run once hung
- * with every connection open and no error (1 run in about 13, not reproduced since): if it comes
+ * with no error and no output (1 run in 14, not reproduced since): if it comes
  * back, this says which path and phase stalled instead of leaving a silent process.
  */
 function within(phase, promise) {
