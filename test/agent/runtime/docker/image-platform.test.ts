@@ -5,14 +5,13 @@
  */
 import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DockerController, type ControllerContext } from '../../../../agent/runtime/docker/controller.js';
+import type { DockerController } from '../../../../agent/runtime/docker/controller.js';
 import { EngineClient } from '../../../../agent/runtime/docker/engine-client.js';
 import { registryPlatforms } from '../../../../agent/runtime/docker/image-platform-check.js';
 import { ImagePlatformError } from '../../../../agent/runtime/types.js';
 import { boardPlatform, type ImagePlatform } from '../../../../shared/image-platform.js';
 import { silentLogger } from '../../../../shared/logger.js';
-import type { TaskSpec } from '../../../../shared/payloads/tasks.js';
-import { json, standInEngine, type StandInEngine } from './stand-in-engine.js';
+import { json, standInController, standInEngine, type StandInEngine } from './stand-in-engine.js';
 
 const IMAGE = 'registry.example:5000/team/app:1';
 const ENCODED = encodeURIComponent(IMAGE);
@@ -58,33 +57,7 @@ async function engineFor(script: EngineScript): Promise<StandInEngine> {
 }
 
 function controller(socketPath: string, board: ImagePlatform): DockerController {
-  const ctx: ControllerContext = {
-    client: new EngineClient({ socketPath }),
-    logger: silentLogger(),
-    nodeId: 'n1',
-    materialsRoot: null,
-    pullIdleTimeoutMs: 5_000,
-    stopTimeoutMs: 1_000,
-    healthPollMs: 1_000,
-    platform: board,
-  };
-  const spec: TaskSpec = {
-    id: 'task1',
-    serviceId: 's1',
-    serviceName: 'app',
-    slot: 1,
-    driver: 'docker',
-    image: IMAGE,
-    command: null,
-    entrypoint: null,
-    env: {},
-    labels: {},
-    workdir: null,
-    resources: { cpus: null, memoryBytes: null, gpus: null },
-    stopGracePeriodMs: 1_000,
-    throttle: null,
-  };
-  return new DockerController(spec, ctx);
+  return standInController(socketPath, { id: 'task1', serviceId: 's1', serviceName: 'app', image: IMAGE, stopGracePeriodMs: 1_000 }, board);
 }
 
 const pulls = (e: StandInEngine): string[] => e.paths.filter((p) => p.startsWith('POST /v1.41/images/create'));

@@ -5,14 +5,11 @@
  */
 import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DockerController } from '../../../../agent/runtime/docker/controller.js';
-import { EngineClient } from '../../../../agent/runtime/docker/engine-client.js';
+import type { DockerController } from '../../../../agent/runtime/docker/controller.js';
 import type { CreateContainerBody } from '../../../../agent/runtime/docker/engine-types.js';
 import { MAX_TASK_PORTS } from '../../../../shared/payloads/endpoints.js';
-import { silentLogger } from '../../../../shared/logger.js';
 import type { TaskSpec } from '../../../../shared/payloads/tasks.js';
-import { taskSpec } from '../../../helpers/task-spec.js';
-import { json, standInEngine, type StandInEngine } from './stand-in-engine.js';
+import { json, standInController, standInEngine, type StandInEngine } from './stand-in-engine.js';
 
 let engine: StandInEngine | null = null;
 afterEach(async () => {
@@ -45,17 +42,7 @@ async function engineExposing(exposed: string[]): Promise<{ engine: StandInEngin
 }
 
 function controller(socketPath: string, spec: Partial<TaskSpec>): DockerController {
-  const ctx = {
-    client: new EngineClient({ socketPath }),
-    logger: silentLogger(),
-    nodeId: 'n1',
-    materialsRoot: null,
-    pullIdleTimeoutMs: 5_000,
-    stopTimeoutMs: 1_000,
-    healthPollMs: 1_000,
-    platform: null,
-  };
-  return new DockerController(taskSpec({ driver: 'docker', image: 'redis', command: null, ...spec }), ctx);
+  return standInController(socketPath, { image: 'redis', ...spec });
 }
 
 describe("an image's EXPOSE ports", () => {

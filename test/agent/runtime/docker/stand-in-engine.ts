@@ -2,6 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DockerController } from '../../../../agent/runtime/docker/controller.js';
+import { EngineClient } from '../../../../agent/runtime/docker/engine-client.js';
+import type { ImagePlatform } from '../../../../shared/image-platform.js';
+import { silentLogger } from '../../../../shared/logger.js';
+import type { TaskSpec } from '../../../../shared/payloads/tasks.js';
+import { taskSpec } from '../../../helpers/task-spec.js';
 
 export type StandInEngine = Awaited<ReturnType<typeof standInEngine>>;
 
@@ -39,3 +45,18 @@ export function json(res: http.ServerResponse, status: number, body: unknown): v
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 }
 
+
+/** A Docker controller for one container task (`spec` over a default), talking to a stand-in engine. */
+export function standInController(socketPath: string, spec: Partial<TaskSpec>, platform: ImagePlatform | null = null): DockerController {
+  const ctx = {
+    client: new EngineClient({ socketPath }),
+    logger: silentLogger(),
+    nodeId: 'n1',
+    materialsRoot: null,
+    pullIdleTimeoutMs: 5_000,
+    stopTimeoutMs: 1_000,
+    healthPollMs: 1_000,
+    platform,
+  };
+  return new DockerController(taskSpec({ driver: 'docker', command: null, ...spec }), ctx);
+}
