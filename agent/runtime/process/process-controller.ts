@@ -66,6 +66,14 @@ export class ProcessController implements Controller {
   private finished = false;
   private resolveExit!: (exit: ExitInfo) => void;
   private readonly exited = new Promise<ExitInfo>((resolve) => (this.resolveExit = resolve));
+  /**
+   * Settles once start() has written the task's record or given up. A task that ends at once
+   * (`exit 4`) can exit while start() still waits for it to lead its session; its exit must be
+   * written after that record, or the record says "started, never ended" and an agent restart
+   * reports the task gone instead of its exit code.
+   */
+  private recordWritten!: () => void;
+  private readonly recordSettled = new Promise<void>((resolve) => (this.recordWritten = resolve));
 
   constructor(private readonly options: ProcessControllerOptions) {
     this.spec = options.spec;
@@ -114,20 +122,24 @@ export class ProcessController implements Controller {
       this.keep(this.splitter.push(chunk));
     });
     term.onExit(({ exitCode, signal }) => void this.onExit(exitCode, signal ?? 0));
-    // Until the child has called setsid() there is no group to signal: a stop arriving in that
-    // instant would miss it. Treat the task as started only once it leads its own session.
-    const leader = await waitForSessionLeader(term.pid);
-    if (leader && leader.session !== term.pid) {
-      process.kill(term.pid, 'SIGKILL');
-      throw new RuntimeError(`task ${this.taskId}: pid ${term.pid} did not become a session leader`, 'permanent');
-    }
-    this.record = { taskId: this.taskId, pid: term.pid, startTicks: leader?.startTicks ?? 0, startedAt: Date.now(), exit: null };
     try {
-      writeProcessRecord(this.files.dir, this.record);
-    } catch (err) {
-      // Unrecorded, the task could not be found again after an agent restart: do not let it run.
-      signalGroup(term.pid, 'SIGKILL');
-      throw new RuntimeError(`task ${this.taskId}: could not record its pid: ${(err as Error).message}`, 'permanent');
+      // Until the child has called setsid() there is no group to signal: a stop arriving in that
+      // instant would miss it. Treat the task as started only once it leads its own session.
+      const leader = await waitForSessionLeader(term.pid);
+      if (leader && leader.session !== term.pid) {
+        process.kill(term.pid, 'SIGKILL');
+        throw new RuntimeError(`task ${this.taskId}: pid ${term.pid} did not become a session leader`, 'permanent');
+      }
+      this.record = { taskId: this.taskId, pid: term.pid, startTicks: leader?.startTicks ?? 0, startedAt: Date.now(), exit: null };
+      try {
+        writeProcessRecord(this.files.dir, this.record);
+      } catch (err) {
+        // Unrecorded, the task could not be found again after an agent restart: do not let it run.
+        signalGroup(term.pid, 'SIGKILL');
+        throw new RuntimeError(`task ${this.taskId}: could not record its pid: ${(err as Error).message}`, 'permanent');
+      }
+    } finally {
+      this.recordWritten();
     }
     await this.applyLimit();
   }
@@ -212,6 +224,7 @@ export class ProcessController implements Controller {
     this.keep(this.splitter.flush());
     const signalName = signal > 0 ? (SIGNAL_NAMES.get(signal) ?? `signal ${signal}`) : null;
     const exit: ExitInfo = { exitCode: signalName ? null : exitCode, signal: signalName, error: null };
+    await this.recordSettled;
     try {
       if (this.record && this.files) recordExit(this.files.dir, this.record, exit);
     } catch (err) {
