@@ -100,9 +100,9 @@ async function roundTrips(port, size, rounds) {
 }
 
 /**
- * A phase that has not finished after PHASE_LIMIT_MS fails the run with its name. A run once hung
- * with no error and no output (1 run in 14, not reproduced since): if it comes
- * back, this says which path and phase stalled instead of leaving a silent process.
+ * A phase that has not finished after PHASE_LIMIT_MS fails the run with its name. A saturating
+ * stream can stall for minutes in the kernel's TCP retransmission backoff (see bench/RESULTS.md,
+ * "Routing mesh"): the run then says which path and phase, instead of hanging silently.
  */
 function within(phase, promise) {
   let timer;
