@@ -3,21 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseOnceOptions, parseRunOptions } from '../../agent/options.js';
-import { UsageError } from '../../cli/errors.js';
+import { usageMessage } from '../helpers/usage-error.js';
 
 const base = { broker: 'mqtt://127.0.0.1:1883', token: 'tok123', label: [] as string[] };
 const dir = mkdtempSync(join(tmpdir(), 'kelvin-opts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
 
 describe('parseRunOptions', () => {
   it('fills the documented defaults', () => {

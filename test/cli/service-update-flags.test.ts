@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyUpdateFlags, type UpdateFlags } from '../../cli/commands/service-update-flags.js';
-import { UsageError } from '../../cli/errors.js';
 import { defaultServiceSpec, type ServiceSpec } from '../../shared/service-spec.js';
+import { usageMessage } from '../helpers/usage-error.js';
 
 const none: UpdateFlags = {
   envAdd: [],
@@ -25,16 +25,6 @@ function docker(): ServiceSpec {
   return { ...defaultServiceSpec('web'), image: 'nginx:1', command: ['-g', 'daemon off;'], env: { A: '1', B: '2' }, labels: { tier: 'front' }, placement: { constraints: ['node.role==worker'], preferences: [{ spread: 'node.labels.zone' }], maxReplicasPerNode: 0 } };
 }
 
-function usage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
-
 describe('service update flags', () => {
   it('add and remove published ports, secrets, configs, devices, mounts and capabilities', () => {
     const after = applyUpdateFlags(
@@ -49,7 +39,7 @@ describe('service update flags', () => {
     expect(after.container.capAdd).toEqual(['NET_ADMIN']);
     const back = applyUpdateFlags(after, flags({ publishRm: ['80'], secretRm: ['db_pass'], configRm: ['nginx_conf'], deviceRm: ['/dev/video0'], mountRm: ['/cache'], capDrop: ['NET_ADMIN'] }));
     expect([back.ports, back.secrets, back.configs, back.devices, back.mounts, back.container.capAdd]).toEqual([[], [], [], [], [], []]);
-    expect(usage(() => applyUpdateFlags(docker(), flags({ secretRm: ['nope'] })))).toBe("--secret-rm: the service has no secret 'nope'");
+    expect(usageMessage(() => applyUpdateFlags(docker(), flags({ secretRm: ['nope'] })))).toBe("--secret-rm: the service has no secret 'nope'");
   });
 
   it('change only what they name', () => {
@@ -77,17 +67,17 @@ describe('service update flags', () => {
     expect(applyUpdateFlags(docker(), flags({ args: `sh -c 'echo "hi there"'` })).command).toEqual(['sh', '-c', 'echo "hi there"']);
     const proc = { ...defaultServiceSpec('p'), driver: 'process' as const, command: ['sleep', '1'] };
     expect(applyUpdateFlags(proc, flags({ args: '/bin/sleep 60' })).command).toEqual(['/bin/sleep', '60']);
-    expect(usage(() => applyUpdateFlags(proc, flags({ args: '' })))).toBe('--args: a process service needs a command');
-    expect(usage(() => applyUpdateFlags(proc, flags({ image: 'x' })))).toMatch(/^--image: service p runs a process/);
+    expect(usageMessage(() => applyUpdateFlags(proc, flags({ args: '' })))).toBe('--args: a process service needs a command');
+    expect(usageMessage(() => applyUpdateFlags(proc, flags({ image: 'x' })))).toMatch(/^--image: service p runs a process/);
   });
 
   it('refuses what is wrong, naming the flag, and an update that changes nothing', () => {
-    expect(usage(() => applyUpdateFlags(docker(), flags({ envRm: ['NOPE'] })))).toBe("--env-rm: 'NOPE' is not set");
-    expect(usage(() => applyUpdateFlags(docker(), flags({ updateFailureAction: 'retry' })))).toBe("--update-failure-action: 'retry' is not one of pause, continue, rollback");
-    expect(usage(() => applyUpdateFlags(docker(), flags({ rollbackFailureAction: 'rollback' })))).toBe("--rollback-failure-action: 'rollback' is not one of pause, continue");
-    expect(usage(() => applyUpdateFlags(docker(), flags({ updateMaxFailureRatio: '1.5' })))).toBe("--update-max-failure-ratio: '1.5' is not a number from 0 to 1");
-    expect(usage(() => applyUpdateFlags(docker(), flags({ constraintAdd: ['node.labels.gpu=true'] })))).toMatch(/^--constraint-add: /);
-    expect(usage(() => applyUpdateFlags(docker(), flags({ envAdd: ['A=1'] })))).toBe('nothing to update: no flag changes service web (pass --force to replace its tasks anyway)');
+    expect(usageMessage(() => applyUpdateFlags(docker(), flags({ envRm: ['NOPE'] })))).toBe("--env-rm: 'NOPE' is not set");
+    expect(usageMessage(() => applyUpdateFlags(docker(), flags({ updateFailureAction: 'retry' })))).toBe("--update-failure-action: 'retry' is not one of pause, continue, rollback");
+    expect(usageMessage(() => applyUpdateFlags(docker(), flags({ rollbackFailureAction: 'rollback' })))).toBe("--rollback-failure-action: 'rollback' is not one of pause, continue");
+    expect(usageMessage(() => applyUpdateFlags(docker(), flags({ updateMaxFailureRatio: '1.5' })))).toBe("--update-max-failure-ratio: '1.5' is not a number from 0 to 1");
+    expect(usageMessage(() => applyUpdateFlags(docker(), flags({ constraintAdd: ['node.labels.gpu=true'] })))).toMatch(/^--constraint-add: /);
+    expect(usageMessage(() => applyUpdateFlags(docker(), flags({ envAdd: ['A=1'] })))).toBe('nothing to update: no flag changes service web (pass --force to replace its tasks anyway)');
     expect(applyUpdateFlags(docker(), flags({ force: true }))).toEqual(docker());
   });
 
